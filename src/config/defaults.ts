@@ -1,0 +1,52 @@
+/**
+ * Every default the configuration applies, in one place. The schema, the JSON Schema, the constructs' JSDoc and
+ * the README all point here.
+ */
+export const DEFAULTS = {
+  containerPort: 8080,
+  desiredCount: 2,
+  cpuArchitecture: "X86_64",
+  healthCheck: {
+    /** Spring Boot actuator's aggregate health endpoint. */
+    path: "/actuator/health",
+    /** Actuator answers 503 when DOWN, so only 200 means healthy (200-399 would also accept redirects). */
+    matcher: "200",
+    /** 10 s × 2 healthy checks: a started task is in service ~20 s after it answers (AWS: 30 s × 5 = 150 s). */
+    intervalSeconds: 10,
+    timeoutSeconds: 5,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+    /** Spring Boot start-up on 0.5 vCPU takes 20-45 s; health checks before that must not kill the task. */
+    gracePeriodSeconds: 60,
+  },
+  /** AWS's 300 s makes every deploy wait five minutes for connections that Spring Boot drains in seconds. */
+  deregistrationDelaySeconds: 30,
+  deployment: {
+    minimumHealthyPercent: 50,
+    maximumPercent: 200,
+    /** Terraform waits for the rollout, so a deploy whose tasks never become healthy fails instead of "succeeding". */
+    waitForSteadyState: true,
+  },
+  credentials: {
+    recoveryWindowInDays: 7,
+    version: 1,
+  },
+  encryption: {
+    keyDeletionWindowInDays: 30,
+  },
+  network: {
+    cidr: "10.0.0.0/16",
+    azCount: 2,
+    natGateways: "single",
+  },
+  loadBalancer: {
+    scheme: "internet-facing",
+    ingressCidrs: ["0.0.0.0/0"],
+    /** TLS 1.3 + 1.2 only, the policy AWS recommends for new listeners. */
+    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    idleTimeoutSeconds: 60,
+    deletionProtection: false,
+  },
+  logRetentionDays: 30,
+  containerInsights: true,
+} as const;

@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { z } from "zod";
+import { configSchema, type Config } from "./schema";
+import { projectRoot } from "../project-root";
+
+/** The example configuration, used when GHCR_ECS_CONFIG is not set. */
+export const DEFAULT_CONFIG_PATH = path.join(projectRoot(), "config", "reference-app.json");
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid configuration in ${file}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Resolves which config file to use: `GHCR_ECS_CONFIG`, else the reference app's example. */
+export function configPathFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.GHCR_ECS_CONFIG;
+  return fromEnv && fromEnv.length > 0 ? path.resolve(fromEnv) : DEFAULT_CONFIG_PATH;
+}
+
+export function loadConfigFile(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, [
+      code === "ENOENT"
+        ? "the file does not exist (set GHCR_ECS_CONFIG to a config file, or unset it to use config/reference-app.json)"
+        : `the file cannot be read: ${code ?? (error as Error).message}`,
+    ]);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  return parseConfig(data, file);
+}
+
+export function parseConfig(data: unknown, source = "<inline>"): Config {
+  const result = configSchema.safeParse(data, { reportInput: true });
+  if (!result.success) throw new ConfigError(source, result.error.issues.map(describeIssue));
+  return result.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length === 0 ? "(top level)" : formatPath(issue.path);
+  if (issue.code === "unrecognized_keys") return `${field}: ${issue.message}`;
+  const input = (issue as { input?: unknown }).input;
+  const got = input === undefined ? "missing" : `got ${preview(input)}`;
+  return `${field}: ${got}; ${issue.message.replace(/^Invalid input: /, "")}`;
+}
+
+function formatPath(segments: readonly PropertyKey[]): string {
+  return segments
+    .map((segment, i) =>
+      typeof segment === "number" ? `[${segment}]` : /^[A-Za-z_$][\w$]*$/.test(String(segment)) ? `${i ? "." : ""}${String(segment)}` : `[${JSON.stringify(String(segment))}]`,
+    )
+    .join("");
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

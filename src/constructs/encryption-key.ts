@@ -1,0 +1,47 @@
+import { Construct } from "constructs";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { customerManagedKeyPolicy } from "../policies/iam";
+
+export interface EncryptionKeyProps {
+  /** Deployment name; the key's alias is `alias/<name>`. */
+  readonly name: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly region: string;
+  /** Name of the log group that may use the key through CloudWatch Logs. */
+  readonly logGroupName: string;
+  /**
+   * Days before a scheduled key deletion completes.
+   * @default 30
+   */
+  readonly deletionWindowInDays?: number;
+}
+
+/** A customer-managed KMS key with yearly rotation for the credentials secret and the log group. */
+export class EncryptionKey extends Construct {
+  readonly keyArn: string;
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    const deletionWindowInDays = props.deletionWindowInDays ?? 30;
+    if (!Number.isInteger(deletionWindowInDays) || deletionWindowInDays < 7 || deletionWindowInDays > 30) {
+      throw new Error(`EncryptionKey deletionWindowInDays ${deletionWindowInDays} is invalid: use a whole number from 7 to 30`);
+    }
+    const key = new KmsKey(this, "key", {
+      description: `${props.name}: registry credentials secret and logs`,
+      enableKeyRotation: true,
+      deletionWindowInDays,
+      policy: JSON.stringify(
+        customerManagedKeyPolicy({
+          accountId: props.accountId,
+          partition: props.partition,
+          region: props.region,
+          logGroupArn: `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`,
+        }),
+      ),
+    });
+    new KmsAlias(this, "alias", { name: `alias/${props.name}`, targetKeyId: key.keyId });
+    this.keyArn = key.arn;
+  }
+}

@@ -1,0 +1,42 @@
+/** The ECS container definition for the application, as the JSON ECS expects (camelCase keys). */
+export interface ContainerDefinitionInput {
+  readonly name: string;
+  readonly image: string;
+  readonly containerPort: number;
+  /** Hard memory limit for the container, MiB. */
+  readonly memory: number;
+  /** Secrets Manager ARN of the `{"username","password"}` registry credentials. */
+  readonly registrySecretArn: string;
+  readonly environment: Readonly<Record<string, string>>;
+  /** Environment variable name → Secrets Manager or SSM ARN. */
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly logGroupName: string;
+  readonly region: string;
+}
+
+export function containerDefinition(input: ContainerDefinitionInput): Record<string, unknown> {
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return {
+    name: input.name,
+    image: input.image,
+    essential: true,
+    memory: input.memory,
+    portMappings: [{ containerPort: input.containerPort, hostPort: input.containerPort, protocol: "tcp", name: "http" }],
+    repositoryCredentials: { credentialsParameter: input.registrySecretArn },
+    environment: Object.keys(input.environment)
+      .sort(byName)
+      .map((name) => ({ name, value: input.environment[name] })),
+    secrets: Object.keys(input.secrets)
+      .sort(byName)
+      .map((name) => ({ name, valueFrom: input.secrets[name] })),
+    logConfiguration: {
+      logDriver: "awslogs",
+      options: {
+        "awslogs-group": input.logGroupName,
+        "awslogs-region": input.region,
+        "awslogs-stream-prefix": input.name,
+      },
+    },
+    readonlyRootFilesystem: false,
+  };
+}
