@@ -1,0 +1,142 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { Testing } from "cdktf";
+import type { Construct } from "constructs";
+import { parseConfig } from "../../src/config/load";
+import { FargateStack } from "../../src/stacks/fargate-stack";
+
+/** A synthesized block (resource, variable, ...) with its snake_case Terraform keys. */
+export type TfBlock = Record<string, any>;
+
+/** The parts of a synthesized `cdk.tf.json` these tests look at. */
+export interface TfJson {
+  readonly terraform?: TfBlock;
+  readonly provider?: Record<string, TfBlock[]>;
+  readonly resource?: Record<string, Record<string, TfBlock>>;
+  readonly data?: Record<string, Record<string, TfBlock>>;
+  readonly variable?: Record<string, TfBlock>;
+  readonly output?: Record<string, TfBlock>;
+  readonly check?: Record<string, TfBlock>;
+}
+
+/** A resource with the logical name Terraform addresses it by. */
+export interface NamedResource {
+  readonly name: string;
+  readonly block: TfBlock;
+}
+
+export const REFERENCE_CONFIG_PATH = path.join(__dirname, "..", "..", "config", "reference-app.json");
+
+/** A fresh, mutable copy of config/reference-app.json as written (defaults not applied). */
+export function referenceConfig(): Record<string, any> {
+  return JSON.parse(readFileSync(REFERENCE_CONFIG_PATH, "utf8")) as Record<string, any>;
+}
+
+/** Synthesizes constructs built in `fn` inside a bare test stack (`Testing.synthScope`) and parses the JSON. */
+export function synthConstruct(fn: (scope: Construct) => void): TfJson {
+  return JSON.parse(Testing.synthScope(fn)) as TfJson;
+}
+
+/** Validates `input` with the real config schema, builds a FargateStack from it and parses `Testing.synth`. */
+export function synthStack(input: unknown, options: { localStateFile?: string } = {}): TfJson {
+  const config = parseConfig(input);
+  const app = Testing.app();
+  const stack = new FargateStack(app, config.name, { config, localStateFile: options.localStateFile });
+  return JSON.parse(Testing.synth(stack)) as TfJson;
+}
+
+/** Every resource of a type (empty when there is none). */
+export function resources(tf: TfJson, type: string): NamedResource[] {
+  return Object.entries(tf.resource?.[type] ?? {}).map(([name, block]) => ({ name, block }));
+}
+
+/** The one resource of a type; fails the test when there are none or several. */
+export function onlyResource(tf: TfJson, type: string): NamedResource {
+  const all = resources(tf, type);
+  if (all.length !== 1) {
+    throw new Error(`expected exactly one ${type}, found ${all.length}: ${all.map((r) => r.name).join(", ") || "none"}`);
+  }
+  return all[0];
+}
+
+/** The one resource of a type whose block satisfies `predicate`. */
+export function findResource(tf: TfJson, type: string, predicate: (block: TfBlock) => boolean): NamedResource {
+  const matches = resources(tf, type).filter((r) => predicate(r.block));
+  if (matches.length !== 1) throw new Error(`expected exactly one matching ${type}, found ${matches.length}`);
+  return matches[0];
+}
+
+/** Number of resources per type, for exact inventory assertions. */
+export function resourceCounts(tf: TfJson): Record<string, number> {
+  return Object.fromEntries(Object.entries(tf.resource ?? {}).map(([type, byName]) => [type, Object.keys(byName).length]));
+}
+
+/** The Terraform expression cdktf renders for `<type>.<name>.<attribute>`. */
+export function ref(type: string, name: string, attribute: string): string {
+  return `\${${type}.${name}.${attribute}}`;
+}
+
+/** Matches a reference to an attribute of any resource of `type`, without depending on the generated name suffix. */
+export function refPattern(type: string, attribute: string): RegExp {
+  return new RegExp(`^\\$\\{${type.replace(/[.]/g, "\\.")}\\.[^.}]+\\.${attribute}\\}$`);
+}
+
+/** The `depends_on` entry for a resource. */
+export function address(type: string, resource: NamedResource): string {
+  return `${type}.${resource.name}`;
+}
+
+/** Parses a JSON-encoded attribute (IAM policy, container_definitions). */
+export function parseJsonAttribute<T = any>(value: unknown): T {
+  if (typeof value !== "string") throw new Error(`expected a JSON string, got ${typeof value}`);
+  return JSON.parse(value) as T;
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Principal?: Record<string, unknown>;
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The statements of a JSON policy attribute. */
+export function policyStatements(value: unknown): PolicyStatement[] {
+  return parseJsonAttribute<{ Version: string; Statement: PolicyStatement[] }>(value).Statement;
+}
+
+/** The one statement with `sid`. */
+export function statement(statements: PolicyStatement[], sid: string): PolicyStatement {
+  const found = statements.filter((s) => s.Sid === sid);
+  if (found.length !== 1) throw new Error(`expected one statement ${sid}, found ${found.length}`);
+  return found[0];
+}
+
+/** The statements that allow `action` (exactly, not through a wildcard). */
+export function statementsAllowing(statements: PolicyStatement[], action: string): PolicyStatement[] {
+  return statements.filter((s) => s.Effect === "Allow" && asArray(s.Action).includes(action));
+}
+
+export function asArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Every object key anywhere in a JSON value (to prove a key such as `secret_string` is absent everywhere). */
+export function allKeys(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(allKeys);
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => [key, ...allKeys(inner)]);
+  }
+  return [];
+}
+
+/** The resource an expression such as `${aws_nat_gateway.network_nat-0_D2F55FEE.id}` points at. */
+export function referenced(tf: TfJson, type: string, attribute: string, expression: unknown): NamedResource {
+  const match = typeof expression === "string" ? refPattern(type, attribute).exec(expression) : null;
+  if (!match) throw new Error(`${String(expression)} is not a reference to ${type}.*.${attribute}`);
+  const name = expression!.toString().slice(`\${${type}.`.length, -`.${attribute}}`.length);
+  const block = tf.resource?.[type]?.[name];
+  if (!block) throw new Error(`${String(expression)} points at a ${type} that is not in the stack`);
+  return { name, block };
+}

@@ -1,0 +1,198 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeSecurityGroupRulesCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { EmulatedDeployment } from "../../src/local/emulated-deployment";
+import { filesContaining } from "../../src/local/leaks";
+import { configWith } from "../helpers/configs";
+
+jest.setTimeout(600_000);
+
+/**
+ * Fields moto 5.2.1 does not store, so a second plan shows them as changes: create_service drops the grace
+ * period, managed tags and AZ rebalancing; security group rules that reference another group lose their
+ * description. Anything else changing after apply is a real drift bug in our stack.
+ */
+const MOTO_DROPPED_FIELDS: Record<string, string[]> = {
+  aws_ecs_service: ["enable_ecs_managed_tags", "health_check_grace_period_seconds", "availability_zone_rebalancing"],
+  aws_vpc_security_group_ingress_rule: ["description"],
+  aws_vpc_security_group_egress_rule: ["description"],
+};
+
+const canary = `ghp_canary${Date.now()}${Math.random().toString(36).slice(2, 12)}`;
+let deployment: EmulatedDeployment;
+let outputs: Record<string, string>;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  deployment = await EmulatedDeployment.start(configWith({}));
+  const applied = await deployment.terraform.apply({ TF_VAR_registry_token: canary });
+  logs.push(applied.stdout, applied.stderr);
+  outputs = (await deployment.terraform.outputs()) as Record<string, string>;
+});
+afterAll(async () => {
+  await deployment?.dispose();
+});
+
+const client = <T>(Client: new (config: ReturnType<EmulatedDeployment["clientConfig"]>) => T): T => new Client(deployment.clientConfig());
+
+describe("the reference app applied to moto", () => {
+  it("stores the registry credential as {username, password} in the secret, encrypted with the created CMK", async () => {
+    const secrets = client(SecretsManagerClient);
+    const value = await secrets.send(new GetSecretValueCommand({ SecretId: outputs.credentials_secret_arn }));
+    expect(JSON.parse(value.SecretString ?? "")).toEqual({ username: "acme-ci-bot", password: canary });
+    const described = await secrets.send(new DescribeSecretCommand({ SecretId: outputs.credentials_secret_arn }));
+    expect(described.Name).toBe("orders/registry-credentials");
+    const kms = client(KMSClient);
+    const key = await kms.send(new DescribeKeyCommand({ KeyId: described.KmsKeyId }));
+    expect(key.KeyMetadata?.KeyManager).toBe("CUSTOMER");
+    expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyMetadata?.KeyId }))).KeyRotationEnabled).toBe(true);
+  });
+
+  it("lets the execution role read exactly that secret, decrypt only via Secrets Manager, and nothing else", async () => {
+    const iam = client(IAMClient);
+    const role = await iam.send(new GetRoleCommand({ RoleName: "orders-execution" }));
+    const trust = JSON.parse(decodeURIComponent(role.Role?.AssumeRolePolicyDocument ?? ""));
+    expect(trust.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Condition: expect.objectContaining({ StringEquals: { "aws:SourceAccount": "123456789012" } }),
+      }),
+    ]);
+    expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "orders-execution" }))).AttachedPolicies).toEqual([]);
+    const names = (await iam.send(new ListRolePoliciesCommand({ RoleName: "orders-execution" }))).PolicyNames ?? [];
+    expect(names).toEqual(["pull-image-read-secrets-write-logs"]);
+    const inline = await iam.send(new GetRolePolicyCommand({ RoleName: "orders-execution", PolicyName: names[0] }));
+    const statements = JSON.parse(decodeURIComponent(inline.PolicyDocument ?? "")).Statement as Record<string, unknown>[];
+    const secretsManager = (await client(SecretsManagerClient).send(new DescribeSecretCommand({ SecretId: outputs.credentials_secret_arn })));
+    expect(statements.find((s) => s.Action === "secretsmanager:GetSecretValue")?.Resource).toEqual([outputs.credentials_secret_arn]);
+    const decrypt = statements.find((s) => s.Action === "kms:Decrypt");
+    expect(decrypt?.Resource).toEqual([expect.stringMatching(/^arn:aws:kms:us-east-1:123456789012:key\//)]);
+    expect(decrypt?.Resource).toEqual([(await client(KMSClient).send(new DescribeKeyCommand({ KeyId: secretsManager.KmsKeyId }))).KeyMetadata?.Arn]);
+    expect(decrypt?.Condition).toEqual({ StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } });
+    expect(JSON.stringify(statements)).not.toMatch(/"\*"/);
+  });
+
+  it("registers a Fargate task definition that pulls with repositoryCredentials from that secret", async () => {
+    const ecs = client(ECSClient);
+    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "orders" }));
+    expect(taskDefinition).toMatchObject({
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: "512",
+      memory: "1024",
+      executionRoleArn: outputs.execution_role_arn,
+    });
+    expect(taskDefinition?.taskRoleArn).toMatch(/role\/orders-task$/);
+    expect(taskDefinition?.containerDefinitions?.[0]).toMatchObject({
+      name: "orders",
+      image: "ghcr.io/acme/orders-service:1.4.2",
+      memory: 768,
+      repositoryCredentials: { credentialsParameter: outputs.credentials_secret_arn },
+      portMappings: [expect.objectContaining({ containerPort: 8098 })],
+      logConfiguration: { logDriver: "awslogs", options: expect.objectContaining({ "awslogs-group": "/ecs/orders" }) },
+    });
+  });
+
+  it("runs the service on private subnets without public IPs, behind the target group", async () => {
+    const ecs = client(ECSClient);
+    const cluster = (await ecs.send(new DescribeClustersCommand({ clusters: [outputs.cluster_name], include: ["SETTINGS"] }))).clusters?.[0];
+    expect(cluster?.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: outputs.cluster_name, services: [outputs.service_name] }))).services?.[0];
+    expect(service).toMatchObject({ launchType: "FARGATE", desiredCount: 2, platformVersion: "LATEST" });
+    const awsvpc = service?.networkConfiguration?.awsvpcConfiguration;
+    expect(awsvpc?.assignPublicIp).toBe("DISABLED");
+    const subnets = (await client(EC2Client).send(new DescribeSubnetsCommand({ SubnetIds: awsvpc?.subnets }))).Subnets ?? [];
+    expect(subnets.map((s) => s.Tags?.find((t) => t.Key === "Tier")?.Value)).toEqual(["private", "private"]);
+    expect(new Set(subnets.map((s) => s.AvailabilityZone)).size).toBe(2);
+    expect(service?.loadBalancers).toEqual([expect.objectContaining({ containerName: "orders", containerPort: 8098 })]);
+  });
+
+  it("health-checks /actuator/health on an ip target group and drains in 30 s", async () => {
+    const elb = client(ElasticLoadBalancingV2Client);
+    const lb = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["orders"] }))).LoadBalancers?.[0];
+    // moto leaves Scheme out of DescribeLoadBalancers; the unit tests pin `internal = false`.
+    expect(lb).toMatchObject({ Type: "application", LoadBalancerName: "orders" });
+    expect(outputs.service_url).toBe(`http://${lb?.DNSName}`);
+    const lbAttributes = (await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb?.LoadBalancerArn }))).Attributes ?? [];
+    expect(lbAttributes).toContainEqual({ Key: "routing.http.drop_invalid_header_fields.enabled", Value: "true" });
+    const group = (await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb?.LoadBalancerArn }))).TargetGroups?.[0];
+    expect(group).toMatchObject({
+      TargetType: "ip",
+      Port: 8098,
+      HealthCheckPath: "/actuator/health",
+      Matcher: { HttpCode: "200" },
+      HealthCheckIntervalSeconds: 10,
+      HealthCheckTimeoutSeconds: 5,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 3,
+    });
+    const groupAttributes = (await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: group?.TargetGroupArn }))).Attributes ?? [];
+    expect(groupAttributes).toContainEqual({ Key: "deregistration_delay.timeout_seconds", Value: "30" });
+    const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn }))).Listeners ?? [];
+    expect(listeners).toEqual([
+      expect.objectContaining({ Port: 80, Protocol: "HTTP", DefaultActions: [expect.objectContaining({ Type: "forward", TargetGroupArn: group?.TargetGroupArn })] }),
+    ]);
+  });
+
+  it("admits only the load balancer to the tasks, and lets tasks out on 443 only", async () => {
+    const service = (await client(ECSClient).send(new DescribeServicesCommand({ cluster: "orders", services: ["orders"] }))).services?.[0];
+    const groupId = service?.networkConfiguration?.awsvpcConfiguration?.securityGroups?.[0];
+    const rules = (await client(EC2Client).send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [groupId as string] }] })))
+      .SecurityGroupRules ?? [];
+    const ingress = rules.filter((r) => !r.IsEgress);
+    const egress = rules.filter((r) => r.IsEgress);
+    expect(ingress).toEqual([expect.objectContaining({ FromPort: 8098, ToPort: 8098, IpProtocol: "tcp", ReferencedGroupInfo: expect.objectContaining({ GroupId: expect.stringMatching(/^sg-/) }) })]);
+    expect(egress).toEqual([expect.objectContaining({ FromPort: 443, ToPort: 443, CidrIpv4: "0.0.0.0/0" })]);
+  });
+
+  it("keeps logs for 30 days, encrypted with the CMK", async () => {
+    const group = (await client(CloudWatchLogsClient).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/ecs/orders" }))).logGroups?.[0];
+    expect(group).toMatchObject({ logGroupName: outputs.log_group_name, retentionInDays: 30 });
+    expect(group?.kmsKeyId).toMatch(/^arn:aws:kms:us-east-1:123456789012:key\//);
+  });
+
+  it("changes nothing on a second plan except the fields moto drops", async () => {
+    const planFile = path.join(deployment.workdir, "second.tfplan");
+    const planned = await deployment.terraform.plan(planFile, { TF_VAR_registry_token: canary });
+    logs.push(planned.stdout, planned.stderr);
+    const json = (await deployment.terraform.showJson(planFile)).stdout;
+    writeFileSync(path.join(deployment.workdir, "second.plan.json"), json);
+    const changes = (JSON.parse(json).resource_changes as { type: string; address: string; change: { actions: string[]; before: Record<string, unknown>; after: Record<string, unknown> } }[])
+      .filter((c) => !c.change.actions.every((a) => a === "no-op" || a === "read"));
+    const unexpected = changes.flatMap((c) => {
+      if (!c.change.actions.every((a) => a === "update")) return [`${c.address}: ${c.change.actions.join("+")}`];
+      const changed = Object.keys(c.change.after).filter((k) => JSON.stringify(c.change.after[k]) !== JSON.stringify(c.change.before[k]));
+      return changed.filter((k) => !(MOTO_DROPPED_FIELDS[c.type] ?? []).includes(k)).map((k) => `${c.address}.${k}`);
+    });
+    expect(unexpected).toEqual([]);
+  });
+
+  it("never writes the token to state, plan, cdktf.out or Terraform's output", () => {
+    expect(readFileSync(deployment.stateFile, "utf8")).toContain("aws_secretsmanager_secret_version");
+    expect(filesContaining(canary, [deployment.workdir])).toEqual([]);
+    expect(logs.join("\n")).not.toContain(canary);
+  });
+
+  it("destroys everything it created", async () => {
+    const destroyed = await deployment.terraform.destroy();
+    expect(destroyed.stdout).toMatch(/Destroy complete! Resources: \d+ destroyed/);
+    // Deleted clusters stay describable as INACTIVE (moto also keeps listing them).
+    const clusters = (await client(ECSClient).send(new DescribeClustersCommand({ clusters: ["orders"] }))).clusters ?? [];
+    expect(clusters.map((c) => c.status)).toEqual(["INACTIVE"]);
+    expect((await client(ElasticLoadBalancingV2Client).send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([]);
+    expect(JSON.parse(readFileSync(deployment.stateFile, "utf8")).resources).toEqual([]);
+  });
+});

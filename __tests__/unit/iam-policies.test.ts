@@ -1,0 +1,232 @@
+import {
+  customerManagedKeyPolicy,
+  ecsTasksTrustPolicy,
+  executionRolePolicy,
+  secretArnOf,
+  type ExecutionRolePolicyInput,
+  type PolicyDocument,
+  type PolicyStatement,
+} from "../../src/policies/iam";
+
+const ACCOUNT = "123456789012";
+const REGION = "eu-central-1";
+const REGISTRY_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:ghcr/orders-AbC123`;
+const DB_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:orders/db-XyZ789`;
+const API_KEY_PARAMETER = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/orders/api-key`;
+const FLAGS_PARAMETER = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/orders/flags`;
+const KEY_A = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const KEY_B = `arn:aws:kms:${REGION}:${ACCOUNT}:key/mrk-1234567890abcdef1234567890abcdef`;
+const LOG_GROUP = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ecs/orders`;
+
+function input(overrides: Partial<ExecutionRolePolicyInput> = {}): ExecutionRolePolicyInput {
+  return { registrySecretArn: REGISTRY_SECRET, containerSecretSources: [], kmsKeyArns: [], logGroupArn: LOG_GROUP, region: REGION, ...overrides };
+}
+
+function statement(document: PolicyDocument, sid: string): PolicyStatement | undefined {
+  return document.Statement.find((s) => s.Sid === sid);
+}
+
+function asList(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+describe("ecsTasksTrustPolicy", () => {
+  it("lets only ECS tasks of this account assume the role", () => {
+    expect(ecsTasksTrustPolicy(ACCOUNT, "aws", REGION)).toStrictEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "EcsTasksOfThisAccountOnly",
+          Effect: "Allow",
+          Principal: { Service: "ecs-tasks.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": ACCOUNT },
+            ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT}:*` },
+          },
+        },
+      ],
+    });
+  });
+
+  it("uses the given partition in the source ARN condition", () => {
+    const document = ecsTasksTrustPolicy("210987654321", "aws-us-gov", "us-gov-west-1");
+    expect(document.Statement[0].Condition).toStrictEqual({
+      StringEquals: { "aws:SourceAccount": "210987654321" },
+      ArnLike: { "aws:SourceArn": "arn:aws-us-gov:ecs:us-gov-west-1:210987654321:*" },
+    });
+  });
+});
+
+describe("executionRolePolicy", () => {
+  it("grants only reading the registry secret and writing its own log group when nothing else is configured", () => {
+    expect(executionRolePolicy(input())).toStrictEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "ReadRegistryAndContainerSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [REGISTRY_SECRET] },
+        {
+          Sid: "WriteOwnLogGroup",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${LOG_GROUP}:log-stream:*`,
+        },
+      ],
+    });
+  });
+
+  it("scopes GetSecretValue to the credentials secret only", () => {
+    const read = statement(executionRolePolicy(input()), "ReadRegistryAndContainerSecrets");
+    expect(read?.Action).toBe("secretsmanager:GetSecretValue");
+    expect(read?.Resource).toStrictEqual([REGISTRY_SECRET]);
+    expect(asList(read?.Resource).some((arn) => arn.includes("*") || arn.includes("?"))).toBe(false);
+  });
+
+  it("reduces a container secret with a :json-key:stage:id suffix to the secret ARN", () => {
+    const document = executionRolePolicy(input({ containerSecretSources: [`${DB_SECRET}:password:AWSCURRENT:`] }));
+    expect(statement(document, "ReadRegistryAndContainerSecrets")?.Resource).toStrictEqual([REGISTRY_SECRET, DB_SECRET]);
+  });
+
+  it("lists each secret once however many keys of it the container reads", () => {
+    const document = executionRolePolicy(
+      input({
+        containerSecretSources: [`${DB_SECRET}:password::`, `${DB_SECRET}:username::`, DB_SECRET, `${REGISTRY_SECRET}:password::`],
+      }),
+    );
+    expect(statement(document, "ReadRegistryAndContainerSecrets")?.Resource).toStrictEqual([REGISTRY_SECRET, DB_SECRET]);
+  });
+
+  it("grants ssm:GetParameters on SSM parameter sources, not secretsmanager:GetSecretValue", () => {
+    const document = executionRolePolicy(input({ containerSecretSources: [API_KEY_PARAMETER, FLAGS_PARAMETER, API_KEY_PARAMETER] }));
+    expect(statement(document, "ReadContainerParameters")).toStrictEqual({
+      Sid: "ReadContainerParameters",
+      Effect: "Allow",
+      Action: "ssm:GetParameters",
+      Resource: [API_KEY_PARAMETER, FLAGS_PARAMETER],
+    });
+    expect(statement(document, "ReadRegistryAndContainerSecrets")?.Resource).toStrictEqual([REGISTRY_SECRET]);
+  });
+
+  it("has no ssm statement without SSM parameter sources", () => {
+    const document = executionRolePolicy(input({ containerSecretSources: [DB_SECRET] }));
+    expect(document.Statement.flatMap((s) => asList(s.Action)).filter((action) => action.startsWith("ssm:"))).toEqual([]);
+  });
+
+  it("has no kms:Decrypt statement when no customer-managed keys are given", () => {
+    const document = executionRolePolicy(input({ containerSecretSources: [DB_SECRET, API_KEY_PARAMETER] }));
+    expect(document.Statement.flatMap((s) => asList(s.Action)).filter((action) => action.startsWith("kms:"))).toEqual([]);
+  });
+
+  it("allows kms:Decrypt on the given keys only through Secrets Manager in the region", () => {
+    const document = executionRolePolicy(input({ kmsKeyArns: [KEY_A, KEY_B, KEY_A] }));
+    expect(statement(document, "DecryptSecretsThroughSecretsManagerOnly")).toStrictEqual({
+      Sid: "DecryptSecretsThroughSecretsManagerOnly",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: [KEY_A, KEY_B],
+      Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` } },
+    });
+  });
+
+  it("lets the role write only log streams of its own log group", () => {
+    const document = executionRolePolicy(input());
+    expect(statement(document, "WriteOwnLogGroup")).toStrictEqual({
+      Sid: "WriteOwnLogGroup",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${LOG_GROUP}:log-stream:*`,
+    });
+  });
+
+  it("builds the full document in a fixed order when every kind of source is given", () => {
+    const document = executionRolePolicy(
+      input({ containerSecretSources: [`${DB_SECRET}:password::`, API_KEY_PARAMETER], kmsKeyArns: [KEY_A] }),
+    );
+    expect(document.Statement.map((s) => s.Sid)).toEqual([
+      "ReadRegistryAndContainerSecrets",
+      "ReadContainerParameters",
+      "DecryptSecretsThroughSecretsManagerOnly",
+      "WriteOwnLogGroup",
+    ]);
+  });
+
+  it("never grants a wildcard resource or a wildcard action, and nothing from ECR", () => {
+    const document = executionRolePolicy(
+      input({
+        containerSecretSources: [`${DB_SECRET}:password::`, DB_SECRET, API_KEY_PARAMETER],
+        kmsKeyArns: [KEY_A, KEY_B],
+      }),
+    );
+    for (const s of document.Statement) {
+      expect(s.Effect).toBe("Allow");
+      expect(s.Resource).toBeDefined();
+      expect(s.Resource).not.toBe("*");
+      for (const resource of asList(s.Resource)) expect({ sid: s.Sid, resource }).not.toEqual({ sid: s.Sid, resource: "*" });
+      for (const action of asList(s.Action)) {
+        expect({ sid: s.Sid, action, wildcard: action.includes("*") }).toEqual({ sid: s.Sid, action, wildcard: false });
+        expect(action.startsWith("ecr:")).toBe(false);
+      }
+      expect(s.Principal).toBeUndefined();
+    }
+  });
+
+  it("survives JSON serialisation unchanged (it is passed to Terraform as a string)", () => {
+    const document = executionRolePolicy(input({ containerSecretSources: [API_KEY_PARAMETER], kmsKeyArns: [KEY_A] }));
+    expect(JSON.parse(JSON.stringify(document))).toStrictEqual(document);
+  });
+});
+
+describe("secretArnOf", () => {
+  it.each([
+    ["keeps a plain secret ARN", REGISTRY_SECRET, REGISTRY_SECRET],
+    ["drops a JSON key", `${DB_SECRET}:password::`, DB_SECRET],
+    ["drops a JSON key and version stage", `${DB_SECRET}:password:AWSPREVIOUS:`, DB_SECRET],
+    ["drops a version stage without a JSON key", `${DB_SECRET}::AWSCURRENT:`, DB_SECRET],
+    ["drops a version id", `${DB_SECRET}:::0123456789abcdef`, DB_SECRET],
+    [
+      "keeps a GovCloud partition",
+      "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:a/b-AbC123:key::",
+      "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:a/b-AbC123",
+    ],
+  ])("%s", (_label, source, expected) => {
+    expect(secretArnOf(source)).toBe(expected);
+  });
+});
+
+describe("customerManagedKeyPolicy", () => {
+  const keyInput = { accountId: ACCOUNT, partition: "aws", region: REGION, logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ecs/orders` };
+
+  it("keeps the account in control of the key and lets CloudWatch Logs use it for this log group only", () => {
+    expect(customerManagedKeyPolicy(keyInput)).toStrictEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "AccountAdministersThroughIam",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
+        {
+          Sid: "CloudWatchLogsForThisLogGroupOnly",
+          Effect: "Allow",
+          Principal: { Service: `logs.${REGION}.amazonaws.com` },
+          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          Resource: "*",
+          Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": keyInput.logGroupArn } },
+        },
+      ],
+    });
+  });
+
+  it("conditions the logs statement on the log group's encryption context", () => {
+    const logs = statement(customerManagedKeyPolicy(keyInput), "CloudWatchLogsForThisLogGroupOnly");
+    expect(logs?.Condition).toStrictEqual({ ArnEquals: { "kms:EncryptionContext:aws:logs:arn": keyInput.logGroupArn } });
+    expect(logs?.Principal).toStrictEqual({ Service: "logs.eu-central-1.amazonaws.com" });
+  });
+
+  it("names the root principal in the given partition", () => {
+    const document = customerManagedKeyPolicy({ ...keyInput, partition: "aws-us-gov", region: "us-gov-west-1", accountId: "210987654321" });
+    expect(statement(document, "AccountAdministersThroughIam")?.Principal).toStrictEqual({ AWS: "arn:aws-us-gov:iam::210987654321:root" });
+    expect(statement(document, "CloudWatchLogsForThisLogGroupOnly")?.Principal).toStrictEqual({ Service: "logs.us-gov-west-1.amazonaws.com" });
+  });
+});
