@@ -37,7 +37,7 @@ export function planSubnets(vpcCidr: string, azCount: number): SubnetPlan {
   // 8 equal slots: public subnets come from the first quarter (2 slots), private from the other three quarters.
   // At /22 that gives /27 public and /25 private subnets, still above AWS's /28 minimum.
   const slotBits = 3;
-  if (azCount < 1 || azCount > 6) throw new Error(`azCount ${azCount} exceeds the 6 AZs this layout supports`);
+  if (!Number.isInteger(azCount) || azCount < 1 || azCount > 6) throw new Error(`azCount ${azCount} is invalid: use a whole number from 1 to 6`);
   const privatePrefix = prefix + slotBits;
   const publicPrefix = prefix + slotBits + 2;
   const slotSize = 2 ** (32 - privatePrefix);

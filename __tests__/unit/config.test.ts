@@ -427,20 +427,14 @@ describe("invalid record keys", () => {
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^${escapeRegExp(`${field}: ${detail}; `)}`))]);
   });
 
-  // KNOWN BUG (src/config/load.ts describeIssue): zod reports a bad record key as an "invalid_key" issue whose own
-  // message is the generic "Invalid key in record"; the schema's explanation sits in issue.issues[0].message and is
-  // dropped. These pass while the bug exists; once describeIssue uses the nested message, turn `it.failing` into `it`.
-  it.failing.each(cases)("explains the allowed keys for %s", (_label, mutate, field, _detail, allowed) => {
+  it.each(cases)("explains the allowed keys for %s", (_label, mutate, field, _detail, allowed) => {
     const line = problemsOf(mutated(mutate)).find((problem) => problem.startsWith(`${field}: `));
     expect(line).toContain(allowed);
   });
 });
 
 describe("unknown discriminator values", () => {
-  // KNOWN BUG (src/config/load.ts describeIssue with zod's discriminated union): the problem is reported at
-  // `credentials.mode`, but its input is the whole credentials object, shortened to 80 characters; when "mode" is not
-  // the first key the rejected mode value is cut off. Turn `it.failing` into `it` once the line shows `got "vault"`.
-  it.failing("shows the rejected mode value itself", () => {
+  it("shows the rejected mode value itself", () => {
     const problems = problemsOf(
       mutated((c) => (c.credentials = { username: "a-rather-long-user-name-for-the-bot-that-pulls-images", mode: "vault" })),
     );

@@ -53,9 +53,16 @@ export function parseConfig(data: unknown, source = "<inline>"): Config {
 function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.length === 0 ? "(top level)" : formatPath(issue.path);
   if (issue.code === "unrecognized_keys") return `${field}: ${issue.message}`;
-  const input = (issue as { input?: unknown }).input;
+  // Record keys: zod's own message is generic; the schema's explanation is on the nested issue.
+  const message = issue.code === "invalid_key" && issue.issues.length > 0 ? issue.issues[0].message : issue.message;
+  // A bad discriminator is reported at `<object>.mode` with the whole object as input; show the mode itself.
+  let input = (issue as { input?: unknown }).input;
+  const key = issue.path[issue.path.length - 1];
+  if (issue.code === "invalid_union" && typeof key === "string" && input && typeof input === "object" && key in input) {
+    input = (input as Record<string, unknown>)[key];
+  }
   const got = input === undefined ? "missing" : `got ${preview(input)}`;
-  return `${field}: ${got}; ${issue.message.replace(/^Invalid input: /, "")}`;
+  return `${field}: ${got}; ${message.replace(/^Invalid input: /, "")}`;
 }
 
 function formatPath(segments: readonly PropertyKey[]): string {

@@ -223,7 +223,10 @@ const tagMap = z
 export const configSchema = strictObject({
   $schema: z.string().optional(),
   name: pattern("[a-z][a-z0-9-]{0,22}[a-z0-9]", "2-24 lowercase letters, digits and -, starting with a letter (it prefixes every resource name)"),
-  region: pattern(REGION, "an AWS region such as us-east-1"),
+  region: pattern(REGION, "an AWS region such as us-east-1").refine(
+    (region) => !region.startsWith("cn-"),
+    "is in the AWS China partition, which is not supported yet (its service DNS names differ)",
+  ),
   image: z.string({ error: "must be an image reference such as ghcr.io/acme/orders:1.4.2" }).superRefine((value, ctx) => {
     try {
       parseImageReference(value);

@@ -74,8 +74,8 @@ export class RegistryCredentials extends Construct {
     if (!(recoveryWindowInDays === 0 || (recoveryWindowInDays >= 7 && recoveryWindowInDays <= 30))) {
       throw new Error(`RegistryCredentials recoveryWindowInDays ${recoveryWindowInDays} is invalid: use 0 or 7 to 30`);
     }
-    if (/[\s:"\\]/.test(props.username) || props.username.length === 0) {
-      throw new Error(`RegistryCredentials username ${JSON.stringify(props.username)} is invalid: use the registry user name without spaces, quotes or ':'`);
+    if (!/^[^\s:]{1,256}$/.test(props.username)) {
+      throw new Error(`RegistryCredentials username ${JSON.stringify(props.username)} is invalid: use 1-256 characters without spaces or ':'`);
     }
 
     const token = new TerraformVariable(this, "token", {
@@ -108,7 +108,7 @@ export class RegistryCredentials extends Construct {
     this.secretVersion = new SecretsmanagerSecretVersion(this, "value", {
       secretId: secret.id,
       // "" (not null) when no token is supplied keeps the plan valid; the provider then sends no value.
-      secretStringWo: `\${${tokenRef} == null ? "" : jsonencode({ username = ${JSON.stringify(props.username)}, password = ${tokenRef} })}`,
+      secretStringWo: `\${${tokenRef} == null ? "" : jsonencode({ username = ${hclStringLiteral(props.username)}, password = ${tokenRef} })}`,
       secretStringWoVersion: versionVariable.numberValue,
     });
 
@@ -123,4 +123,9 @@ export class RegistryCredentials extends Construct {
       ],
     });
   }
+}
+
+/** A quoted HCL string whose `${` and `%{` stay literal (Harbor robot names contain `$`). */
+export function hclStringLiteral(value: string): string {
+  return JSON.stringify(value).replace(/([$%])\{/g, (_match, sigil: string) => `${sigil}${sigil}{`);
 }

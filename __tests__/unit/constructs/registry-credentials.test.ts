@@ -141,10 +141,17 @@ describe("RegistryCredentials (managed)", () => {
       [{ recoveryWindowInDays: 31 }, /recoveryWindowInDays 31 is invalid/],
       [{ username: "acme ci bot" }, /username "acme ci bot" is invalid/],
       [{ username: "acme:bot" }, /username "acme:bot" is invalid/],
-      [{ username: 'acme"bot' }, /username "acme\\"bot" is invalid/],
       [{ username: "" }, /username "" is invalid/],
     ])("rejects %p naming the bad value", (overrides, message) => {
       expect(() => synth(managed(overrides))).toThrow(message);
+    });
+
+    it("keeps template sequences in a username literal, so a Harbor robot name cannot inject HCL", () => {
+      const { tf } = synth(managed({ username: 'robot$ci+${var.registry_token}%{if}"q' }));
+      const version = Object.values(tf.resource?.aws_secretsmanager_secret_version ?? {})[0] as { secret_string_wo: string };
+      expect(version.secret_string_wo).toBe(
+        '${var.registry_token == null ? "" : jsonencode({ username = "robot$ci+$${var.registry_token}%%{if}\\"q", password = var.registry_token })}',
+      );
     });
 
     it("accepts the boundary recovery windows 7 and 30", () => {
