@@ -1,0 +1,21 @@
+/** `npm run plan`: `terraform init` + `plan` of every stack `npm run synth` wrote, with the project's CLI config. */
+import * as path from "node:path";
+import { synthesizedStacks, TerraformWorkdir } from "../src/terraform/terraform";
+
+async function main(): Promise<void> {
+  const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  const stacks = synthesizedStacks(outdir);
+  if (stacks.length === 0) throw new Error(`no synthesized stacks under ${outdir}: run npm run synth first`);
+  for (const stack of stacks) {
+    process.stdout.write(`\n==> ${stack.name}: terraform init + plan\n`);
+    const terraform = new TerraformWorkdir(stack.dir, process.env, true);
+    await terraform.init();
+    await terraform.plan(path.join(stack.dir, "plan.tfplan"));
+    process.stdout.write(`plan saved to ${path.relative(process.cwd(), path.join(stack.dir, "plan.tfplan"))}\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
