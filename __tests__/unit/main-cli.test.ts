@@ -1,0 +1,42 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { referenceInput } from "../helpers/configs";
+
+// Runs the compiled entry point as `npm run synth` does (`npm test` builds before jest).
+const MAIN = path.join(__dirname, "..", "..", "dist", "main.js");
+const scratch = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-main-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function synth(config: unknown, label: string) {
+  const file = path.join(scratch, `${label}.json`);
+  writeFileSync(file, typeof config === "string" ? config : JSON.stringify(config));
+  const outdir = path.join(scratch, `${label}-out`);
+  const result = spawnSync(process.execPath, [MAIN], {
+    env: { ...process.env, GHCR_ECS_CONFIG: file, CDKTF_OUTDIR: outdir },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { ...result, outdir };
+}
+
+describe("node dist/main.js", () => {
+  it("synthesizes the stack named after the config", () => {
+    const result = synth(referenceInput(), "good");
+    expect(result.status).toBe(0);
+    expect(existsSync(path.join(result.outdir, "stacks", "orders", "cdk.tf.json"))).toBe(true);
+  });
+
+  it.each([
+    ["a typo in a key", { ...referenceInput(), helthCheck: {} }, /\(top level\): unknown key "helthCheck" \(did you mean "healthCheck"\?\)/],
+    ["an invalid Fargate size", { ...referenceInput(), cpu: 256, memory: 4096 }, /memory: got 4096; is not a Fargate size for cpu 256; allowed: 512, 1024, 2048/],
+    ["broken JSON", "{ name: ", /not valid JSON/],
+  ])("rejects %s with exit 2, the field and no stack trace, writing nothing", (label, config, message) => {
+    const result = synth(config, label.replace(/\W+/g, "-"));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(result.outdir)).toBe(false);
+  });
+});
