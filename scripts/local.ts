@@ -40,11 +40,16 @@ async function main(): Promise<number> {
     const planJson = path.join(deployment.workdir, "after-apply.plan.json");
     writeFileSync(planJson, (await deployment.terraform.showJson(planFile)).stdout);
 
-    const secrets = new SecretsManagerClient(deployment.clientConfig());
-    const stored = await secrets.send(new GetSecretValueCommand({ SecretId: String(outputs.credentials_secret_arn) }));
-    const value = JSON.parse(stored.SecretString ?? "{}") as Record<string, unknown>;
-    const storedOk = config.credentials.mode === "managed" && value.username === config.credentials.username && value.password === token;
-    process.stdout.write(`  Secrets Manager holds {"username","password"} with the token: ${storedOk ? "yes" : "NO"}\n`);
+    let storedOk = true;
+    if (config.credentials.mode === "managed") {
+      const secrets = new SecretsManagerClient(deployment.clientConfig());
+      const stored = await secrets.send(new GetSecretValueCommand({ SecretId: String(outputs.credentials_secret_arn) }));
+      const value = JSON.parse(stored.SecretString ?? "{}") as Record<string, unknown>;
+      storedOk = value.username === config.credentials.username && value.password === token;
+      process.stdout.write(`  Secrets Manager holds {"username","password"} with the token: ${storedOk ? "yes" : "NO"}\n`);
+    } else {
+      process.stdout.write("  credentials.mode is existing: the secret is yours, so only the leak search applies\n");
+    }
     const leaks = filesContaining(token, [deployment.stateFile, deployment.outdir, planJson]);
     process.stdout.write(`  token in state, plan JSON or cdktf.out: ${leaks.length === 0 ? "nowhere" : leaks.join(", ")}\n`);
 
