@@ -16,9 +16,10 @@ function median(values: number[]): number {
 }
 
 /** Wall time (ms) and peak RSS (MiB) of a command, measured by GNU time when present, else wall time only. */
+const root = projectRoot();
+const useTime = spawnSync("/usr/bin/time", ["-f", "%M", "true"], { stdio: "ignore" }).status === 0;
+
 function measure(command: string, args: string[], env: NodeJS.ProcessEnv): { ms: number; rssMiB?: number } {
-  const root = projectRoot();
-  const useTime = spawnSync("/usr/bin/time", ["-f", "%M", "true"], { stdio: "ignore" }).status === 0;
   const started = process.hrtime.bigint();
   const result = useTime
     ? spawnSync("/usr/bin/time", ["-f", "%M", command, ...args], { cwd: root, env, encoding: "utf8" })
