@@ -73,6 +73,7 @@ describe("FargateStack from config/reference-app.json", () => {
     expect(output.execution_role_arn.value).toBe(ref("aws_iam_role", roleNamed(tf, "orders-execution").name, "arn"));
     expect(output.image.value).toBe("ghcr.io/acme/orders-service:1.4.2");
     expect(output.region.value).toBe("us-east-1");
+    expect(output.registry_username.value).toBe("acme-ci-bot");
   });
 
   it("starts the service only after the secret value, the execution role's policy and the listener exist", () => {

@@ -143,6 +143,7 @@ export class FargateStack extends TerraformStack {
       image: config.image,
       region: config.region,
     };
+    if (config.credentials.mode === "managed") outputs.registry_username = config.credentials.username;
     for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value }).overrideLogicalId(name);
   }
 }
