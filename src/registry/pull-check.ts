@@ -1,0 +1,269 @@
+import { createHash } from "node:crypto";
+import type { ImageReference } from "../image-reference";
+import { parseWwwAuthenticate, type AuthChallenge } from "./www-authenticate";
+
+export interface RegistryCredential {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The manifest types ECS's agent accepts, in the order the Docker/containerd clients ask for them. */
+export const MANIFEST_ACCEPT = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+].join(", ");
+
+export type PullFailureKind =
+  | "credentials-rejected"
+  | "access-denied"
+  | "image-not-found"
+  | "registry-unreachable"
+  | "registry-error";
+
+export interface PullFailure {
+  readonly kind: PullFailureKind;
+  /** What happened, with the HTTP status or network error; never contains the credential. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly fix: string;
+}
+
+export type PullCheckResult =
+  | {
+      readonly ok: true;
+      readonly digest: string;
+      readonly mediaType?: string;
+      /** How the registry authenticated us: `none` means it never asked, so the credential was not exercised. */
+      readonly auth: "bearer" | "basic" | "none";
+    }
+  | { readonly ok: false; readonly failure: PullFailure };
+
+export interface PullCheckOptions {
+  /** Bound for the whole check. @default 20000 */
+  readonly timeoutMs?: number;
+}
+
+class Failed extends Error {
+  constructor(readonly failure: PullFailure) {
+    super(failure.message);
+  }
+}
+
+const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(?::\d+)?$/;
+
+/** The host the registry API answers on (`docker.io` images are served by `registry-1.docker.io`). */
+export function registryApiBase(registry: string): string {
+  const host = registry === "docker.io" || registry === "index.docker.io" ? "registry-1.docker.io" : registry;
+  return `${LOOPBACK.test(host) ? "http" : "https"}://${host}`;
+}
+
+/**
+ * Performs the pull-side authentication the ECS agent performs, without downloading layers: `GET /v2/`, follow the
+ * challenge (Bearer token from the realm with Basic credentials and `repository:<name>:pull`, or plain Basic), then
+ * `HEAD` the manifest. Success returns the digest the tag resolves to; every failure is classified with its fix.
+ */
+export async function checkPull(
+  image: ImageReference,
+  credential: RegistryCredential,
+  options: PullCheckOptions = {},
+): Promise<PullCheckResult> {
+  const timeoutMs = options.timeoutMs ?? 20000;
+  const deadline = Date.now() + timeoutMs;
+  const base = registryApiBase(image.registry);
+  const repository = image.registry === "docker.io" && !image.repository.includes("/") ? `library/${image.repository}` : image.repository;
+  const reference = image.digest ?? (image.tag as string);
+  const http = (url: string, init: RequestInit = {}) => request(url, init, deadline, timeoutMs, image.registry);
+
+  try {
+    const ping = await http(`${base}/v2/`);
+    let authorization: string | undefined;
+    let auth: "bearer" | "basic" | "none" = "none";
+    if (ping.status === 401) {
+      const challenge = pickChallenge(ping.headers.get("www-authenticate"), image.registry);
+      if (challenge.scheme === "basic") {
+        authorization = basicAuthorization(credential);
+        auth = "basic";
+      } else {
+        authorization = `Bearer ${await fetchBearerToken(challenge, repository, credential, http)}`;
+        auth = "bearer";
+      }
+    } else if (!ping.ok) {
+      throw unexpectedStatus(ping, `GET ${base}/v2/`, image.registry);
+    }
+
+    const manifestUrl = `${base}/v2/${repository}/manifests/${reference}`;
+    const headers: Record<string, string> = { accept: MANIFEST_ACCEPT, ...(authorization ? { authorization } : {}) };
+    const head = await http(manifestUrl, { method: "HEAD", headers });
+    if (head.ok) {
+      const mediaType = head.headers.get("content-type") ?? undefined;
+      const digest = head.headers.get("docker-content-digest") ?? (await digestOfBody(http, manifestUrl, headers));
+      return { ok: true, digest, ...(mediaType ? { mediaType } : {}), auth };
+    }
+    throw await manifestFailure(head, auth, image, repository, reference, () => http(manifestUrl, { headers }));
+  } catch (error) {
+    if (error instanceof Failed) return { ok: false, failure: error.failure };
+    throw error;
+  }
+}
+
+async function request(url: string, init: RequestInit, deadline: number, timeoutMs: number, registry: string): Promise<Response> {
+  const remaining = deadline - Date.now();
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  const unreachable = (what: string, fix: string) => new Failed({ kind: "registry-unreachable", message: what, fix });
+  const networkFix = `Check that ${registry} resolves and answers on HTTPS from here; from ECS, tasks need a route to it (NAT gateway or public IP) and egress on 443.`;
+  if (remaining <= 0) throw unreachable(`${registry} did not answer within ${seconds} s`, networkFix);
+  try {
+    return await fetch(url, { ...init, redirect: "follow", signal: AbortSignal.timeout(remaining) });
+  } catch (error) {
+    const err = error as Error & { cause?: { code?: string; message?: string } };
+    if (err.name === "TimeoutError" || err.name === "AbortError") {
+      throw unreachable(`${registry} did not answer within ${seconds} s (${new URL(url).pathname})`, networkFix);
+    }
+    const code = err.cause?.code ?? "";
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+      throw unreachable(`cannot resolve ${new URL(url).hostname} (${code})`, `Check the registry host in the image reference and DNS. ${networkFix}`);
+    }
+    if (code === "ECONNREFUSED" || code === "ECONNRESET" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
+      throw unreachable(`cannot connect to ${new URL(url).host} (${code})`, networkFix);
+    }
+    if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) {
+      throw unreachable(`TLS handshake with ${new URL(url).host} failed (${code})`, "The registry's certificate is not trusted here; ECS's agent will refuse it too. Use a certificate from a public CA.");
+    }
+    throw unreachable(`request to ${new URL(url).host} failed (${code || err.cause?.message || err.message})`, networkFix);
+  }
+}
+
+function pickChallenge(header: string | null, registry: string): AuthChallenge {
+  const challenges = header ? parseWwwAuthenticate(header) : [];
+  const challenge = challenges.find((c) => c.scheme === "bearer") ?? challenges.find((c) => c.scheme === "basic");
+  if (!challenge) {
+    throw new Failed({
+      kind: "registry-error",
+      message: `${registry} answered 401 without a Bearer or Basic challenge (WWW-Authenticate: ${header ?? "absent"})`,
+      fix: "This is not an OCI distribution registry endpoint, or a proxy in front of it strips the challenge.",
+    });
+  }
+  return challenge;
+}
+
+function basicAuthorization(credential: RegistryCredential): string {
+  return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString("base64")}`;
+}
+
+type Http = (url: string, init?: RequestInit) => Promise<Response>;
+
+async function fetchBearerToken(challenge: AuthChallenge, repository: string, credential: RegistryCredential, http: Http): Promise<string> {
+  const realm = challenge.params.realm;
+  if (!realm) {
+    throw new Failed({ kind: "registry-error", message: "the registry's Bearer challenge has no realm", fix: "The registry is misconfigured; report it to its operator." });
+  }
+  const realmUrl = new URL(realm);
+  if (realmUrl.protocol !== "https:" && !LOOPBACK.test(realmUrl.host)) {
+    throw new Failed({
+      kind: "registry-error",
+      message: `the token realm ${realm} is plain HTTP`,
+      fix: "Refusing to send credentials over plain HTTP outside loopback; the registry must offer an https:// realm.",
+    });
+  }
+  const tokenUrl = (scope?: string) => {
+    const url = new URL(realmUrl);
+    if (challenge.params.service) url.searchParams.set("service", challenge.params.service);
+    if (scope) url.searchParams.set("scope", scope);
+    return url.toString();
+  };
+  const headers = { authorization: basicAuthorization(credential) };
+  const response = await http(tokenUrl(`repository:${repository}:pull`), { headers });
+  if (response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new Failed({ kind: "registry-error", message: `the token service at ${realmUrl.host} answered 200 without a token`, fix: "The registry is misconfigured; report it to its operator." });
+    return token;
+  }
+  const detail = await errorDetail(response);
+  if (response.status === 401) throw credentialsRejected(detail);
+  if (response.status === 403) {
+    // ghcr.io answers 403 both for a bad token and for a good token without access: ask once more without a scope,
+    // which only proves identity, to tell the two apart.
+    const identity = await http(tokenUrl(), { headers });
+    if (identity.ok) throw accessDenied(repository, detail);
+    throw credentialsRejected(detail);
+  }
+  throw unexpectedStatus(response, `GET ${realmUrl.origin}${realmUrl.pathname}`, realmUrl.host, detail);
+}
+
+function credentialsRejected(detail: string): Failed {
+  return new Failed({
+    kind: "credentials-rejected",
+    message: `the registry rejected the username and token${detail}`,
+    fix: "The username or token is wrong, or the token expired or was revoked. Create a new token (GitHub: a classic PAT with read:packages) and run `ghcr-ecs rotate --token-stdin`.",
+  });
+}
+
+function accessDenied(repository: string, detail: string): Failed {
+  return new Failed({
+    kind: "access-denied",
+    message: `the credentials are valid but may not pull ${repository}${detail}`,
+    fix: "Give the token read access to this package: a classic PAT needs the read:packages scope; a fine-grained token or a bot account must be granted access in the package's settings (Manage access).",
+  });
+}
+
+async function manifestFailure(
+  response: Response,
+  auth: "bearer" | "basic" | "none",
+  image: ImageReference,
+  repository: string,
+  reference: string,
+  get: () => Promise<Response>,
+): Promise<Failed> {
+  if (response.status === 401) {
+    const challenge = parseWwwAuthenticate(response.headers.get("www-authenticate") ?? "").find((c) => c.scheme === "bearer");
+    if (auth === "bearer" && challenge?.params.error === "insufficient_scope") return accessDenied(repository, " (insufficient_scope)");
+    if (auth === "none") {
+      return new Failed({ kind: "registry-error", message: `${image.registry} allowed GET /v2/ anonymously but asks for credentials on the manifest`, fix: "Report this to the registry's operator." });
+    }
+    return credentialsRejected(challenge?.params.error ? ` (${challenge.params.error})` : "");
+  }
+  if (response.status === 403) return accessDenied(repository, "");
+  if (response.status === 404) {
+    // HEAD has no body; GET once to tell an unknown tag from an unknown repository.
+    const detail = await errorDetail(await get());
+    const what = image.digest ? `digest ${image.digest}` : `tag ${image.tag}`;
+    return new Failed({
+      kind: "image-not-found",
+      message: `${image.registry}/${repository} has no ${what}${detail}`,
+      fix: `Check the image reference in the config (repository names are lowercase) and that ${reference} was pushed.`,
+    });
+  }
+  return unexpectedStatus(response, `HEAD manifest ${reference}`, image.registry, await errorDetail(response));
+}
+
+function unexpectedStatus(response: Response, what: string, host: string, detail = ""): Failed {
+  if (response.status === 429) {
+    return new Failed({ kind: "registry-error", message: `${host} is rate limiting (429) on ${what}${detail}`, fix: "Wait and retry; authenticated pulls have higher limits." });
+  }
+  return new Failed({
+    kind: "registry-error",
+    message: `${what} answered ${response.status} ${response.statusText}${detail}`,
+    fix: response.status >= 500 ? `${host} is failing; retry later or check its status page.` : "Unexpected answer from the registry; check the image reference.",
+  });
+}
+
+/** `: CODE: message` from an OCI error body, bounded, or "". */
+async function errorDetail(response: Response): Promise<string> {
+  const text = await response.text().catch(() => "");
+  try {
+    const errors = (JSON.parse(text) as { errors?: { code?: string; message?: string }[] }).errors ?? [];
+    const parts = errors.map((e) => [e.code, e.message].filter(Boolean).join(": ")).filter(Boolean);
+    return parts.length > 0 ? `: ${parts.join("; ").slice(0, 300)}` : "";
+  } catch {
+    return "";
+  }
+}
+
+async function digestOfBody(http: Http, url: string, headers: Record<string, string>): Promise<string> {
+  const response = await http(url, { headers });
+  const body = Buffer.from(await response.arrayBuffer());
+  return `sha256:${createHash("sha256").update(body).digest("hex")}`;
+}
