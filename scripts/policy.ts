@@ -1,0 +1,94 @@
+/**
+ * `npm run policy`: synthesizes the app from the config (GHCR_ECS_CONFIG or config/reference-app.json) into a
+ * scratch folder, runs the policy gate over every stack and prints the report.
+ *
+ * Usage: node dist/scripts/policy.js [--waivers <file.json>] [--json]
+ * Exit codes: 0 no unwaived finding, 1 violations, 2 invalid config, waivers or arguments.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildApp } from "../src/app";
+import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
+import type { Config } from "../src/config/schema";
+import { synthesizedStacks } from "../src/terraform/terraform";
+import {
+  expectationsFromConfig,
+  formatPolicyReport,
+  parsePolicyWaivers,
+  policyReportJson,
+  PolicyWaiverError,
+  runPolicyGate,
+  type PolicyWaiver,
+  type StackInput,
+} from "../src/policy";
+
+class UsageError extends Error {}
+
+interface Options {
+  readonly waiversFile?: string;
+  readonly json: boolean;
+}
+
+function parseArgs(args: string[]): Options {
+  let waiversFile: string | undefined;
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--json") json = true;
+    else if (args[i] === "--waivers") {
+      waiversFile = args[++i];
+      if (!waiversFile) throw new UsageError("--waivers needs a file: --waivers waivers.json");
+    } else throw new UsageError(`unknown argument ${JSON.stringify(args[i])}; usage: policy [--waivers <file.json>] [--json]`);
+  }
+  return { waiversFile, json };
+}
+
+function readWaiversFile(file: string): PolicyWaiver[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new PolicyWaiverError(file, [(error as NodeJS.ErrnoException).code === "ENOENT" ? "the file does not exist" : `not readable JSON: ${(error as Error).message}`]);
+  }
+  return parsePolicyWaivers(data, file);
+}
+
+/** Synthesizes into a scratch folder and reads every stack's JSON; the folder is removed again. */
+function synthesize(config: Config): StackInput[] {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-policy-"));
+  try {
+    buildApp(config, { outdir }).synth();
+    return synthesizedStacks(outdir).map((stack) => ({
+      name: stack.name,
+      document: JSON.parse(readFileSync(path.join(stack.dir, "cdk.tf.json"), "utf8")),
+    }));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function main(): number {
+  const options = parseArgs(process.argv.slice(2));
+  const configFile = configPathFromEnv();
+  const config = loadConfigFile(configFile);
+  // `policyWaivers` joins the config schema later; until then it is read here when present.
+  const fromConfig = (config as { policyWaivers?: unknown }).policyWaivers;
+  const waivers = [
+    ...(fromConfig === undefined ? [] : parsePolicyWaivers(fromConfig, `${configFile} (policyWaivers)`)),
+    ...(options.waiversFile ? readWaiversFile(options.waiversFile) : []),
+  ];
+  const result = runPolicyGate({ stacks: synthesize(config), waivers, expectations: expectationsFromConfig(config) });
+  process.stdout.write(options.json ? policyReportJson(result) : formatPolicyReport(result));
+  return result.passed ? 0 : 1;
+}
+
+try {
+  process.exitCode = main();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof PolicyWaiverError || error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,224 @@
+import { asList, blocks, type Finding, type PolicyRule, type Resource, type StackView } from "../types";
+
+/** A policy statement normalized from either a JSON policy string or a `data.aws_iam_policy_document`. */
+interface Statement {
+  readonly effect: string;
+  readonly actions: string[];
+  readonly resources: string[];
+  /** `type:identifier`, e.g. `AWS:arn:aws:iam::123456789012:root`, `Service:ecs-tasks.amazonaws.com`, `*:*`. */
+  readonly principals: string[];
+  readonly label: string;
+}
+
+interface PolicyDocumentSource {
+  readonly owner: Resource;
+  readonly attribute: string;
+  readonly text: unknown;
+}
+
+type Parsed = { statements: Statement[] } | { unreadable: string };
+
+/**
+ * Actions whose Service Authorization Reference entry has no resource type: they only accept `"Resource": "*"`.
+ * `ec2:Describe*` stands for every EC2 Describe action (none supports resource-level permissions).
+ */
+export const RESOURCELESS_ACTIONS: readonly string[] = [
+  "ecr:GetAuthorizationToken",
+  "ecs:DiscoverPollEndpoint",
+  "ecs:CreateCluster",
+  "ec2:Describe*",
+  "sts:GetCallerIdentity",
+  "cloudwatch:PutMetricData",
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+];
+
+export function isResourcelessAction(action: string): boolean {
+  const lower = action.toLowerCase();
+  return RESOURCELESS_ACTIONS.some((allowed) => {
+    const pattern = allowed.toLowerCase();
+    return pattern.endsWith("*") ? lower.startsWith(pattern.slice(0, -1)) && !lower.slice(pattern.length - 1).includes("*") : lower === pattern;
+  });
+}
+
+const IDENTITY_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_policy", "aws_iam_user_policy", "aws_iam_group_policy"];
+
+/** Identity-based policies (what a principal may do). KMS key policies are resource policies and are not included. */
+function identityPolicies(stack: StackView): PolicyDocumentSource[] {
+  const sources: PolicyDocumentSource[] = IDENTITY_POLICY_TYPES.flatMap((type) =>
+    stack.resources(type).map((owner) => ({ owner, attribute: "policy", text: owner.block.policy })),
+  );
+  for (const role of stack.resources("aws_iam_role")) {
+    blocks(role.block.inline_policy).forEach((inline, index) => {
+      sources.push({ owner: role, attribute: `inline_policy[${index}].policy`, text: inline.policy });
+    });
+  }
+  return sources;
+}
+
+function trustPolicies(stack: StackView): PolicyDocumentSource[] {
+  return stack.resources("aws_iam_role").map((owner) => ({ owner, attribute: "assume_role_policy", text: owner.block.assume_role_policy }));
+}
+
+function parsePolicy(stack: StackView, text: unknown): Parsed {
+  if (typeof text !== "string") return { unreadable: `is ${JSON.stringify(text ?? null)}, not a policy document` };
+  const dataSource = /^\$\{data\.aws_iam_policy_document\.([^.}]+)\.json\}$/.exec(text);
+  if (dataSource) {
+    const document = stack.document.data?.aws_iam_policy_document?.[dataSource[1]];
+    if (!document) return { unreadable: `refers to data.aws_iam_policy_document.${dataSource[1]}, which is not in the stack` };
+    return {
+      statements: blocks(document.statement).map((s, index) => ({
+        effect: String(s.effect ?? "Allow"),
+        actions: asList<string>(s.actions),
+        resources: asList<string>(s.resources),
+        principals: blocks(s.principals).flatMap((p) => asList<string>(p.identifiers).map((id) => `${p.type}:${id}`)),
+        label: s.sid ? `statement ${s.sid}` : `statement ${index}`,
+      })),
+    };
+  }
+  let parsed: any;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { unreadable: "is a Terraform expression, not a JSON document the gate can inspect" };
+  }
+  return {
+    statements: asList<any>(parsed?.Statement).map((s, index) => ({
+      effect: String(s.Effect),
+      actions: asList<string>(s.Action),
+      resources: asList<string>(s.Resource),
+      principals: principalsOf(s.Principal),
+      label: s.Sid ? `statement ${s.Sid}` : `statement ${index}`,
+    })),
+  };
+}
+
+function principalsOf(principal: unknown): string[] {
+  if (principal === undefined) return [];
+  if (typeof principal === "string") return [`*:${principal}`];
+  return Object.entries(principal as Record<string, unknown>).flatMap(([type, ids]) => asList(ids as string | string[]).map((id) => `${type}:${id}`));
+}
+
+/** Runs `inspect` over every readable statement; an unreadable document is itself a finding (the gate fails closed). */
+function inspectPolicies(
+  stack: StackView,
+  sources: PolicyDocumentSource[],
+  inspect: (statement: Statement, source: PolicyDocumentSource) => Finding[],
+): Finding[] {
+  return sources.flatMap((source) => {
+    const parsed = parsePolicy(stack, source.text);
+    if ("unreadable" in parsed) {
+      return [{ address: source.owner.address, message: `${source.attribute} ${parsed.unreadable}`, fix: "render the policy as a JSON document (jsonencode of literal statements) so it can be checked" }];
+    }
+    return parsed.statements.flatMap((statement) => inspect(statement, source));
+  });
+}
+
+const isServiceWildcard = (action: string) => action === "*" || /^[a-z0-9-]+:\*$/i.test(action);
+
+export const iamNoWildcardAction: PolicyRule = {
+  id: "iam-no-wildcard-action",
+  title: 'IAM policies allow no "*" or "service:*" action',
+  checkov: ["CKV_AWS_63", "CKV_AWS_62"],
+  trivy: ["AVD-AWS-0057"],
+  severity: "high",
+  resourceTypes: [...IDENTITY_POLICY_TYPES, "aws_iam_role"],
+  check(stack) {
+    const sources = identityPolicies(stack);
+    if (sources.length === 0) return { notApplicable: "no identity policy" };
+    return inspectPolicies(stack, sources, (statement, source) => {
+      const wildcards = statement.effect === "Allow" ? statement.actions.filter(isServiceWildcard) : [];
+      return wildcards.length === 0
+        ? []
+        : [{
+            address: source.owner.address,
+            message: `${source.attribute} ${statement.label} allows ${wildcards.map((a) => JSON.stringify(a)).join(", ")}`,
+            fix: "list the exact actions the role calls",
+          }];
+    });
+  },
+};
+
+export const iamNoWildcardResource: PolicyRule = {
+  id: "iam-no-wildcard-resource",
+  title: 'IAM policies scope resources wherever the action allows it (no "*")',
+  checkov: ["CKV_AWS_355"],
+  trivy: ["AVD-AWS-0057"],
+  severity: "high",
+  resourceTypes: [...IDENTITY_POLICY_TYPES, "aws_iam_role"],
+  check(stack) {
+    const sources = identityPolicies(stack);
+    if (sources.length === 0) return { notApplicable: "no identity policy" };
+    return inspectPolicies(stack, sources, (statement, source) => {
+      if (statement.effect !== "Allow" || !statement.resources.includes("*")) return [];
+      const scopable = statement.actions.filter((action) => !isResourcelessAction(action));
+      return scopable.length === 0
+        ? []
+        : [{
+            address: source.owner.address,
+            message: `${source.attribute} ${statement.label} grants ${scopable.join(", ")} on "*"`,
+            fix: `name the resource ARNs; only actions without resource-level permissions (${RESOURCELESS_ACTIONS.join(", ")}) may use "*"`,
+          }];
+    });
+  },
+};
+
+const ACCOUNT_ROOT = /^arn:[^:]+:iam::[^:]*:root$/;
+
+export const iamTrustNoAccountWidePrincipal: PolicyRule = {
+  id: "iam-trust-no-account-wide-principal",
+  title: "Role trust policies name services or roles, not whole accounts or everyone",
+  checkov: ["CKV_AWS_61"],
+  trivy: [],
+  severity: "high",
+  resourceTypes: ["aws_iam_role"],
+  check(stack) {
+    return inspectPolicies(stack, trustPolicies(stack), (statement, source) => {
+      if (statement.effect !== "Allow") return [];
+      const wide = statement.principals.filter((principal) => {
+        const [type, ...rest] = principal.split(":");
+        const id = rest.join(":");
+        return id === "*" || (type === "AWS" && (ACCOUNT_ROOT.test(id) || /^\d{12}$/.test(id)));
+      });
+      return wide.length === 0
+        ? []
+        : [{
+            address: source.owner.address,
+            message: `assume_role_policy ${statement.label} trusts ${wide.map((p) => p.replace(/^[^:]*:/, "")).join(", ")}: every principal of ${wide.some((p) => p.endsWith(":*")) ? "every account" : "that account"} may assume the role`,
+            fix: "trust the service principal (e.g. ecs-tasks.amazonaws.com) or the exact role ARNs that need it",
+          }];
+    });
+  },
+};
+
+export const separateExecutionAndTaskRoles: PolicyRule = {
+  id: "separate-execution-and-task-roles",
+  title: "Task definitions use different execution and task roles",
+  checkov: ["CKV_AWS_249"],
+  trivy: [],
+  severity: "medium",
+  resourceTypes: ["aws_ecs_task_definition"],
+  check(stack) {
+    return stack
+      .resources("aws_ecs_task_definition")
+      .filter((td) => td.block.execution_role_arn !== undefined && td.block.execution_role_arn === td.block.task_role_arn)
+      .map((td) => ({
+        address: td.address,
+        message: `execution_role_arn and task_role_arn are both ${td.block.task_role_arn}: the application can read the registry credentials`,
+        fix: "give the application its own task role without the execution role's secret and log permissions",
+      }));
+  },
+};
+
+export const IAM_RULES: readonly PolicyRule[] = [
+  iamNoWildcardAction,
+  iamNoWildcardResource,
+  iamTrustNoAccountWidePrincipal,
+  separateExecutionAndTaskRoles,
+];
