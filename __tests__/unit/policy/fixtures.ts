@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildApp } from "../../../src/app";
+import { synthesizedStacks } from "../../../src/terraform/terraform";
+import { configWith, STACK_VARIANTS } from "../../helpers/configs";
+import { expectationsFromConfig, type PolicyExpectations, type StackInput, type TerraformBlock, type TerraformDocument } from "../../../src/policy";
+
+export interface SynthesizedVariant {
+  readonly label: string;
+  readonly stacks: StackInput[];
+  readonly expectations: PolicyExpectations;
+}
+
+/** Every stack the real app builds for a config variant (all of them, so stacks added later are covered too). */
+export function synthesizeVariant(label: string): SynthesizedVariant {
+  const config = configWith(STACK_VARIANTS[label]);
+  const outdir = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-policy-test-"));
+  try {
+    buildApp(config, { outdir }).synth();
+    const stacks = synthesizedStacks(outdir).map((stack) => ({
+      name: stack.name,
+      document: JSON.parse(readFileSync(path.join(stack.dir, "cdk.tf.json"), "utf8")) as TerraformDocument,
+    }));
+    return { label, stacks, expectations: expectationsFromConfig(config) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export const REFERENCE = "reference app (created CMK, single NAT, HTTP)";
+export const HTTPS_INTERNAL = "HTTPS, internal ALB, per-AZ NAT, 3 AZs, container secrets";
+export const NO_NAT = "no NAT (public tasks), existing KMS key, ARM64";
+
+const cache = new Map<string, SynthesizedVariant>();
+
+/** A deep copy of the Fargate stack of a variant, free to mutate. */
+export function fargateDocument(label: string): TerraformDocument & { resource: Record<string, Record<string, TerraformBlock>> } {
+  if (!cache.has(label)) cache.set(label, synthesizeVariant(label));
+  const variant = cache.get(label)!;
+  const fargate = variant.stacks.find((s) => s.document.resource?.aws_ecs_service && Object.values(s.document.resource.aws_ecs_service).some((svc) => svc.launch_type === "FARGATE"));
+  if (!fargate) throw new Error(`no Fargate stack in variant ${label}`);
+  return structuredClone(fargate.document) as any;
+}
+
+/** The only (or first) resource block of a type; throws when there is none. */
+export function first(doc: TerraformDocument, type: string, predicate: (block: TerraformBlock) => boolean = () => true): TerraformBlock {
+  const found = Object.values(doc.resource?.[type] ?? {}).find(predicate);
+  if (!found) throw new Error(`no ${type} in the fixture`);
+  return found;
+}
+
+export function addressOf(doc: TerraformDocument, type: string, predicate: (block: TerraformBlock) => boolean = () => true): string {
+  const entry = Object.entries(doc.resource?.[type] ?? {}).find(([, block]) => predicate(block));
+  if (!entry) throw new Error(`no ${type} in the fixture`);
+  return `${type}.${entry[0]}`;
+}
+
+/** Rewrites a JSON-string attribute (policy, container_definitions) through `edit`. */
+export function editJson(block: TerraformBlock, key: string, edit: (value: any) => void): void {
+  const value = JSON.parse(block[key]);
+  edit(value);
+  block[key] = JSON.stringify(value);
+}
+
+export function addResource(doc: TerraformDocument, type: string, name: string, block: TerraformBlock): void {
+  const resources = (doc as any).resource as Record<string, Record<string, TerraformBlock>>;
+  resources[type] = { ...(resources[type] ?? {}), [name]: block };
+}
+
+/** The boot script of an agent-dockercfg launch template: it reads the secret at boot, so no credential is in it. */
+export const BOOT_TIME_AUTH_SCRIPT = [
+  "#!/bin/bash",
+  "set -euo pipefail",
+  'SECRET_JSON="$(aws secretsmanager get-secret-value --secret-id "${SECRET_ARN}" --query SecretString --output text)"',
+  'USERNAME="$(jq -r .username <<<"$SECRET_JSON")"',
+  'PASSWORD="$(jq -r .password <<<"$SECRET_JSON")"',
+  'AUTH="$(printf \'%s:%s\' "$USERNAME" "$PASSWORD" | base64 -w0)"',
+  "cat >>/etc/ecs/ecs.config <<EOF",
+  "ECS_CLUSTER=orders",
+  "ECS_ENGINE_AUTH_TYPE=dockercfg",
+  'ECS_ENGINE_AUTH_DATA={"ghcr.io":{"auth":"${AUTH}"}}',
+  "EOF",
+  "",
+].join("\n");
+
+export function base64(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
+
+/** The HCL string literal cdktf renders for `text` inside `${base64encode("...")}`. */
+export function hclQuoted(text: string): string {
+  return JSON.stringify(text).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+}
+
+/**
+ * Adds an EC2 capacity stack's resources the way the EC2 variant renders them (launch template with IMDSv2,
+ * hop limit 1, encrypted gp3 root volume, boot-time registry auth; an ASG on that template, tags propagated).
+ */
+export function addEc2Capacity(doc: TerraformDocument, userData: string = base64(BOOT_TIME_AUTH_SCRIPT)): void {
+  addResource(doc, "aws_launch_template", "capacity_template_1A2B3C4D", {
+    name_prefix: "orders-ecs-",
+    image_id: "${data.aws_ssm_parameter.capacity_ami_5E6F7A8B.value}",
+    instance_type: "t3.medium",
+    user_data: userData,
+    metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 },
+    block_device_mappings: [{ device_name: "/dev/xvda", ebs: { encrypted: "true", volume_size: 30, volume_type: "gp3" } }],
+    iam_instance_profile: { arn: "${aws_iam_instance_profile.capacity_profile_9A8B7C6D.arn}" },
+  });
+  addResource(doc, "aws_autoscaling_group", "capacity_asg_0F1E2D3C", {
+    name_prefix: "orders-ecs-",
+    min_size: 1,
+    max_size: 4,
+    launch_template: { id: "${aws_launch_template.capacity_template_1A2B3C4D.id}", version: "${aws_launch_template.capacity_template_1A2B3C4D.latest_version}" },
+    tag: [
+      { key: "Name", value: "orders-ecs", propagate_at_launch: true },
+      { key: "AmazonECSManaged", value: "true", propagate_at_launch: true },
+    ],
+  });
+}
