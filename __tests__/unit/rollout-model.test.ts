@@ -1,0 +1,114 @@
+import {
+  AWS_DEFAULT_ROLLOUT_SETTINGS,
+  circuitBreakerThreshold,
+  describeRollout,
+  describeStackRollout,
+  estimateRollout,
+  formatDuration,
+  rolloutSettingsFromStack,
+  type RolloutSettings,
+} from "../../src/rollout-model";
+import { referenceInput } from "../helpers/configs";
+import { synthStack } from "../helpers/synth";
+
+const OUR_DEFAULTS: RolloutSettings = {
+  desiredCount: 2,
+  minimumHealthyPercent: 50,
+  maximumPercent: 200,
+  healthCheckGracePeriodSeconds: 60,
+  healthCheckIntervalSeconds: 10,
+  healthyThreshold: 2,
+  unhealthyThreshold: 3,
+  deregistrationDelaySeconds: 30,
+  circuitBreaker: true,
+};
+const AWS_DEFAULTS: RolloutSettings = { ...AWS_DEFAULT_ROLLOUT_SETTINGS, desiredCount: 2 };
+
+describe("estimateRollout", () => {
+  it("our defaults: one wave of 2 (keep 1, run up to 4); 45 + 10×2 + 30 = 95 s; rollback after 2 rounds of 2 failures", () => {
+    const estimate = estimateRollout(OUR_DEFAULTS);
+    expect(estimate).toMatchObject({ minimumHealthyTasks: 1, maximumRunningTasks: 4, tasksPerWave: 2, waves: 1, waveSeconds: 95, rollingDeploySeconds: 95 });
+    // threshold max(3, ceil(2/2)) = 3 → ceil(3/2) = 2 rounds of 45 + max(60, 10×3) + 30 = 135 s; no old task was stopped early.
+    expect(estimate).toMatchObject({ circuitBreakerThreshold: 3, failingRounds: 2, failedDeployRolledBackSeconds: 270 });
+  });
+
+  it("AWS defaults: 45 + 30×5 + 300 = 495 s; rollback after 2 rounds of 45 + max(0, 30×2) + 300 = 405 s", () => {
+    const estimate = estimateRollout(AWS_DEFAULTS);
+    expect(estimate).toMatchObject({ minimumHealthyTasks: 2, maximumRunningTasks: 4, tasksPerWave: 2, waves: 1, rollingDeploySeconds: 495 });
+    expect(estimate).toMatchObject({ circuitBreakerThreshold: 3, failingRounds: 2, failedDeployRolledBackSeconds: 810 });
+  });
+
+  it("several waves when the percentages leave little room: 10 tasks at 100/150 % go 5 at a time", () => {
+    const estimate = estimateRollout({ ...OUR_DEFAULTS, desiredCount: 10, minimumHealthyPercent: 100, maximumPercent: 150 });
+    expect(estimate).toMatchObject({ tasksPerWave: 5, waves: 2, rollingDeploySeconds: 2 * 95 });
+    // threshold ceil(10/2) = 5 → one round of 135 s.
+    expect(estimate).toMatchObject({ circuitBreakerThreshold: 5, failingRounds: 1, failedDeployRolledBackSeconds: 135 });
+  });
+
+  it("restores old tasks stopped early to make room: 4 tasks at 50/100 % replace 2 at a time", () => {
+    const estimate = estimateRollout({ ...OUR_DEFAULTS, desiredCount: 4, maximumPercent: 100 });
+    // keep 2, run at most 4: B = 2, both stopped old tasks must come back in the rollback (45 + 20 = 65 s).
+    expect(estimate).toMatchObject({ tasksPerWave: 2, waves: 2, rollingDeploySeconds: 190, failingRounds: 2 });
+    expect(estimate.failedDeployRolledBackSeconds).toBe(2 * 135 + 65);
+  });
+
+  it("takes the task start time as an assumption", () => {
+    expect(estimateRollout(OUR_DEFAULTS, { taskStartSeconds: 120 }).rollingDeploySeconds).toBe(120 + 20 + 30);
+  });
+
+  it("says when a deployment cannot progress or never rolls back", () => {
+    const stuck = estimateRollout({ ...OUR_DEFAULTS, minimumHealthyPercent: 100, maximumPercent: 100 });
+    expect(stuck.rollingDeploySeconds).toBeUndefined();
+    expect(describeRollout("orders", stuck)).toBe(
+      "orders: rolling deploy cannot start (minimum healthy 100 % and maximum 100 % of 2 leave no room for a new task), failed deploy never rolled back (no wave can start) (model: README#how-long-a-deploy-takes)",
+    );
+    const noBreaker = estimateRollout({ ...OUR_DEFAULTS, circuitBreaker: false });
+    expect(describeRollout("orders", noBreaker)).toBe("orders: rolling deploy ≈ 1m 35s, failed deploy never rolled back (circuit breaker off) (model: README#how-long-a-deploy-takes)");
+    expect(describeRollout("orders", estimateRollout({ ...OUR_DEFAULTS, desiredCount: 0 }))).toMatch(/^orders: desired count 0, nothing to roll out/);
+  });
+});
+
+describe("circuitBreakerThreshold", () => {
+  it.each([[1, 3], [2, 3], [6, 3], [7, 4], [25, 13], [400, 200], [1000, 200]])("desired %i → %i", (desired, threshold) => {
+    expect(circuitBreakerThreshold(desired)).toBe(threshold);
+  });
+});
+
+describe("formatDuration", () => {
+  it.each([[0, "0s"], [45, "45s"], [95, "1m 35s"], [125, "2m 05s"], [810, "13m 30s"], [3725, "1h 02m 05s"]])("%i s → %s", (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe("rolloutSettingsFromStack", () => {
+  it("reads the reference stack's service and target group", () => {
+    const [service] = rolloutSettingsFromStack(synthStack(referenceInput()) as any);
+    expect(service.address).toMatch(/^aws_ecs_service\.service_/);
+    expect(service.settings).toEqual(OUR_DEFAULTS);
+  });
+
+  it("follows the config's settings", () => {
+    const config = { ...referenceInput(), desiredCount: 6, deregistrationDelaySeconds: 120, healthCheck: { intervalSeconds: 15, healthyThreshold: 4, unhealthyThreshold: 5, gracePeriodSeconds: 90 }, deployment: { minimumHealthyPercent: 100, maximumPercent: 150 } };
+    const [service] = rolloutSettingsFromStack(synthStack(config) as any);
+    expect(service.settings).toEqual({ desiredCount: 6, minimumHealthyPercent: 100, maximumPercent: 150, healthCheckGracePeriodSeconds: 90, healthCheckIntervalSeconds: 15, healthyThreshold: 4, unhealthyThreshold: 5, deregistrationDelaySeconds: 120, circuitBreaker: true });
+  });
+
+  it("uses the provider's defaults for attributes left out, and no LB time without a load balancer", () => {
+    const settings = rolloutSettingsFromStack({
+      resource: {
+        aws_ecs_service: { plain: { name: "plain", desired_count: 3 }, behind_lb: { name: "lb", load_balancer: [{ target_group_arn: "${aws_lb_target_group.tg.arn}" }] } },
+        aws_lb_target_group: { tg: { health_check: {} } },
+      },
+    });
+    expect(settings[0].settings).toEqual({ desiredCount: 3, minimumHealthyPercent: 100, maximumPercent: 200, healthCheckGracePeriodSeconds: 0, healthCheckIntervalSeconds: 0, healthyThreshold: 0, unhealthyThreshold: 0, deregistrationDelaySeconds: 0, circuitBreaker: false });
+    expect(settings[1].settings).toMatchObject({ desiredCount: 0, healthCheckIntervalSeconds: 30, healthyThreshold: 3, unhealthyThreshold: 3, deregistrationDelaySeconds: 300 });
+  });
+
+  it("labels lines by stack, and by service when a stack has several", () => {
+    const doc = synthStack(referenceInput()) as any;
+    expect(describeStackRollout("orders", doc)).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: README#how-long-a-deploy-takes)"]);
+    const [id, service] = Object.entries(doc.resource.aws_ecs_service)[0] as [string, any];
+    doc.resource.aws_ecs_service[`${id}-worker`] = { ...service, name: "orders-worker" };
+    expect(describeStackRollout("orders", doc).map((line) => line.split(":")[0])).toEqual(["orders/orders", "orders/orders-worker"]);
+  });
+});
