@@ -1,5 +1,9 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { TerraformStack } from "cdktf";
 import { buildApp } from "./src/app";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "./src/config/load";
+import { describeStackRollout } from "./src/rollout-model";
 
 function loadOrExit() {
   try {
@@ -12,4 +16,11 @@ function loadOrExit() {
   }
 }
 
-buildApp(loadOrExit()).synth();
+const app = buildApp(loadOrExit());
+app.synth();
+
+// Expected rollout times go to stderr: stdout stays clean for tools that read it.
+for (const stack of app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack)) {
+  const document = JSON.parse(readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"));
+  for (const line of describeStackRollout(stack.node.id, document)) process.stderr.write(`${line}\n`);
+}

@@ -28,6 +28,28 @@ describe("node dist/main.js", () => {
     expect(existsSync(path.join(result.outdir, "stacks", "orders", "cdk.tf.json"))).toBe(true);
   });
 
+  it("prints the expected rollout times per stack on stderr, keeping stdout empty", () => {
+    const result = synth(referenceInput(), "rollout");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    // 45 s start + 10 s × 2 checks + 30 s draining; rollback: 2 rounds × (45 + max(60 s grace, 10 s × 3) + 30).
+    expect(result.stderr.split("\n")).toContain("orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: README#how-long-a-deploy-takes)");
+    for (const line of result.stderr.trim().split("\n")) expect(line).toMatch(/^[\w/-]+: .* \(model: README#how-long-a-deploy-takes\)$/);
+  });
+
+  it("reflects AWS-default health check, draining and percentages in the estimate", () => {
+    const awsLike = {
+      ...referenceInput(),
+      healthCheck: { intervalSeconds: 30, healthyThreshold: 5, unhealthyThreshold: 2, gracePeriodSeconds: 0 },
+      deregistrationDelaySeconds: 300,
+      deployment: { minimumHealthyPercent: 100, maximumPercent: 200 },
+    };
+    const result = synth(awsLike, "aws-like");
+    expect(result.status).toBe(0);
+    // 45 + 30 × 5 + 300 = 495 s; rollback: 2 rounds × (45 + max(0, 30 × 2) + 300) = 810 s.
+    expect(result.stderr.split("\n")).toContain("orders: rolling deploy ≈ 8m 15s, failed deploy rolled back ≈ 13m 30s (model: README#how-long-a-deploy-takes)");
+  });
+
   it.each([
     ["a typo in a key", { ...referenceInput(), helthCheck: {} }, /\(top level\): unknown key "helthCheck" \(did you mean "healthCheck"\?\)/],
     ["an invalid Fargate size", { ...referenceInput(), cpu: 256, memory: 4096 }, /memory: got 4096; is not a Fargate size for cpu 256; allowed: 512, 1024, 2048/],
