@@ -18,6 +18,12 @@ export interface MotoOptions {
   readonly settings?: Record<string, string>;
   /** @default 30000 */
   readonly startTimeoutMs?: number;
+  /**
+   * A Python script to run instead of `-m moto.server` (it takes the same `-H`/`-p` arguments); tests use one that
+   * patches moto to emulate behaviour it lacks.
+   * @default - moto's own server
+   */
+  readonly script?: string;
 }
 
 export interface MotoServer {
@@ -37,7 +43,8 @@ export function assertMotoInstalled(): void {
 export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> {
   assertMotoInstalled();
   const port = await freeLoopbackPort();
-  const child = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
+  const entry = options.script ? [options.script] : ["-m", "moto.server"];
+  const child = spawn("python3", [...entry, "-H", "127.0.0.1", "-p", String(port)], {
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", ...options.settings },
     stdio: ["ignore", "ignore", "pipe"],
   });

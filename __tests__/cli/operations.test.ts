@@ -1,0 +1,440 @@
+/**
+ * The `ghcr-ecs` CLI, run as users run it (the compiled bin in a child process), against moto for Secrets Manager
+ * and ECS and a real distribution registry with ghcr.io-style Bearer token auth.
+ *
+ * moto 5.2.1 settings and workarounds (test-only):
+ * - MOTO_ECS_SERVICE_RUNNING=2: services created with desiredCount 2 report their deployment COMPLETED; a service
+ *   with desiredCount 3 stays IN_PROGRESS forever (2 < 3), which is how the timeout and diagnosis cases run.
+ * - Services start no tasks: the tests start tasks with RunTask(startedBy=<deployment id>) — what ECS sets on a
+ *   service's tasks — and stop them with StopTask(reason=<a real ECS stoppedReason>).
+ * - moto has no deployment circuit breaker: __tests__/fixtures/moto_with_circuit_breaker.py makes tagged services
+ *   fail or roll back their forced deployment the way ECS reports it.
+ */
+import { spawn, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+} from "@aws-sdk/client-ecs";
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { startMoto, type MotoServer } from "../../src/local/moto-server";
+import { LocalRegistry } from "../../src/local/registry-server";
+import { freeLoopbackPort } from "../../src/local/free-port";
+import { EXIT } from "../../src/operations/exit-codes";
+
+jest.setTimeout(120000);
+
+const REGION = "us-east-1";
+const CLI = path.join(__dirname, "..", "..", "dist", "src", "cli", "main.js");
+const token = () => `ghp_${randomBytes(18).toString("hex")}`;
+
+const current = token();
+const next = token();
+const revoked = token();
+const outsiderToken = token();
+const publisherToken = token();
+const ALL_TOKENS = [current, next, revoked, outsiderToken, publisherToken];
+
+let moto: MotoServer;
+let registry: LocalRegistry;
+let env: NodeJS.ProcessEnv;
+let secrets: SecretsManagerClient;
+let ecs: ECSClient;
+let workdir: string;
+let secretArn: string;
+let image: string;
+let digest: string;
+const transcript: string[] = [];
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  processList: string[];
+}
+
+/** Runs the compiled CLI; samples the process list while it runs. Every byte it prints joins the transcript. */
+function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, ...options.env }, cwd: workdir, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const processList: string[] = [];
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const sampler = setInterval(() => {
+      try {
+        processList.push(execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }));
+      } catch {
+        // ps raced with an exiting process
+      }
+    }, 100);
+    const killer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearInterval(sampler);
+      clearTimeout(killer);
+      transcript.push(stdout, stderr, ...processList);
+      resolve({ code, stdout, stderr, processList });
+    });
+    child.stdin.end(options.stdin ?? "");
+  });
+}
+
+async function storedSecret(): Promise<unknown> {
+  const value = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  return JSON.parse(value.SecretString as string);
+}
+
+async function primaryDeploymentId(service: string): Promise<string | undefined> {
+  const described = await ecs.send(new DescribeServicesCommand({ cluster: "orders", services: [service] }));
+  return described.services?.[0]?.deployments?.find((d) => d.status === "PRIMARY")?.id;
+}
+
+function writeOutputs(file: string, service: string, overrides: Record<string, string> = {}): string {
+  const outputs = {
+    orders: {
+      credentials_secret_arn: secretArn,
+      image,
+      registry_username: "acme-ci-bot",
+      cluster_name: "orders",
+      service_name: service,
+      region: REGION,
+      registry_auth_mode: "task",
+      ...overrides,
+    },
+  };
+  fs.writeFileSync(path.join(workdir, file), JSON.stringify(outputs));
+  return file;
+}
+
+beforeAll(async () => {
+  expect(fs.existsSync(CLI)).toBe(true);
+  workdir = fs.mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-cli-"));
+  [moto, registry] = await Promise.all([
+    startMoto({ script: path.join(__dirname, "..", "fixtures", "moto_with_circuit_breaker.py"), settings: { MOTO_ECS_SERVICE_RUNNING: "2" } }),
+    LocalRegistry.start({
+      kind: "token",
+      style: "ghcr",
+      users: [
+        { username: "acme-ci-bot", passwords: [current, next], pull: ["acme/orders-service"] },
+        { username: "someone-else", passwords: [outsiderToken], pull: ["acme/other"] },
+        { username: "publisher", passwords: [publisherToken], pull: ["*"], push: ["*"] },
+      ],
+    }),
+  ]);
+  ({ reference: image, digest } = await registry.pushImage("acme/orders-service", "1.4.2", { username: "publisher", password: publisherToken }));
+  env = { ...process.env, ...moto.awsEnv(REGION), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+  const clientConfig = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+  secrets = new SecretsManagerClient(clientConfig);
+  ecs = new ECSClient(clientConfig);
+
+  secretArn = (await secrets.send(new CreateSecretCommand({ Name: "ghcr-ecs/orders/registry" }))).ARN as string;
+  await ecs.send(new CreateClusterCommand({ clusterName: "orders" }));
+  const taskDefinition = (
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "orders",
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: "512",
+        memory: "1024",
+        containerDefinitions: [{ name: "app", image, memory: 768, essential: true, repositoryCredentials: { credentialsParameter: secretArn } }],
+      }),
+    )
+  ).taskDefinition?.taskDefinitionArn as string;
+  const services: [string, number, string?][] = [
+    ["orders", 2],
+    ["orders-stuck", 3],
+    ["orders-rollback", 2, "rolled-back"],
+    ["orders-failed", 2, "failed"],
+  ];
+  for (const [serviceName, desiredCount, outcome] of services) {
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: "orders",
+        serviceName,
+        taskDefinition,
+        desiredCount,
+        launchType: "FARGATE",
+        ...(outcome ? { tags: [{ key: "moto-test:rollout-outcome", value: outcome }] } : {}),
+      }),
+    );
+  }
+  writeOutputs("cdktf-outputs.json", "orders");
+});
+
+afterAll(async () => {
+  secrets?.destroy();
+  ecs?.destroy();
+  await Promise.all([moto?.stop(), registry?.stop()]);
+  if (workdir) fs.rmSync(workdir, { recursive: true, force: true });
+});
+
+describe("ghcr-ecs credentials set", () => {
+  it("writes {username, password} from stdin into the secret named by the outputs file", async () => {
+    const run = await cli(["credentials", "set", "--token-stdin"], { stdin: `${current}\n` });
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain(`wrote the credential for acme-ci-bot (from stdin) to ${secretArn}`);
+    expect(await storedSecret()).toEqual({ username: "acme-ci-bot", password: current });
+  });
+
+  it("reads the token from a named environment variable and proves it with --check first", async () => {
+    const run = await cli(["credentials", "set", "--token-env", "NEXT_GHCR_TOKEN", "--check", "--json"], { env: { NEXT_GHCR_TOKEN: next } });
+    expect(run.code).toBe(EXIT.ok);
+    expect(JSON.parse(run.stdout)).toEqual(expect.objectContaining({ ok: true, secretArn, username: "acme-ci-bot", digest }));
+    expect(await storedSecret()).toEqual({ username: "acme-ci-bot", password: next });
+  });
+
+  it("takes user and token from a Docker config.json entry for the image's registry", async () => {
+    const dockerConfig = path.join(workdir, "docker-config.json");
+    const auth = Buffer.from(`acme-ci-bot:${current}`).toString("base64");
+    fs.writeFileSync(dockerConfig, JSON.stringify({ auths: { [`http://${registry.host}`]: { auth } } }));
+    const run = await cli(["credentials", "set", "--from-docker-config", "--docker-config", dockerConfig]);
+    expect(run.code).toBe(EXIT.ok);
+    expect(await storedSecret()).toEqual({ username: "acme-ci-bot", password: current });
+  });
+
+  it("refuses a token with whitespace, writes nothing and does not echo it", async () => {
+    const before = await storedSecret();
+    const run = await cli(["credentials", "set", "--token-stdin"], { stdin: `${revoked.slice(0, 10)} ${revoked.slice(10)}` });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toMatch(/error: invalid credential: token contains whitespace at position 11/);
+    expect(run.stderr).not.toContain(revoked.slice(10));
+    expect(await storedSecret()).toEqual(before);
+  });
+
+  it("refuses --check with a revoked token before writing anything", async () => {
+    const before = await storedSecret();
+    const run = await cli(["credentials", "set", "--token-stdin", "--check"], { stdin: revoked });
+    expect(run.code).toBe(EXIT.credentialsRejected);
+    expect(await storedSecret()).toEqual(before);
+  });
+
+  it.each([
+    [[], "no token source given"],
+    [["--token-stdin", "--token-env", "X"], "several token sources given (--token-stdin, --token-env)"],
+    [["--token-env", "ghp_notAVariableName"], "--token-env takes the name of an environment variable, and the value given (not shown) is not one"],
+    [["ghp_pastedAsAnArgument"], "unexpected argument (not shown, in case it is a token"],
+    [["--token", "abc"], "Unknown option '--token'"],
+  ])("rejects the flags %j with a usage error", async (flags, message) => {
+    const run = await cli(["credentials", "set", ...flags]);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toMatch(/ghp_\w+/);
+  });
+});
+
+describe("ghcr-ecs credentials check", () => {
+  beforeAll(async () => {
+    await secrets.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ username: "acme-ci-bot", password: current }) }));
+  });
+
+  it("proves the stored credential pulls the image and prints the digest", async () => {
+    const run = await cli(["credentials", "check"]);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toBe(`ok: acme-ci-bot can pull ${image}\ndigest: ${digest}\n`);
+  });
+
+  it("answers --json with the digest and the auth scheme", async () => {
+    const run = await cli(["credentials", "check", "--json"]);
+    expect(JSON.parse(run.stdout)).toEqual({ ok: true, secretArn, image, digest, auth: "bearer", username: "acme-ci-bot" });
+  });
+
+  it("names an unknown tag as not found (exit 15)", async () => {
+    const run = await cli(["credentials", "check", "--image", `${registry.host}/acme/orders-service:9.9.9`]);
+    expect(run.code).toBe(EXIT.imageNotFound);
+    expect(run.stderr).toContain(`has no tag 9.9.9`);
+  });
+
+  it("reports a missing secret (exit 10)", async () => {
+    const missing = secretArn.replace(/registry-\w+$/, "gone-AbC123");
+    const run = await cli(["credentials", "check", "--secret-arn", missing]);
+    expect(run.code).toBe(EXIT.secretMissing);
+    expect(run.stderr).toContain(`the credentials secret ${missing} does not exist`);
+  });
+
+  describe("with the stored value changed under it", () => {
+    afterEach(async () => {
+      await secrets.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ username: "acme-ci-bot", password: current }) }));
+    });
+    const put = (value: string) => secrets.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: value }));
+
+    it.each([
+      ["a bare token", () => revoked, "is not JSON"],
+      ["the wrong keys", () => JSON.stringify({ user: "acme-ci-bot", token: revoked }), 'has no "username" or "password" key (it has: "user", "token")'],
+      ["an empty password", () => JSON.stringify({ username: "acme-ci-bot", password: "" }), 'has an empty "password"'],
+      ["a huge value", () => JSON.stringify({ username: "acme-ci-bot", password: revoked.repeat(1500) }).slice(0, 60000), "is not JSON (60000 characters"],
+    ])("names %s as a malformed secret (exit 12) without printing it", async (_, value, message) => {
+      await put(value());
+      const run = await cli(["credentials", "check"]);
+      expect(run.code).toBe(EXIT.secretMalformed);
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).not.toContain(revoked);
+    });
+
+    it("names a revoked token as rejected credentials (exit 13)", async () => {
+      await put(JSON.stringify({ username: "acme-ci-bot", password: revoked }));
+      const run = await cli(["credentials", "check"]);
+      expect(run.code).toBe(EXIT.credentialsRejected);
+      expect(run.stderr).toContain("the registry rejected the username and token");
+      expect(run.stderr).toContain("fix: The username or token is wrong");
+    });
+
+    it("names a valid account without access to the package as denied (exit 14)", async () => {
+      await put(JSON.stringify({ username: "someone-else", password: outsiderToken }));
+      const run = await cli(["credentials", "check"]);
+      expect(run.code).toBe(EXIT.accessDenied);
+      expect(run.stderr).toContain("the credentials are valid but may not pull acme/orders-service");
+      expect(run.stderr).toContain("read:packages");
+    });
+  });
+
+  it("gives up on a hung registry within --timeout (exit 16)", async () => {
+    registry.freeze();
+    try {
+      const started = Date.now();
+      const run = await cli(["credentials", "check", "--timeout", "2"]);
+      expect(run.code).toBe(EXIT.registryUnreachable);
+      expect(run.stderr).toContain(`${registry.host} did not answer within 2 s`);
+      expect(Date.now() - started).toBeLessThan(10000);
+    } finally {
+      registry.thaw();
+    }
+  });
+
+  it("reports an unreachable AWS endpoint (exit 22) within its bound", async () => {
+    const deadPort = await freeLoopbackPort();
+    const started = Date.now();
+    const run = await cli(["credentials", "check"], { env: { AWS_ENDPOINT_URL: `http://127.0.0.1:${deadPort}` } });
+    expect(run.code).toBe(EXIT.awsUnreachable);
+    expect(run.stderr).toContain(`cannot reach Secrets Manager at http://127.0.0.1:${deadPort}`);
+    expect(Date.now() - started).toBeLessThan(30000);
+  });
+});
+
+describe("ghcr-ecs rollout", () => {
+  it("forces a new deployment and follows it to COMPLETED", async () => {
+    const before = await primaryDeploymentId("orders");
+    const run = await cli(["rollout", "--json", "--poll-interval", "0.2"]);
+    expect(run.code).toBe(EXIT.ok);
+    const result = JSON.parse(run.stdout);
+    expect(result).toEqual(expect.objectContaining({ ok: true, outcome: "completed", service: "orders", desiredCount: 2, runningCount: 2, diagnoses: [] }));
+    expect(result.deploymentId).not.toBe(before);
+    expect(await primaryDeploymentId("orders")).toBe(result.deploymentId);
+    expect(run.stderr).toContain(`deployment ${result.deploymentId} started (replacing ${before})`);
+  });
+
+  it("fails (exit 20) when the circuit breaker rolls the deployment back", async () => {
+    const run = await cli(["rollout", "--service", "orders-rollback", "--poll-interval", "0.2"]);
+    expect(run.code).toBe(EXIT.rolloutFailed);
+    expect(run.stdout).toMatch(/orders-rollback: deployment ecs-svc\/\d+ ROLLED-BACK after [\d.]+ s — ECS deployment circuit breaker: tasks failed to start\./);
+  });
+
+  it("fails (exit 20) when ECS marks the deployment FAILED without a rollback", async () => {
+    const run = await cli(["rollout", "--service", "orders-failed", "--json", "--poll-interval", "0.2"]);
+    expect(run.code).toBe(EXIT.rolloutFailed);
+    expect(JSON.parse(run.stdout)).toEqual(expect.objectContaining({ ok: false, outcome: "failed", reason: "ECS deployment circuit breaker: tasks failed to start." }));
+  });
+
+  it("diagnoses the deployment's stopped tasks and times out (exit 21) when it never completes", async () => {
+    const ec2 = new EC2Client({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    const subnet = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets?.[0]?.SubnetId as string;
+    const group = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups?.[0]?.GroupId as string;
+    ec2.destroy();
+
+    const before = await primaryDeploymentId("orders-stuck");
+    const running = cli(["rollout", "--service", "orders-stuck", "--timeout", "8", "--poll-interval", "0.3", "--json"]);
+    let deploymentId: string | undefined;
+    const deadline = Date.now() + 10000;
+    while (!deploymentId && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const id = await primaryDeploymentId("orders-stuck");
+      if (id !== before) deploymentId = id;
+    }
+    expect(deploymentId).toBeDefined();
+    const reasons = [
+      `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${image}: failed to authorize: failed to fetch oauth token: unexpected status: 401 Unauthorized`,
+      "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/orders-execution/x is not authorized to perform: secretsmanager:GetSecretValue",
+    ];
+    for (const reason of reasons) {
+      const task = (
+        await ecs.send(
+          new RunTaskCommand({
+            cluster: "orders",
+            taskDefinition: "orders",
+            launchType: "FARGATE",
+            startedBy: deploymentId,
+            networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [group] } },
+          }),
+        )
+      ).tasks?.[0]?.taskArn as string;
+      await ecs.send(new StopTaskCommand({ cluster: "orders", task, reason }));
+    }
+
+    const run = await running;
+    expect(run.code).toBe(EXIT.rolloutTimedOut);
+    const result = JSON.parse(run.stdout);
+    expect(result).toEqual(expect.objectContaining({ outcome: "timed-out", deploymentId, desiredCount: 3, runningCount: 2 }));
+    expect(result.diagnoses.map((d: { diagnosis: { code: string } }) => d.diagnosis.code).sort()).toEqual(["pull-unauthorized", "secret-access-denied"]);
+    expect(run.stderr).toContain("stopped: the registry rejected the credentials (401)");
+  });
+});
+
+describe("ghcr-ecs rotate", () => {
+  beforeEach(async () => {
+    await secrets.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ username: "acme-ci-bot", password: current }) }));
+  });
+
+  it("proves the new token, writes it, proves the stored value, then rolls the service", async () => {
+    const before = await primaryDeploymentId("orders");
+    const run = await cli(["rotate", "--token-stdin", "--poll-interval", "0.2"], { stdin: next });
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout.split("\n").filter((l) => /^\d\/4/.test(l))).toEqual([
+      `1/4 the new credential for acme-ci-bot can pull ${image} (${digest})`,
+      expect.stringMatching(new RegExp(`^2/4 wrote it to ${secretArn.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} as version \\S+$`)),
+      `3/4 the stored secret pulls ${digest}`,
+      expect.stringMatching(/^4\/4 rolling orders: deployment ecs-svc\/\d+ started/),
+    ]);
+    expect(run.stdout).toMatch(/orders: deployment ecs-svc\/\d+ COMPLETED/);
+    expect(await storedSecret()).toEqual({ username: "acme-ci-bot", password: next });
+    expect(await primaryDeploymentId("orders")).not.toBe(before);
+  });
+
+  it("refuses to write or roll when the new token cannot pull, leaving the old credential's tasks alone", async () => {
+    const before = await primaryDeploymentId("orders");
+    const run = await cli(["rotate", "--token-env", "NEW_TOKEN"], { env: { NEW_TOKEN: revoked } });
+    expect(run.code).toBe(EXIT.credentialsRejected);
+    expect(run.stdout).not.toContain("2/4");
+    expect(await storedSecret()).toEqual({ username: "acme-ci-bot", password: current });
+    expect(await primaryDeploymentId("orders")).toBe(before);
+  });
+
+  it("reports a failed rollout after a successful rotation as a failure", async () => {
+    writeOutputs("rollback-outputs.json", "orders-rollback");
+    const run = await cli(["rotate", "--token-stdin", "--outputs", "rollback-outputs.json", "--poll-interval", "0.2"], { stdin: next });
+    expect(run.code).toBe(EXIT.rolloutFailed);
+    expect(run.stdout).toContain("3/4 the stored secret pulls");
+    expect(run.stdout).toMatch(/ROLLED-BACK/);
+  });
+});
+
+describe("the token", () => {
+  it("never appears in any CLI output, error message or process list of these tests", () => {
+    expect(transcript.length).toBeGreaterThan(40);
+    const everything = transcript.join("\n");
+    for (const secret of ALL_TOKENS) {
+      expect(everything).not.toContain(secret);
+      expect(everything).not.toContain(Buffer.from(secret).toString("base64"));
+    }
+  });
+});

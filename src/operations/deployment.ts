@@ -1,0 +1,97 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EXIT, OperationError } from "./exit-codes";
+import { runOrThrow } from "../terraform/run";
+import { terraformEnv } from "../terraform/cli-config";
+
+/** What the operations commands need to know about a deployed stack; all from its Terraform outputs. */
+export interface DeploymentTarget {
+  readonly region?: string;
+  readonly secretArn?: string;
+  readonly image?: string;
+  readonly username?: string;
+  readonly clusterName?: string;
+  readonly serviceName?: string;
+  /** `task` (repositoryCredentials) or `agent-dockercfg` (EC2 agent reads the secret at boot). */
+  readonly registryAuthMode?: string;
+  readonly autoscalingGroupName?: string;
+}
+
+const OUTPUT_NAMES: Record<string, keyof DeploymentTarget> = {
+  region: "region",
+  credentials_secret_arn: "secretArn",
+  image: "image",
+  registry_username: "username",
+  cluster_name: "clusterName",
+  service_name: "serviceName",
+  registry_auth_mode: "registryAuthMode",
+  autoscaling_group_name: "autoscalingGroupName",
+};
+
+/** `cdktf deploy --outputs-file` writes the file npm run deploy points at; the CLI looks for it by default. */
+export const DEFAULT_OUTPUTS_FILE = "cdktf-outputs.json";
+
+/**
+ * Reads stack outputs in either format: `cdktf deploy --outputs-file` (`{"<stack>": {"name": value}}`) or
+ * `terraform output -json` (`{"name": {"value": …, "type": …}}`). With several stacks in the file, `stack` picks one.
+ */
+export function parseOutputs(json: string, source: string, stack?: string): DeploymentTarget {
+  let document: unknown;
+  try {
+    document = JSON.parse(json);
+  } catch {
+    throw new OperationError(EXIT.usage, `${source} is not JSON`, "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.");
+  }
+  if (typeof document !== "object" || document === null || Array.isArray(document)) {
+    throw new OperationError(EXIT.usage, `${source} is not a JSON object of outputs`, "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.");
+  }
+  const entries = document as Record<string, unknown>;
+  const isTerraformFormat = Object.values(entries).some((v) => typeof v === "object" && v !== null && "value" in v);
+  let flat: Record<string, unknown>;
+  if (isTerraformFormat) {
+    flat = Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, (v as { value?: unknown }).value]));
+  } else {
+    const stacks = Object.keys(entries);
+    const chosen = stack ?? (stacks.length === 1 ? stacks[0] : undefined);
+    if (!chosen) throw new OperationError(EXIT.usage, `${source} has outputs of several stacks (${stacks.join(", ")})`, "Pick one with --stack NAME.");
+    if (!(chosen in entries)) throw new OperationError(EXIT.usage, `${source} has no stack "${chosen}" (it has: ${stacks.join(", ") || "none"})`, "Check --stack.");
+    flat = entries[chosen] as Record<string, unknown>;
+  }
+  const target: Record<string, string> = {};
+  for (const [output, field] of Object.entries(OUTPUT_NAMES)) {
+    if (typeof flat[output] === "string") target[field] = flat[output] as string;
+  }
+  return target as DeploymentTarget;
+}
+
+export function readOutputsFile(file: string, stack?: string): DeploymentTarget {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new OperationError(EXIT.usage, `outputs file ${file} cannot be read`, "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.");
+  }
+  return parseOutputs(text, file, stack);
+}
+
+/** `terraform output -json` in a synthesized stack directory that has been initialised and applied. */
+export async function terraformOutputs(stackDir: string): Promise<DeploymentTarget> {
+  if (!fs.existsSync(path.join(stackDir, "cdk.tf.json"))) {
+    throw new OperationError(EXIT.usage, `${stackDir} is not a synthesized stack directory (no cdk.tf.json)`, "Point --stack-dir at cdktf.out/stacks/<stack>.");
+  }
+  const result = await runOrThrow("terraform", ["output", "-json"], { cwd: stackDir, env: terraformEnv(), timeoutMs: 60000 });
+  return parseOutputs(result.stdout, `terraform output in ${stackDir}`);
+}
+
+/** Flags win over outputs; a value neither provides is reported with the flag that supplies it. */
+export function requireField<K extends keyof DeploymentTarget>(target: DeploymentTarget, field: K, flag: string): string {
+  const value = target[field];
+  if (!value) {
+    throw new OperationError(
+      EXIT.usage,
+      `don't know the ${flag.replace(/^--/, "").replace(/-/g, " ")} of the deployment`,
+      `Pass ${flag}, or --outputs FILE (from \`cdktf deploy --outputs-file FILE\`) / --stack-dir cdktf.out/stacks/<stack>.`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,97 @@
+import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { EXIT, OperationError } from "./exit-codes";
+import { awsFailure } from "./aws";
+import type { RegistryCredential } from "../registry/pull-check";
+
+const SHAPE_FIX =
+  'The secret must be plaintext JSON {"username":"<user>","password":"<token>"}; write it with `ghcr-ecs credentials set --token-stdin`.';
+
+/** `null`, `array`, `object`, `number`, … — JSON's names, not `typeof`'s (which calls null and arrays "object"). */
+function jsonType(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
+/** A key by name if it looks like a field name; a long one may be a pasted token and is described by its length. */
+function describeKey(key: string): string {
+  return key.length <= 32 && /^[\x21-\x7e]*$/.test(key) ? `"${key}"` : `a ${key.length}-character key`;
+}
+
+/**
+ * Validates the secret string ECS's agent reads for `repositoryCredentials`. Messages describe the shape and never
+ * quote the content, which may be a token pasted in the wrong format.
+ */
+export function parseRegistrySecret(secretString: string): RegistryCredential {
+  const malformed = (what: string) => new OperationError(EXIT.secretMalformed, `the credentials secret ${what}`, SHAPE_FIX);
+  if (secretString.trim().length === 0) throw malformed("is empty");
+  let value: unknown;
+  try {
+    value = JSON.parse(secretString);
+  } catch {
+    throw malformed(`is not JSON (${secretString.length} characters${/^\s*[{[]/.test(secretString) ? ", starting like JSON but malformed" : ", looks like a bare token"})`);
+  }
+  if (jsonType(value) !== "object") throw malformed(`is JSON ${jsonType(value)}, not an object`);
+  const record = value as Record<string, unknown>;
+  const missing = ["username", "password"].filter((key) => !(key in record));
+  if (missing.length > 0) {
+    const keys = Object.keys(record);
+    throw malformed(`has no ${missing.map((k) => `"${k}"`).join(" or ")} key (it has: ${keys.length > 0 ? keys.slice(0, 8).map(describeKey).join(", ") + (keys.length > 8 ? ` and ${keys.length - 8} more` : "") : "no keys"})`);
+  }
+  for (const key of ["username", "password"] as const) {
+    if (typeof record[key] !== "string") {
+      const type = jsonType(record[key]);
+      throw malformed(`has ${/^[aeiou]/.test(type) ? "an" : "a"} ${type} "${key}"; it must be a string`);
+    }
+    if ((record[key] as string).length === 0) throw malformed(`has an empty "${key}"`);
+    if (/\s/.test(record[key] as string)) throw malformed(`has whitespace in "${key}"`);
+  }
+  return { username: record.username as string, password: record.password as string };
+}
+
+/** Reads the credential as the task execution role would (GetSecretValue on AWSCURRENT). */
+export async function readRegistrySecret(client: SecretsManagerClient, secretId: string): Promise<RegistryCredential> {
+  let secretString: string | undefined;
+  try {
+    const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    secretString = response.SecretString;
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === "ResourceNotFoundException") {
+      throw new OperationError(
+        EXIT.secretMissing,
+        `the credentials secret ${secretId} does not exist or has no value yet`,
+        "Deploy the stack (with TF_VAR_registry_token set) or write the value with `ghcr-ecs credentials set --token-stdin`.",
+      );
+    }
+    if (name === "AccessDeniedException" || name === "DecryptionFailure" || name === "InvalidRequestException") {
+      throw new OperationError(
+        EXIT.secretUnreadable,
+        `cannot read the credentials secret ${secretId} (${name}: ${(error as Error).message})`,
+        name === "InvalidRequestException"
+          ? "The secret is scheduled for deletion; restore it with `aws secretsmanager restore-secret`."
+          : "Your AWS identity needs secretsmanager:GetSecretValue on the secret and kms:Decrypt on its key.",
+      );
+    }
+    throw awsFailure(error, "Secrets Manager");
+  }
+  if (secretString === undefined) throw new OperationError(EXIT.secretMalformed, `the credentials secret ${secretId} holds binary data, not a string`, SHAPE_FIX);
+  return parseRegistrySecret(secretString);
+}
+
+/** Writes a new AWSCURRENT version; returns its version id. */
+export async function writeRegistrySecret(client: SecretsManagerClient, secretId: string, credential: RegistryCredential): Promise<string> {
+  try {
+    const response = await client.send(
+      new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ username: credential.username, password: credential.password }) }),
+    );
+    return response.VersionId ?? "";
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === "ResourceNotFoundException") {
+      throw new OperationError(EXIT.secretMissing, `the credentials secret ${secretId} does not exist`, "Deploy the stack first (npm run deploy), or pass --secret-arn of an existing secret.");
+    }
+    if (name === "AccessDeniedException") {
+      throw new OperationError(EXIT.secretUnreadable, `not allowed to write the credentials secret ${secretId} (${(error as Error).message})`, "Your AWS identity needs secretsmanager:PutSecretValue on the secret (and kms:GenerateDataKey on its key).");
+    }
+    throw awsFailure(error, "Secrets Manager");
+  }
+}
