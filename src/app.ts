@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import type { Config } from "./config/schema";
 import { FargateStack } from "./stacks/fargate-stack";
+import { Ec2Stack, ec2StackName } from "./stacks/ec2-stack";
 
 export interface BuildAppOptions {
   /** @default - `CDKTF_OUTDIR`, else `cdktf.out` */
@@ -13,10 +14,16 @@ export interface BuildAppOptions {
   readonly stateDir?: string;
 }
 
+/** The stack ids a config produces: `<name>` (Fargate) and/or `<name>-ec2`, by `launchType`. */
+export function stackNames(config: Config): string[] {
+  return [...(config.launchType !== "ec2" ? [config.name] : []), ...(config.launchType !== "fargate" ? [ec2StackName(config)] : [])];
+}
+
 /** The stacks one config produces. Validate the config first: `new App()` creates the output folder. */
 export function buildApp(config: Config, options: BuildAppOptions = {}): App {
   const app = new App({ outdir: options.outdir });
   const stateFile = (stack: string) => (options.stateDir ? path.join(options.stateDir, `terraform.${stack}.tfstate`) : undefined);
-  new FargateStack(app, config.name, { config, localStateFile: stateFile(config.name) });
+  if (config.launchType !== "ec2") new FargateStack(app, config.name, { config, localStateFile: stateFile(config.name) });
+  if (config.launchType !== "fargate") new Ec2Stack(app, ec2StackName(config), { config, localStateFile: stateFile(ec2StackName(config)) });
   return app;
 }

@@ -5,8 +5,13 @@ export interface ContainerDefinitionInput {
   readonly containerPort: number;
   /** Hard memory limit for the container, MiB. */
   readonly memory: number;
-  /** Secrets Manager ARN of the `{"username","password"}` registry credentials. */
-  readonly registrySecretArn: string;
+  /**
+   * Secrets Manager ARN of the `{"username","password"}` registry credentials (`repositoryCredentials`).
+   * Undefined when the EC2 instances' agent authenticates to the registry itself.
+   */
+  readonly registrySecretArn?: string;
+  /** Host port: the container port (awsvpc), or 0 for a dynamic port (bridge). Defaults to the container port. */
+  readonly hostPort?: number;
   readonly environment: Readonly<Record<string, string>>;
   /** Environment variable name → Secrets Manager or SSM ARN. */
   readonly secrets: Readonly<Record<string, string>>;
@@ -21,8 +26,8 @@ export function containerDefinition(input: ContainerDefinitionInput): Record<str
     image: input.image,
     essential: true,
     memory: input.memory,
-    portMappings: [{ containerPort: input.containerPort, hostPort: input.containerPort, protocol: "tcp", name: "http" }],
-    repositoryCredentials: { credentialsParameter: input.registrySecretArn },
+    portMappings: [{ containerPort: input.containerPort, hostPort: input.hostPort ?? input.containerPort, protocol: "tcp", name: "http" }],
+    ...(input.registrySecretArn ? { repositoryCredentials: { credentialsParameter: input.registrySecretArn } } : {}),
     environment: Object.keys(input.environment)
       .sort(byName)
       .map((name) => ({ name, value: input.environment[name] })),

@@ -94,6 +94,19 @@ describe("the reference config", () => {
       logRetentionDays: 30,
       containerInsights: true,
       tags: { app: "orders", team: "platform" },
+      launchType: "both",
+      ec2: {
+        minSize: 2,
+        maxSize: 4,
+        rootVolumeGiB: 30,
+        targetCapacityPercent: 100,
+        minHealthyPercentage: 90,
+        networkMode: "awsvpc",
+        registryAuth: "task",
+        ecsConfig: { ECS_RESERVED_MEMORY: "256" },
+        containerStopTimeoutSeconds: 30,
+        imagePullBehavior: "once",
+      },
     });
   });
 
@@ -139,6 +152,7 @@ describe("defaults", () => {
       logRetentionDays: 30,
       containerInsights: true,
       tags: {},
+      launchType: "fargate",
     });
   });
 

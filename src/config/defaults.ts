@@ -49,4 +49,31 @@ export const DEFAULTS = {
   },
   logRetentionDays: 30,
   containerInsights: true,
+  /** Fargate only; "ec2" adds nothing to Fargate, "both" deploys `<name>` and `<name>-ec2` side by side. */
+  launchType: "fargate",
+  ec2: {
+    /** Burstable, 2 vCPU / 4 GiB: two reference-app tasks per instance; the Graviton twin for ARM64 images. */
+    instanceType: { X86_64: "t3.medium", ARM64: "t4g.medium" },
+    /** Two instances, so the AZ spread has somewhere to spread to. */
+    minSize: 2,
+    maxSize: 4,
+    /** The ECS-optimized AL2023 AMI's snapshot is 30 GiB; a smaller root volume cannot launch. */
+    rootVolumeGiB: 30,
+    /** Managed scaling keeps the instances 100% used: no idle instance beyond what tasks reserve. */
+    targetCapacityPercent: 100,
+    /** Instance refresh replaces at most 10% of capacity at a time (at least one instance). */
+    minHealthyPercentage: 90,
+    networkMode: "awsvpc",
+    registryAuth: "task",
+    /** The agent's own default. */
+    containerStopTimeoutSeconds: 30,
+    /** The agent's own default: pull, fall back to the cached image when the registry is unreachable. */
+    imagePullBehavior: "default",
+    spot: {
+      /** One on-demand instance survives a wave of Spot interruptions. */
+      onDemandBaseCapacity: 1,
+      onDemandPercentageAboveBaseCapacity: 0,
+      allocationStrategy: "price-capacity-optimized",
+    },
+  },
 } as const;

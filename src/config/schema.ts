@@ -2,6 +2,9 @@ import { z } from "zod";
 import { DEFAULTS } from "./defaults";
 import { parseImageReference, ImageReferenceError } from "../image-reference";
 import { parseCidr } from "../network-math";
+import { nearestName } from "../nearest-name";
+import { instanceTypeArchitecture } from "../instance-types";
+import { IMAGE_PULL_BEHAVIORS, extraSettingProblem } from "../ecs-config";
 
 /** Task-level vCPU units Fargate accepts, and the task memory (MiB) each allows. */
 export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
@@ -42,35 +45,12 @@ function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
       if (issue.code !== "unrecognized_keys") return undefined;
       const keys = issue.keys as string[];
       const hints = keys.map((key) => {
-        const nearest = closest(key, allowed);
+        const nearest = nearestName(key, allowed);
         return nearest ? `"${key}" (did you mean "${nearest}"?)` : `"${key}"`;
       });
       return `unknown key ${hints.join(", ")}; allowed keys: ${allowed.join(", ")}`;
     },
   });
-}
-
-function closest(key: string, candidates: string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of candidates) {
-    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
-    if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance)) {
-      best = { name, distance };
-    }
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 const int = (min: number, max: number) =>
@@ -220,6 +200,75 @@ const tagMap = z
   )
   .refine((tags) => Object.keys(tags).length <= 40, "at most 40 tags (AWS allows 50 and we add our own)");
 
+/** Why agent auth with the credential in user data is refused, naming the two safe modes. */
+export const PLAINTEXT_AGENT_AUTH_PROBLEM =
+  'is plaintext agent auth (ECS_ENGINE_AUTH_TYPE=docker): the username and token would be written into user data, so they would sit in the launch template, every Terraform plan and the state, readable by anyone allowed ec2:DescribeLaunchTemplateVersions; use "task" (repositoryCredentials on the task definition, the default) or "agent-dockercfg" (each instance builds the agent\'s auth from the Secrets Manager secret at boot)';
+
+const instanceTypeName = pattern("[a-z][a-z0-9-]*\\.[a-z0-9-]+", "an EC2 instance type such as t3.medium or m7g.large");
+
+const ec2 = strictObject({
+  instanceType: instanceTypeName.optional(),
+  amiId: pattern("ami-[0-9a-f]{8,17}", "an AMI ID like ami-0123456789abcdef0 (leave it out to follow AWS's recommended ECS-optimized Amazon Linux 2023 AMI)").optional(),
+  minSize: int(0, 1000).default(DEFAULTS.ec2.minSize),
+  maxSize: int(1, 1000).default(DEFAULTS.ec2.maxSize),
+  desiredCapacity: int(0, 1000).optional(),
+  rootVolumeGiB: z
+    .number({ error: "must be a whole number of GiB from 30 to 16384 (the ECS-optimized AMI's snapshot is 30 GiB)" })
+    .int("must be a whole number of GiB from 30 to 16384 (the ECS-optimized AMI's snapshot is 30 GiB)")
+    .min(30, "must be a whole number of GiB from 30 to 16384 (the ECS-optimized AMI's snapshot is 30 GiB)")
+    .max(16384, "must be a whole number of GiB from 30 to 16384 (the ECS-optimized AMI's snapshot is 30 GiB)")
+    .default(DEFAULTS.ec2.rootVolumeGiB),
+  targetCapacityPercent: int(1, 100).default(DEFAULTS.ec2.targetCapacityPercent),
+  minHealthyPercentage: int(0, 100).default(DEFAULTS.ec2.minHealthyPercentage),
+  spot: strictObject({
+    onDemandBaseCapacity: int(0, 1000).default(DEFAULTS.ec2.spot.onDemandBaseCapacity),
+    onDemandPercentageAboveBaseCapacity: int(0, 100).default(DEFAULTS.ec2.spot.onDemandPercentageAboveBaseCapacity),
+    allocationStrategy: z
+      .enum(["price-capacity-optimized", "capacity-optimized", "lowest-price"], {
+        error: '"price-capacity-optimized" (AWS\'s recommendation), "capacity-optimized" or "lowest-price"',
+      })
+      .default(DEFAULTS.ec2.spot.allocationStrategy),
+    instanceTypes: z.array(instanceTypeName).default([]),
+  }).optional(),
+  networkMode: z
+    .enum(["awsvpc", "bridge"], { error: '"awsvpc" (each task its own ENI, target type ip) or "bridge" (dynamic host ports, target type instance)' })
+    .default(DEFAULTS.ec2.networkMode),
+  registryAuth: z
+    .enum(["task", "agent-dockercfg"], {
+      error: (issue) =>
+        /docker|plain|basic|passw|user|token/i.test(String(issue.input)) && issue.input !== "agent-dockercfg"
+          ? PLAINTEXT_AGENT_AUTH_PROBLEM
+          : 'must be "task" (repositoryCredentials, the default) or "agent-dockercfg" (the agent\'s auth built from Secrets Manager at boot)',
+    })
+    .default(DEFAULTS.ec2.registryAuth),
+  ecsConfig: z
+    .record(z.string(), z.string({ error: "ecs.config values must be strings, as they appear in the file" }))
+    .superRefine((settings, ctx) => {
+      for (const [key, value] of Object.entries(settings)) {
+        const problem = extraSettingProblem(key, value);
+        if (problem) ctx.addIssue({ code: "custom", path: [key], input: key, message: problem });
+      }
+    })
+    .default({}),
+  containerStopTimeoutSeconds: int(1, 3600).default(DEFAULTS.ec2.containerStopTimeoutSeconds),
+  imagePullBehavior: z
+    .enum(IMAGE_PULL_BEHAVIORS, { error: `must be one of ${IMAGE_PULL_BEHAVIORS.map((b) => `"${b}"`).join(", ")}` })
+    .default(DEFAULTS.ec2.imagePullBehavior),
+}).superRefine((settings, ctx) => {
+  if (settings.minSize > settings.maxSize) {
+    ctx.addIssue({ code: "custom", path: ["minSize"], input: settings.minSize, message: `must not exceed maxSize (${settings.maxSize})` });
+  }
+  const desired = settings.desiredCapacity;
+  if (desired !== undefined && (desired < settings.minSize || desired > settings.maxSize)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["desiredCapacity"],
+      input: desired,
+      message: `must be within minSize and maxSize (${settings.minSize} to ${settings.maxSize})`,
+    });
+  }
+});
+
 export const configSchema = strictObject({
   $schema: z.string().optional(),
   name: pattern("[a-z][a-z0-9-]{0,22}[a-z0-9]", "2-24 lowercase letters, digits and -, starting with a letter (it prefixes every resource name)"),
@@ -258,6 +307,10 @@ export const configSchema = strictObject({
     .default(DEFAULTS.logRetentionDays),
   containerInsights: z.boolean({ error: "must be true or false" }).default(DEFAULTS.containerInsights),
   tags: tagMap.default({}),
+  launchType: z
+    .enum(["fargate", "ec2", "both"], { error: '"fargate", "ec2" (container instances in an Auto Scaling group) or "both" (two stacks side by side)' })
+    .default(DEFAULTS.launchType),
+  ec2: ec2.optional(),
 }).superRefine((config, ctx) => {
   const memories = FARGATE_MEMORY_BY_CPU[config.cpu];
   if (memories && !memories.includes(config.memory)) {
@@ -295,7 +348,45 @@ export const configSchema = strictObject({
       message: 'cannot be "none" with an internal load balancer: tasks would sit in public subnets; use "single" or "per-az"',
     });
   }
+  checkEc2(config.ec2, config, ctx);
 });
+
+function checkEc2(config: z.output<typeof ec2> | undefined, root: RootForEc2, ctx: z.core.$RefinementCtx): void {
+  if (root.launchType === "fargate") {
+    if (config !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["launchType"], input: "fargate", message: 'is "fargate" but an ec2 block is set; set launchType to "ec2" or "both", or remove ec2' });
+    }
+    return;
+  }
+  const architecture = root.cpuArchitecture;
+  const checkType = (type: string, path: (string | number)[]) => {
+    if (instanceTypeArchitecture(type) !== architecture) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ec2", ...path],
+        input: type,
+        message: `is an ${instanceTypeArchitecture(type)} instance type but cpuArchitecture is ${architecture}; use ${architecture === "ARM64" ? "a Graviton type such as t4g.medium or m7g.large" : "an x86_64 type such as t3.medium or m7i.large"}`,
+      });
+    }
+  };
+  if (config?.instanceType) checkType(config.instanceType, ["instanceType"]);
+  config?.spot?.instanceTypes.forEach((type, i) => checkType(type, ["spot", "instanceTypes", i]));
+}
+
+type RootForEc2 = Pick<z.output<typeof configSchema>, "launchType" | "cpuArchitecture">;
+
+/** The EC2 settings with every default applied and the instance type resolved for the CPU architecture. */
+export type Ec2Settings = z.output<typeof ec2> & { readonly instanceType: string; readonly desiredCapacity: number };
+
+/** The config's `ec2` block with defaults (also when the block is left out). */
+export function ec2Settings(config: Config): Ec2Settings {
+  const settings = config.ec2 ?? ec2.parse({});
+  return {
+    ...settings,
+    instanceType: settings.instanceType ?? DEFAULTS.ec2.instanceType[config.cpuArchitecture],
+    desiredCapacity: settings.desiredCapacity ?? settings.minSize,
+  };
+}
 
 function describeSizes(sizes: readonly number[]): string {
   return sizes.length > 4 ? `${sizes[0]} to ${sizes[sizes.length - 1]} in steps of ${sizes[1] - sizes[0]}` : sizes.join(", ");

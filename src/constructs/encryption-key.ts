@@ -16,9 +16,14 @@ export interface EncryptionKeyProps {
    * @default 30
    */
   readonly deletionWindowInDays?: number;
+  /**
+   * Also encrypt EC2 container instances' EBS volumes: lets EC2 Auto Scaling's service-linked role use the key.
+   * @default false
+   */
+  readonly ebsForAutoScaling?: boolean;
 }
 
-/** A customer-managed KMS key with yearly rotation for the credentials secret and the log group. */
+/** A customer-managed KMS key with yearly rotation for the credentials secret and the log group (and EC2 volumes). */
 export class EncryptionKey extends Construct {
   readonly keyArn: string;
 
@@ -29,7 +34,7 @@ export class EncryptionKey extends Construct {
       throw new Error(`EncryptionKey deletionWindowInDays ${deletionWindowInDays} is invalid: use a whole number from 7 to 30`);
     }
     const key = new KmsKey(this, "key", {
-      description: `${props.name}: registry credentials secret and logs`,
+      description: `${props.name}: registry credentials secret${props.ebsForAutoScaling ? ", logs and instance volumes" : " and logs"}`,
       enableKeyRotation: true,
       deletionWindowInDays,
       policy: JSON.stringify(
@@ -38,6 +43,7 @@ export class EncryptionKey extends Construct {
           partition: props.partition,
           region: props.region,
           logGroupArn: `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`,
+          ebsForAutoScaling: props.ebsForAutoScaling,
         }),
       ),
     });

@@ -5,6 +5,10 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { DEFAULTS } from "../config/defaults";
+import { boundedName } from "../aws-names";
+
+/** The length limit of load balancer and target group names. */
+const ELB_NAME_MAX = 32;
 
 export interface HealthCheckSettings {
   /**
@@ -28,12 +32,20 @@ export interface HealthCheckSettings {
 }
 
 export interface LoadBalancerProps {
-  /** Deployment name: ALB `<name>`, target group `<name>-<port>`. */
+  /**
+   * Deployment name: ALB `<name>`, target group `<name>-<port>` (`<name>-<port>-inst` for instance targets); names
+   * beyond AWS's 32 characters are shortened with a hash suffix.
+   */
   readonly name: string;
   readonly vpcId: string;
   readonly subnetIds: readonly string[];
   /** Port the container listens on; the target group forwards there. */
   readonly targetPort: number;
+  /**
+   * `ip` for awsvpc tasks (Fargate, EC2 awsvpc), `instance` for bridge-mode tasks on dynamic host ports.
+   * @default "ip"
+   */
+  readonly targetType?: "ip" | "instance";
   /**
    * `internet-facing` or `internal`.
    * @default "internet-facing"
@@ -71,8 +83,8 @@ export interface LoadBalancerProps {
 }
 
 /**
- * An Application Load Balancer that drops malformed headers, admits only the configured CIDRs, and forwards to an
- * `ip` target group health-checked on the Spring Boot actuator.
+ * An Application Load Balancer that drops malformed headers, admits only the configured CIDRs, and forwards to a
+ * target group (`ip`, or `instance` for bridge mode) health-checked on the Spring Boot actuator.
  */
 export class LoadBalancer extends Construct {
   readonly securityGroupId: string;
@@ -93,6 +105,8 @@ export class LoadBalancer extends Construct {
     if (!Number.isInteger(props.targetPort) || props.targetPort < 1 || props.targetPort > 65535) {
       throw new Error(`LoadBalancer targetPort ${props.targetPort} is invalid: use 1-65535`);
     }
+    const targetType = props.targetType ?? "ip";
+    if (targetType !== "ip" && targetType !== "instance") throw new Error(`LoadBalancer targetType ${JSON.stringify(targetType)} is invalid: use "ip" or "instance"`);
     const ingressCidrs = props.ingressCidrs ?? DEFAULTS.loadBalancer.ingressCidrs;
     if (ingressCidrs.length === 0) throw new Error("LoadBalancer ingressCidrs is empty: list at least one CIDR, or nothing can reach the service");
 
@@ -118,7 +132,7 @@ export class LoadBalancer extends Construct {
     );
 
     const alb = new Lb(this, "alb", {
-      name: props.name,
+      name: boundedName(props.name, ELB_NAME_MAX),
       loadBalancerType: "application",
       internal: (props.scheme ?? DEFAULTS.loadBalancer.scheme) === "internal",
       securityGroups: [securityGroup.id],
@@ -129,9 +143,9 @@ export class LoadBalancer extends Construct {
     });
 
     const targetGroup = new LbTargetGroup(this, "targets", {
-      // The port is in the name so a port change can create the new group before deleting the old one.
-      name: `${props.name}-${props.targetPort}`,
-      targetType: "ip",
+      // Port and target type force a new group: they are in the name so it can be created before the old one goes.
+      name: boundedName(`${props.name}-${props.targetPort}${targetType === "instance" ? "-inst" : ""}`, ELB_NAME_MAX),
+      targetType,
       protocol: "HTTP",
       port: props.targetPort,
       vpcId: props.vpcId,

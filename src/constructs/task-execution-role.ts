@@ -9,8 +9,12 @@ export interface TaskExecutionRoleProps {
   readonly accountId: string;
   readonly partition: string;
   readonly region: string;
-  /** ARN of the registry credentials secret: the only secret besides `containerSecretSources` it may read. */
-  readonly registrySecretArn: string;
+  /**
+   * ARN of the registry credentials secret (`repositoryCredentials`): the only secret besides
+   * `containerSecretSources` it may read.
+   * @default - none: the EC2 instances' agent authenticates to the registry (agent-dockercfg), tasks never read it
+   */
+  readonly registrySecretArn?: string;
   /**
    * ARNs the container's `secrets` come from (Secrets Manager or SSM Parameter Store).
    * @default []

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildApp } from "../app";
+import { buildApp, stackNames } from "../app";
 import type { Config } from "../config/schema";
 import { TerraformWorkdir } from "../terraform/terraform";
 import { isInstalled } from "../terraform/run";
@@ -24,11 +24,13 @@ export class EmulatedDeployment {
     readonly moto: MotoServer,
     readonly workdir: string,
     stream: boolean,
+    /** The stack this deployment drives (a config may synthesize two). */
+    readonly stack: string,
   ) {
     this.outdir = path.join(workdir, "cdktf.out");
     buildApp(config, { outdir: this.outdir, stateDir: workdir }).synth();
-    this.stackDir = path.join(this.outdir, "stacks", config.name);
-    this.stateFile = path.join(workdir, `terraform.${config.name}.tfstate`);
+    this.stackDir = path.join(this.outdir, "stacks", stack);
+    this.stateFile = path.join(workdir, `terraform.${stack}.tfstate`);
     this.terraform = new TerraformWorkdir(this.stackDir, { ...process.env, ...moto.awsEnv(config.region) }, stream);
   }
 
@@ -36,12 +38,22 @@ export class EmulatedDeployment {
    * Starts moto, synthesizes and runs `terraform init`. moto's services start no tasks; `MOTO_ECS_SERVICE_RUNNING`
    * makes each deployment report the desired count running, so `wait_for_steady_state` can finish.
    */
-  static async start(config: Config, options: { stream?: boolean; motoSettings?: Record<string, string> } = {}): Promise<EmulatedDeployment> {
+  static async start(
+    config: Config,
+    options: {
+      stream?: boolean;
+      motoSettings?: Record<string, string>;
+      /** @default - the config's first stack: `<name>`, or `<name>-ec2` for launchType "ec2" */
+      stack?: string;
+    } = {},
+  ): Promise<EmulatedDeployment> {
+    const stack = options.stack ?? stackNames(config)[0];
+    if (!stackNames(config).includes(stack)) throw new Error(`stack ${stack} is not one of this config's stacks: ${stackNames(config).join(", ")}`);
     if (!isInstalled("terraform", ["version"])) throw new MissingToolError("terraform", TERRAFORM_INSTALL_HELP);
     const moto = await startMoto({ settings: { MOTO_ECS_SERVICE_RUNNING: String(config.desiredCount), ...options.motoSettings } });
     const workdir = mkdtempSync(path.join(os.tmpdir(), `ghcr-ecs-${config.name}-`));
     try {
-      const deployment = new EmulatedDeployment(config, moto, workdir, options.stream ?? false);
+      const deployment = new EmulatedDeployment(config, moto, workdir, options.stream ?? false, stack);
       await deployment.terraform.init();
       return deployment;
     } catch (error) {

@@ -37,8 +37,11 @@ export function ecsTasksTrustPolicy(accountId: string, partition: string, region
 }
 
 export interface ExecutionRolePolicyInput {
-  /** Registry credentials secret ARN: the exact ARN, never a wildcard. */
-  readonly registrySecretArn: string;
+  /**
+   * Registry credentials secret ARN (the exact ARN, never a wildcard) for `repositoryCredentials`; undefined when the
+   * EC2 instances' agent authenticates to the registry instead (agent-dockercfg), so the tasks need no access.
+   */
+  readonly registrySecretArn?: string;
   /** Container `secrets` sources (Secrets Manager ARNs, possibly with `:json-key:stage:id`, or SSM parameter ARNs). */
   readonly containerSecretSources: readonly string[];
   /** Customer-managed keys that encrypt any of those secrets. */
@@ -53,23 +56,22 @@ export interface ExecutionRolePolicyInput {
  * its own log group. No ECR statements: the image does not come from ECR.
  */
 export function executionRolePolicy(input: ExecutionRolePolicyInput): PolicyDocument {
-  const secretArns = unique([input.registrySecretArn, ...input.containerSecretSources.filter(isSecretsManagerArn).map(secretArnOf)]);
+  const containerSecretArns = input.containerSecretSources.filter(isSecretsManagerArn).map(secretArnOf);
+  const secretArns = unique(input.registrySecretArn ? [input.registrySecretArn, ...containerSecretArns] : containerSecretArns);
   const parameterArns = unique(input.containerSecretSources.filter((source) => !isSecretsManagerArn(source)));
-  const statements: PolicyStatement[] = [
-    { Sid: "ReadRegistryAndContainerSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
-  ];
+  const statements: PolicyStatement[] = [];
+  if (secretArns.length > 0) {
+    statements.push({
+      Sid: input.registrySecretArn ? "ReadRegistryAndContainerSecrets" : "ReadContainerSecrets",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: secretArns,
+    });
+  }
   if (parameterArns.length > 0) {
     statements.push({ Sid: "ReadContainerParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: parameterArns });
   }
-  if (input.kmsKeyArns.length > 0) {
-    statements.push({
-      Sid: "DecryptSecretsThroughSecretsManagerOnly",
-      Effect: "Allow",
-      Action: "kms:Decrypt",
-      Resource: unique(input.kmsKeyArns),
-      Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${input.region}.amazonaws.com` } },
-    });
-  }
+  if (input.kmsKeyArns.length > 0) statements.push(decryptThroughSecretsManager(input.kmsKeyArns, input.region));
   statements.push({
     Sid: "WriteOwnLogGroup",
     Effect: "Allow",
@@ -79,12 +81,94 @@ export function executionRolePolicy(input: ExecutionRolePolicyInput): PolicyDocu
   return { Version: "2012-10-17", Statement: statements };
 }
 
+function decryptThroughSecretsManager(kmsKeyArns: readonly string[], region: string): PolicyStatement {
+  return {
+    Sid: "DecryptSecretsThroughSecretsManagerOnly",
+    Effect: "Allow",
+    Action: "kms:Decrypt",
+    Resource: unique(kmsKeyArns),
+    Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+  };
+}
+
+/** Trust policy of the ECS container instances' role. */
+export function ec2TrustPolicy(): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "Ec2InstancesAssume", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
+}
+
+export interface ContainerInstancePolicyInput {
+  readonly clusterArn: string;
+  /** The cluster's name, for the container-instance ARNs the agent polls as. */
+  readonly clusterName: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly region: string;
+  /**
+   * agent-dockercfg: the registry secret the user data reads at boot, and its customer-managed key if any.
+   * @default - task auth: the instance never reads the credential
+   */
+  readonly registrySecret?: { readonly arn: string; readonly kmsKeyArn?: string };
+  /** ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM=ec2_instance needs ec2:DescribeTags. */
+  readonly describeTags?: boolean;
+}
+
+/**
+ * What the ECS agent on a container instance calls, scoped to one cluster: the ECS actions of AWS's
+ * AmazonEC2ContainerServiceforEC2Role without its `*` resources. Its ECR and CloudWatch Logs actions are left out: the
+ * image is not in ECR, and the awslogs driver writes with the task execution role.
+ */
+export function containerInstancePolicy(input: ContainerInstancePolicyInput): PolicyDocument {
+  const containerInstances = `arn:${input.partition}:ecs:${input.region}:${input.accountId}:container-instance/${input.clusterName}/*`;
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "JoinThisClusterOnly",
+      Effect: "Allow",
+      Action: [
+        "ecs:RegisterContainerInstance",
+        "ecs:DeregisterContainerInstance",
+        "ecs:SubmitAttachmentStateChanges",
+        "ecs:SubmitContainerStateChange",
+        "ecs:SubmitTaskStateChange",
+        "ecs:UpdateContainerInstancesState",
+      ],
+      Resource: input.clusterArn,
+    },
+    {
+      Sid: "PollAsThisClustersInstances",
+      Effect: "Allow",
+      Action: ["ecs:Poll", "ecs:StartTelemetrySession"],
+      Resource: containerInstances,
+      Condition: { ArnEquals: { "ecs:cluster": input.clusterArn } },
+    },
+    // DiscoverPollEndpoint supports no resource-level permissions: "*" is the only form IAM accepts.
+    { Sid: "DiscoverPollEndpoint", Effect: "Allow", Action: "ecs:DiscoverPollEndpoint", Resource: "*" },
+  ];
+  if (input.describeTags) {
+    // ec2:DescribeTags has no resource-level permissions either.
+    statements.push({ Sid: "PropagateInstanceTags", Effect: "Allow", Action: "ec2:DescribeTags", Resource: "*" });
+  }
+  if (input.registrySecret) {
+    statements.push({ Sid: "ReadRegistrySecretAtBoot", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [input.registrySecret.arn] });
+    if (input.registrySecret.kmsKeyArn) statements.push(decryptThroughSecretsManager([input.registrySecret.kmsKeyArn], input.region));
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
 export interface KeyPolicyInput {
   readonly accountId: string;
   readonly partition: string;
   readonly region: string;
   /** Log group ARN pattern allowed to use the key (`arn:...:log-group:NAME`). */
   readonly logGroupArn: string;
+  /**
+   * Let EC2 Auto Scaling's service-linked role encrypt the instances' EBS volumes with the key. Without it, an ASG
+   * whose launch template names the key cannot launch instances.
+   * @default false
+   */
+  readonly ebsForAutoScaling?: boolean;
 }
 
 /**
@@ -110,8 +194,31 @@ export function customerManagedKeyPolicy(input: KeyPolicyInput): PolicyDocument 
         Resource: "*",
         Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": input.logGroupArn } },
       },
+      ...(input.ebsForAutoScaling ? autoScalingEbsStatements(input) : []),
     ],
   };
+}
+
+/** The two statements AWS documents for EBS encryption with a CMK in Auto Scaling groups. */
+function autoScalingEbsStatements(input: KeyPolicyInput): PolicyStatement[] {
+  const serviceLinkedRole = `arn:${input.partition}:iam::${input.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+  return [
+    {
+      Sid: "AutoScalingUsesKeyForEbs",
+      Effect: "Allow",
+      Principal: { AWS: serviceLinkedRole },
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+      Resource: "*",
+    },
+    {
+      Sid: "AutoScalingGrantsForEbsOnly",
+      Effect: "Allow",
+      Principal: { AWS: serviceLinkedRole },
+      Action: "kms:CreateGrant",
+      Resource: "*",
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+    },
+  ];
 }
 
 /** `arn:...:secret:name-AbC123:json-key:stage:id` → `arn:...:secret:name-AbC123` (IAM matches the secret itself). */

@@ -1,0 +1,225 @@
+/**
+ * The pieces FargateService and Ec2Service share: the application's props, cluster, task role, task definition,
+ * the security-group links to the load balancer, and the rollout settings. Functions, not constructs: each creates
+ * its resources in the caller's scope, so the resources keep the caller's logical IDs.
+ */
+import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import type { EcsServiceConfig } from "@cdktf/provider-aws/lib/ecs-service";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { containerDefinition } from "../container-definition";
+import { ecsTasksTrustPolicy } from "../policies/iam";
+import { DEFAULTS } from "../config/defaults";
+
+/** What every ECS service of the application is given, whatever runs it. */
+export interface ApplicationServiceProps {
+  /** Deployment name: cluster, service, task family and container are all named after it. */
+  readonly name: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly partition: string;
+  /** Image reference including the registry host. */
+  readonly image: string;
+  readonly executionRoleArn: string;
+  readonly containerPort: number;
+  /** Task vCPU units (a Fargate size). */
+  readonly cpu: number;
+  /** Task memory, MiB (a Fargate size for `cpu`). */
+  readonly memory: number;
+  /**
+   * Container hard memory limit, MiB.
+   * @default - the task memory
+   */
+  readonly containerMemory?: number;
+  /** @default "X86_64" */
+  readonly cpuArchitecture?: "X86_64" | "ARM64";
+  /** @default 2 */
+  readonly desiredCount?: number;
+  /** @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Variable name → Secrets Manager/SSM ARN. The execution role must be granted each (TaskExecutionRole does).
+   * @default {}
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
+  readonly logGroupName: string;
+  readonly targetGroupArn: string;
+  /** The ALB's security group: the only source admitted to the tasks. */
+  readonly loadBalancerSecurityGroupId: string;
+  /**
+   * Seconds ECS ignores failing health checks after a task starts (Spring Boot start-up).
+   * @default 60
+   */
+  readonly healthCheckGracePeriodSeconds?: number;
+  /** @default 50 */
+  readonly minimumHealthyPercent?: number;
+  /** @default 200 */
+  readonly maximumPercent?: number;
+  /**
+   * Make Terraform wait until the rollout is steady, so a deploy whose tasks never get healthy fails.
+   * @default true
+   */
+  readonly waitForSteadyState?: boolean;
+  /**
+   * Resources that must exist before tasks start (the secret's value, the execution role's policy, the listener).
+   * @default []
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** Throws, naming the construct, the value and the fix, for props no deployment could use. */
+export function validateApplicationProps(construct: string, props: ApplicationServiceProps): void {
+  const containerMemory = props.containerMemory ?? props.memory;
+  if (containerMemory > props.memory) {
+    throw new Error(`${construct} containerMemory ${containerMemory} exceeds task memory ${props.memory}: lower it or raise memory`);
+  }
+  const minimumHealthyPercent = props.minimumHealthyPercent ?? DEFAULTS.deployment.minimumHealthyPercent;
+  const maximumPercent = props.maximumPercent ?? DEFAULTS.deployment.maximumPercent;
+  if (maximumPercent <= minimumHealthyPercent) {
+    throw new Error(`${construct} maximumPercent ${maximumPercent} must exceed minimumHealthyPercent ${minimumHealthyPercent}, or no deployment can progress`);
+  }
+}
+
+/** The cluster, `<name>`, with Container Insights on unless turned off. */
+export function createCluster(scope: Construct, name: string, containerInsights: boolean = DEFAULTS.containerInsights): EcsCluster {
+  return new EcsCluster(scope, "cluster", {
+    name,
+    setting: [{ name: "containerInsights", value: containerInsights ? "enabled" : "disabled" }],
+  });
+}
+
+/** The role the application's code runs as (`<name>-task`): empty until the app needs something. */
+export function createTaskRole(scope: Construct, props: ApplicationServiceProps): IamRole {
+  return new IamRole(scope, "task-role", {
+    name: `${props.name}-task`,
+    description: `Role ${props.name}'s application code runs as; grant it what the app calls, nothing by default`,
+    assumeRolePolicy: JSON.stringify(ecsTasksTrustPolicy(props.accountId, props.partition, props.region)),
+  });
+}
+
+export interface TaskDefinitionRuntime {
+  readonly compatibility: "FARGATE" | "EC2";
+  readonly networkMode: "awsvpc" | "bridge";
+  /** `repositoryCredentials`; undefined when the instances' agent authenticates (EC2 agent-dockercfg). */
+  readonly registrySecretArn?: string;
+}
+
+/** The application's one-container task definition, family `<name>`. */
+export function createTaskDefinition(scope: Construct, props: ApplicationServiceProps, runtime: TaskDefinitionRuntime): EcsTaskDefinition {
+  return new EcsTaskDefinition(scope, "task", {
+    family: props.name,
+    requiresCompatibilities: [runtime.compatibility],
+    networkMode: runtime.networkMode,
+    cpu: String(props.cpu),
+    memory: String(props.memory),
+    executionRoleArn: props.executionRoleArn,
+    taskRoleArn: createTaskRole(scope, props).arn,
+    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: props.cpuArchitecture ?? DEFAULTS.cpuArchitecture },
+    containerDefinitions: JSON.stringify([
+      containerDefinition({
+        name: props.name,
+        image: props.image,
+        containerPort: props.containerPort,
+        // bridge: Docker picks a free host port from the ephemeral range; the target group learns it from ECS.
+        hostPort: runtime.networkMode === "bridge" ? 0 : props.containerPort,
+        memory: props.containerMemory ?? props.memory,
+        registrySecretArn: runtime.registrySecretArn,
+        environment: props.environment ?? {},
+        secrets: props.secrets ?? {},
+        logGroupName: props.logGroupName,
+        region: props.region,
+      }),
+    ]),
+  });
+}
+
+/**
+ * Admits the load balancer to `targetSecurityGroupId` on a port range, and lets the load balancer out to it on the
+ * same range only (ingress `from-alb`, the ALB's egress `alb-to-tasks`).
+ */
+export function admitLoadBalancer(
+  scope: Construct,
+  link: {
+    readonly targetSecurityGroupId: string;
+    readonly loadBalancerSecurityGroupId: string;
+    readonly fromPort: number;
+    readonly toPort: number;
+    /** What the ALB reaches, e.g. "Container port 8098" / "orders tasks" (ingress / egress descriptions). */
+    readonly ingressDescription: string;
+    readonly egressDescription: string;
+  },
+): void {
+  new VpcSecurityGroupIngressRule(scope, "from-alb", {
+    securityGroupId: link.targetSecurityGroupId,
+    description: link.ingressDescription,
+    ipProtocol: "tcp",
+    fromPort: link.fromPort,
+    toPort: link.toPort,
+    referencedSecurityGroupId: link.loadBalancerSecurityGroupId,
+  });
+  new VpcSecurityGroupEgressRule(scope, "alb-to-tasks", {
+    securityGroupId: link.loadBalancerSecurityGroupId,
+    description: link.egressDescription,
+    ipProtocol: "tcp",
+    fromPort: link.fromPort,
+    toPort: link.toPort,
+    referencedSecurityGroupId: link.targetSecurityGroupId,
+  });
+}
+
+/** HTTPS out to anywhere: the registry, Secrets Manager, ECS and CloudWatch Logs. Nothing else leaves. */
+export function allowHttpsOut(scope: Construct, securityGroupId: string, id = "https-out"): VpcSecurityGroupEgressRule {
+  return new VpcSecurityGroupEgressRule(scope, id, {
+    securityGroupId,
+    description: "HTTPS to the image registry, Secrets Manager and CloudWatch Logs",
+    ipProtocol: "tcp",
+    fromPort: 443,
+    toPort: 443,
+    cidrIpv4: "0.0.0.0/0",
+  });
+}
+
+/** The awsvpc tasks' security group `<name>-tasks`: container port from the ALB only, HTTPS out. */
+export function createTaskSecurityGroup(scope: Construct, props: ApplicationServiceProps & { readonly vpcId: string }): SecurityGroup {
+  const securityGroup = new SecurityGroup(scope, "sg", {
+    name: `${props.name}-tasks`,
+    description: `${props.name} tasks: container port from the ALB only, HTTPS out to the registry and AWS APIs`,
+    vpcId: props.vpcId,
+    tags: { Name: `${props.name}-tasks` },
+  });
+  admitLoadBalancer(scope, {
+    targetSecurityGroupId: securityGroup.id,
+    loadBalancerSecurityGroupId: props.loadBalancerSecurityGroupId,
+    fromPort: props.containerPort,
+    toPort: props.containerPort,
+    ingressDescription: `Container port ${props.containerPort} from the load balancer`,
+    egressDescription: `Load balancer to ${props.name} tasks on ${props.containerPort}`,
+  });
+  allowHttpsOut(scope, securityGroup.id);
+  return securityGroup;
+}
+
+/**
+ * The service settings both launch types share: behind the target group, circuit breaker with rollback, the
+ * deployment percentages, grace period, steady-state wait and tag propagation.
+ */
+export function sharedServiceSettings(props: ApplicationServiceProps) {
+  return {
+    name: props.name,
+    desiredCount: props.desiredCount ?? DEFAULTS.desiredCount,
+    loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: props.name, containerPort: props.containerPort }],
+    healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? DEFAULTS.healthCheck.gracePeriodSeconds,
+    deploymentCircuitBreaker: { enable: true, rollback: true },
+    deploymentMinimumHealthyPercent: props.minimumHealthyPercent ?? DEFAULTS.deployment.minimumHealthyPercent,
+    deploymentMaximumPercent: props.maximumPercent ?? DEFAULTS.deployment.maximumPercent,
+    waitForSteadyState: props.waitForSteadyState ?? DEFAULTS.deployment.waitForSteadyState,
+    propagateTags: "SERVICE",
+    enableEcsManagedTags: true,
+    dependsOn: props.dependsOn,
+  } satisfies Partial<EcsServiceConfig>;
+}

@@ -1,0 +1,178 @@
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { Config } from "../config/schema";
+import { EncryptionKey } from "../constructs/encryption-key";
+import { RegistryCredentials } from "../constructs/registry-credentials";
+import { TaskExecutionRole } from "../constructs/task-execution-role";
+import { Network } from "../constructs/network";
+import { LoadBalancer } from "../constructs/load-balancer";
+
+/** Terraform ≥ 1.11: ephemeral variables and write-only arguments. */
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.11.0";
+
+/** How the image pull authenticates: the task's `repositoryCredentials`, or the EC2 agent's dockercfg. */
+export type RegistryAuthMode = "task" | "agent-dockercfg";
+
+export interface DeploymentBaseOptions {
+  /** Prefix of every resource name in the stack (the stack id): `<config.name>` or `<config.name>-ec2`. */
+  readonly name: string;
+  /** @default - cdktf's default local state file */
+  readonly localStateFile?: string;
+  readonly registryAuth: RegistryAuthMode;
+  /** `instance` for bridge-mode EC2 tasks. */
+  readonly targetType: "ip" | "instance";
+  /** A created CMK also encrypts EC2 instance volumes (its policy then admits EC2 Auto Scaling). */
+  readonly ebsForAutoScaling: boolean;
+}
+
+/** What every stack of a deployment has before its compute: provider, key, logs, secret, roles, network, ALB. */
+export interface DeploymentBase {
+  readonly accountId: string;
+  readonly partition: string;
+  /** The CMK (created or existing) for the secret, logs and volumes; undefined for AWS-managed keys. */
+  readonly keyArn?: string;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly credentials: RegistryCredentials;
+  readonly executionRole: TaskExecutionRole;
+  readonly network: Network;
+  readonly loadBalancer: LoadBalancer;
+}
+
+/**
+ * Builds the shared part of a stack in `stack` (same construct ids in every stack, so logical IDs stay stable).
+ * The execution role reads the registry secret only when tasks pull with `repositoryCredentials`.
+ */
+export function buildDeploymentBase(stack: TerraformStack, config: Config, options: DeploymentBaseOptions): DeploymentBase {
+  const { name } = options;
+  stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+  if (options.localStateFile) new LocalBackend(stack, { path: options.localStateFile });
+
+  new AwsProvider(stack, "aws", {
+    region: config.region,
+    defaultTags: [{ tags: { ...config.tags, "ghcr-ecs:deployment": name, ManagedBy: "ghcr-ecs" } }],
+  });
+  const accountId = new DataAwsCallerIdentity(stack, "account").accountId;
+  const partition = new DataAwsPartition(stack, "partition").partition;
+  const logGroupName = `/ecs/${name}`;
+
+  const keyArn =
+    config.encryption.mode === "create-cmk"
+      ? new EncryptionKey(stack, "encryption", {
+          name,
+          accountId,
+          partition,
+          region: config.region,
+          logGroupName,
+          deletionWindowInDays: config.encryption.deletionWindowInDays,
+          ebsForAutoScaling: options.ebsForAutoScaling,
+        }).keyArn
+      : config.encryption.mode === "existing-key"
+        ? config.encryption.keyArn
+        : undefined;
+
+  const logGroup = new CloudwatchLogGroup(stack, "logs", { name: logGroupName, retentionInDays: config.logRetentionDays, kmsKeyId: keyArn });
+
+  const credentials = new RegistryCredentials(
+    stack,
+    "registry-credentials",
+    config.credentials.mode === "managed"
+      ? {
+          mode: "managed",
+          name,
+          username: config.credentials.username,
+          version: config.credentials.version,
+          recoveryWindowInDays: config.credentials.recoveryWindowInDays,
+          kmsKeyArn: keyArn,
+        }
+      : { mode: "existing", secretArn: config.credentials.existingSecretArn, kmsKeyArn: config.credentials.kmsKeyArn },
+  );
+
+  const tasksReadSecret = options.registryAuth === "task";
+  const executionRole = new TaskExecutionRole(stack, "execution-role", {
+    name,
+    accountId,
+    partition,
+    region: config.region,
+    registrySecretArn: tasksReadSecret ? credentials.secretArn : undefined,
+    containerSecretSources: Object.values(config.secrets),
+    kmsKeyArns: tasksReadSecret && credentials.kmsKeyArn ? [credentials.kmsKeyArn] : [],
+    logGroupArn: logGroup.arn,
+  });
+
+  const network = new Network(stack, "network", config.network.mode === "create" ? { ...config.network, name } : config.network);
+
+  const loadBalancer = new LoadBalancer(stack, "load-balancer", {
+    name,
+    vpcId: network.vpcId,
+    subnetIds: network.loadBalancerSubnetIds,
+    targetPort: config.containerPort,
+    targetType: options.targetType,
+    scheme: config.loadBalancer.scheme,
+    ingressCidrs: config.loadBalancer.ingressCidrs,
+    certificateArn: config.loadBalancer.certificateArn,
+    sslPolicy: config.loadBalancer.sslPolicy,
+    healthCheck: config.healthCheck,
+    deregistrationDelaySeconds: config.deregistrationDelaySeconds,
+    idleTimeoutSeconds: config.loadBalancer.idleTimeoutSeconds,
+    deletionProtection: config.loadBalancer.deletionProtection,
+  });
+
+  return { accountId, partition, keyArn, logGroup, credentials, executionRole, network, loadBalancer };
+}
+
+/** The application's service settings every stack passes the same way. */
+export function applicationServiceProps(config: Config, base: DeploymentBase, name: string) {
+  return {
+    name,
+    region: config.region,
+    accountId: base.accountId,
+    partition: base.partition,
+    image: config.image,
+    executionRoleArn: base.executionRole.roleArn,
+    containerPort: config.containerPort,
+    cpu: config.cpu,
+    memory: config.memory,
+    containerMemory: config.containerMemory,
+    cpuArchitecture: config.cpuArchitecture,
+    desiredCount: config.desiredCount,
+    environment: config.environment,
+    secrets: config.secrets,
+    logGroupName: base.logGroup.name,
+    targetGroupArn: base.loadBalancer.targetGroupArn,
+    loadBalancerSecurityGroupId: base.loadBalancer.securityGroupId,
+    healthCheckGracePeriodSeconds: config.healthCheck.gracePeriodSeconds,
+    minimumHealthyPercent: config.deployment.minimumHealthyPercent,
+    maximumPercent: config.deployment.maximumPercent,
+    waitForSteadyState: config.deployment.waitForSteadyState,
+  };
+}
+
+/**
+ * The outputs every stack has, under the same names (the operations CLI reads them), plus `extra`. Logical ids are the
+ * output names, so `terraform output <name>` works.
+ */
+export function addStackOutputs(
+  stack: TerraformStack,
+  config: Config,
+  base: DeploymentBase,
+  service: { clusterName: string; serviceName: string; registryAuth: RegistryAuthMode },
+  extra: Record<string, string> = {},
+): void {
+  const outputs: Record<string, string> = {
+    service_url: base.loadBalancer.url,
+    credentials_secret_arn: base.credentials.secretArn,
+    cluster_name: service.clusterName,
+    service_name: service.serviceName,
+    log_group_name: base.logGroup.name,
+    execution_role_arn: base.executionRole.roleArn,
+    image: config.image,
+    region: config.region,
+    registry_auth_mode: service.registryAuth,
+    ...extra,
+  };
+  if (config.credentials.mode === "managed") outputs.registry_username = config.credentials.username;
+  for (const [name, value] of Object.entries(outputs)) new TerraformOutput(stack, name, { value }).overrideLogicalId(name);
+}

@@ -1,0 +1,108 @@
+/**
+ * The user-data script of the ECS container instances: the one place that decides what an instance does at boot.
+ * Pure: settings in, bash out. The ECS agent starts after cloud-init and reads `/etc/ecs/ecs.config` only then.
+ */
+import { ENGINE_AUTH_DATA_KEY, ENGINE_AUTH_TYPE_KEY } from "./ecs-config";
+
+export const ECS_CONFIG_PATH = "/etc/ecs/ecs.config";
+const HEREDOC_DELIMITER = "GHCR_ECS_CONFIG";
+
+export type InstanceRegistryAuth =
+  | {
+      /** The task definition's `repositoryCredentials`: the instance never sees the credential. */
+      readonly mode: "task";
+    }
+  | {
+      /** The agent pulls with `ECS_ENGINE_AUTH_TYPE=dockercfg`, built at boot from the Secrets Manager secret. */
+      readonly mode: "agent-dockercfg";
+      /** ARN of the `{"username","password"}` secret; the only reference to the credential in user data. */
+      readonly secretArn: string;
+      readonly region: string;
+      /** Registry host the image is pulled from (the key of ECS_ENGINE_AUTH_DATA), e.g. `ghcr.io`. */
+      readonly registryHost: string;
+    };
+
+export interface UserDataInput {
+  /** Rendered ecs.config (see `renderEcsConfig`). */
+  readonly ecsConfig: string;
+  readonly registryAuth: InstanceRegistryAuth;
+}
+
+const SHELL_SAFE = /^[A-Za-z0-9:/_+=.@-]+$/;
+const REGISTRY_HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:]+\](?::\d{1,5})?$/;
+
+export function renderUserData(input: UserDataInput): string {
+  if (!input.ecsConfig.endsWith("\n") || input.ecsConfig.split("\n").includes(HEREDOC_DELIMITER)) {
+    throw new Error("user data: ecs.config must be newline-terminated KEY=value lines (render it with renderEcsConfig)");
+  }
+  const lines = [
+    "#!/bin/bash",
+    "# Rendered by ghcr-ecs. Configures the ECS agent, which starts after cloud-init and reads ecs.config only then.",
+    "set -euo pipefail",
+    "umask 077",
+    "",
+    "install -d -m 0755 /etc/ecs",
+    `staged_config="$(mktemp /etc/ecs/.ecs.config.XXXXXX)"`,
+    `trap 'rm -f "$staged_config"' EXIT`,
+    `cat > "$staged_config" <<'${HEREDOC_DELIMITER}'`,
+    `${input.ecsConfig}${HEREDOC_DELIMITER}`,
+  ];
+  if (input.registryAuth.mode === "agent-dockercfg") lines.push("", ...agentAuthLines(input.registryAuth));
+  lines.push(
+    "",
+    // Written complete or not at all: an instance that could not read its registry credentials keeps no ecs.config,
+    // so it never joins the cluster (the agent would fall back to the "default" cluster, which it may not use).
+    `chmod 0600 "$staged_config"`,
+    `mv -f "$staged_config" ${ECS_CONFIG_PATH}`,
+    "trap - EXIT",
+    "",
+  );
+  return lines.join("\n");
+}
+
+function agentAuthLines(auth: Extract<InstanceRegistryAuth, { mode: "agent-dockercfg" }>): string[] {
+  if (!SHELL_SAFE.test(auth.secretArn)) throw new Error(`user data: secret ARN ${JSON.stringify(auth.secretArn)} is not an ARN`);
+  if (!/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/.test(auth.region)) throw new Error(`user data: region ${JSON.stringify(auth.region)} is not an AWS region`);
+  if (!REGISTRY_HOST.test(auth.registryHost)) throw new Error(`user data: registry host ${JSON.stringify(auth.registryHost)} is not a host[:port]`);
+  return [
+    "# Agent-level registry auth (dockercfg), built here from Secrets Manager: only the secret's ARN is in this script.",
+    "# The credential stays in shell variables and pipes (never argv or the environment); no `set -x`, ever.",
+    `secret_arn='${auth.secretArn}'`,
+    `aws_region='${auth.region}'`,
+    `registry_host='${auth.registryHost}'`,
+    "if ! command -v aws >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then",
+    "  dnf install -y --quiet awscli-2 jq",
+    "fi",
+    `secret_json=""`,
+    "for attempt in 1 2 3 4 5; do",
+    `  if secret_json="$(aws secretsmanager get-secret-value --secret-id "$secret_arn" --region "$aws_region" --query SecretString --output text)"; then`,
+    "    break",
+    "  fi",
+    `  echo "ghcr-ecs: reading the registry secret failed (attempt $attempt of 5)" >&2`,
+    "  sleep $((attempt * 5))",
+    "done",
+    `if [ -z "$secret_json" ]; then`,
+    `  echo "ghcr-ecs: cannot read $secret_arn; this instance will not join the cluster" >&2`,
+    "  exit 1",
+    "fi",
+    // {"<host>":{"auth":"<base64 user:token>"}}: the dockercfg form without a config.json's outer "auths".
+    // jq's @base64 encodes without line breaks (what `base64 -w0` does) and keeps the token out of argv.
+    `auth_data="$(jq -ce --arg registry "$registry_host" '`,
+    `  if (.username | type) == "string" and (.password | type) == "string" and .username != "" and .password != ""`,
+    `  then {($registry): {auth: ("\\(.username):\\(.password)" | @base64)}}`,
+    `  else error("the secret must be {\\"username\\": ..., \\"password\\": ...}") end' <<<"$secret_json")"`,
+    `printf '%s=%s\\n' ${ENGINE_AUTH_TYPE_KEY} dockercfg ${ENGINE_AUTH_DATA_KEY} "$auth_data" >> "$staged_config"`,
+    "unset secret_json auth_data",
+  ];
+}
+
+/**
+ * The ecs.config text a rendered script writes (the heredoc body), for tests and the read-back checks: what the agent
+ * reads at boot, before any auth lines the script appends from Secrets Manager.
+ */
+export function ecsConfigWrittenBy(script: string): string {
+  const start = script.indexOf(`<<'${HEREDOC_DELIMITER}'\n`);
+  const end = script.indexOf(`\n${HEREDOC_DELIMITER}\n`, start);
+  if (start < 0 || end < 0) throw new Error("the script writes no ecs.config heredoc");
+  return script.slice(start + `<<'${HEREDOC_DELIMITER}'\n`.length, end + 1);
+}
