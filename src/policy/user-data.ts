@@ -7,8 +7,7 @@ export type UserDataText =
 
 /**
  * Decodes `user_data`: a base64 literal (gzip inside is unpacked), or a `${base64encode("...")}` /
- * `${base64gzip("...")}` Terraform expression, whose string literals are the script (HCL escapes undone;
- * nested `${...}` references stay as written). Content read from files at plan time (`file()`,
+ * `${base64gzip("...")}` Terraform expression (string literals, `join`ed references; see `hclTemplateText`). Content read from files at plan time (`file()`,
  * `templatefile()`) cannot be seen here and is reported as unreadable.
  */
 export function decodeUserData(value: string): UserDataText {
@@ -17,7 +16,9 @@ export function decodeUserData(value: string): UserDataText {
     if (/\b(?:templatefile|file|filebase64)\s*\(/.test(expression[1])) {
       return { kind: "unreadable", reason: "the script is read from a file at plan time (file()/templatefile())" };
     }
-    return { kind: "text", text: hclStringLiterals(expression[1]).join(""), from: "terraform-expression" };
+    const evaluated = hclTemplateText(expression[1]);
+    if ("error" in evaluated) return { kind: "unreadable", reason: `the base64encode(...) expression does not parse: ${evaluated.error}` };
+    return { kind: "text", text: evaluated.text, from: "terraform-expression" };
   }
   if (value.includes("${")) return { kind: "unreadable", reason: "user_data is a Terraform expression other than base64encode(\"...\")" };
   const compact = value.replace(/\s+/g, "");
@@ -29,48 +30,82 @@ export function decodeUserData(value: string): UserDataText {
   return { kind: "text", text: value, from: "plain" };
 }
 
-/** The decoded contents of every top-level string literal in an HCL expression. */
-export function hclStringLiterals(expression: string): string[] {
-  const literals: string[] = [];
+/**
+ * The text an HCL expression such as `join("", ["a", aws_x.y.arn, "b"])` evaluates to, as far as it can be known
+ * without Terraform: string literals decoded, bare references rendered as `${aws_x.y.arn}`, function names and
+ * punctuation dropped. Anything else (a stray character, an unterminated string) means the expression is not what
+ * it seems, and it is reported instead of guessed at.
+ */
+export function hclTemplateText(expression: string): { text: string } | { error: string } {
+  const parts: string[] = [];
   let i = 0;
   while (i < expression.length) {
-    if (expression[i] !== '"') {
+    const c = expression[i];
+    if (/[\s,()[\]]/.test(c)) {
       i++;
       continue;
     }
-    let text = "";
-    i++;
-    while (i < expression.length && expression[i] !== '"') {
-      const c = expression[i];
-      if (c === "\\") {
-        const next = expression[i + 1];
-        if (next === "u") {
-          text += String.fromCharCode(parseInt(expression.slice(i + 2, i + 6), 16));
-          i += 6;
-          continue;
-        }
-        text += ({ n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" } as Record<string, string>)[next] ?? next;
-        i += 2;
-      } else if ((c === "$" || c === "%") && expression[i + 1] === c && expression[i + 2] === "{") {
-        text += `${c}{`; // $${ and %%{ are HCL's escapes for a literal ${ and %{
-        i += 3;
-      } else if ((c === "$" || c === "%") && expression[i + 1] === "{") {
-        // A nested interpolation: keep it verbatim, including any quotes inside it.
-        let depth = 0;
-        const start = i;
-        for (i += 1; i < expression.length; i++) {
-          if (expression[i] === "{") depth++;
-          else if (expression[i] === "}" && --depth === 0) break;
-        }
-        text += expression.slice(start, i + 1);
-        i++;
-      } else {
-        text += c;
-        i++;
-      }
+    if (c === '"') {
+      const literal = readStringLiteral(expression, i + 1);
+      if ("error" in literal) return literal;
+      parts.push(literal.text);
+      i = literal.end + 1;
+      continue;
     }
-    literals.push(text);
-    i++;
+    const traversal = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\])*/.exec(expression.slice(i));
+    if (traversal) {
+      const isFunctionCall = /^\s*\(/.test(expression.slice(i + traversal[0].length));
+      const isReference = traversal[0].includes(".");
+      if (!isFunctionCall && !isReference && !["true", "false", "null"].includes(traversal[0])) {
+        return { error: `unexpected ${JSON.stringify(expression.slice(i, i + 20))} at offset ${i}` };
+      }
+      if (isReference && !isFunctionCall) parts.push(`\${${traversal[0]}}`);
+      i += traversal[0].length;
+      continue;
+    }
+    if (/^-?\d/.test(expression.slice(i))) {
+      i += /^-?\d+(?:\.\d+)?/.exec(expression.slice(i))![0].length;
+      continue;
+    }
+    return { error: `unexpected ${JSON.stringify(expression.slice(i, i + 20))} at offset ${i}` };
   }
-  return literals;
+  return { text: parts.join("") };
+}
+
+function readStringLiteral(expression: string, from: number): { text: string; end: number } | { error: string } {
+  let text = "";
+  let i = from;
+  while (i < expression.length && expression[i] !== '"') {
+    const c = expression[i];
+    if (c === "\\") {
+      const next = expression[i + 1];
+      if (next === "u") {
+        text += String.fromCharCode(parseInt(expression.slice(i + 2, i + 6), 16));
+        i += 6;
+        continue;
+      }
+      const escaped = ({ n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" } as Record<string, string>)[next];
+      if (escaped === undefined) return { error: `invalid escape sequence \\${next} at offset ${i} (Terraform rejects it)` };
+      text += escaped;
+      i += 2;
+    } else if ((c === "$" || c === "%") && expression[i + 1] === c && expression[i + 2] === "{") {
+      text += `${c}{`; // $${ and %%{ are HCL's escapes for a literal ${ and %{
+      i += 3;
+    } else if ((c === "$" || c === "%") && expression[i + 1] === "{") {
+      // A nested interpolation: keep it verbatim, including any quotes inside it.
+      let depth = 0;
+      const start = i;
+      for (i += 1; i < expression.length; i++) {
+        if (expression[i] === "{") depth++;
+        else if (expression[i] === "}" && --depth === 0) break;
+      }
+      text += expression.slice(start, i + 1);
+      i++;
+    } else {
+      text += c;
+      i++;
+    }
+  }
+  if (i >= expression.length) return { error: "unterminated string literal" };
+  return { text, end: i };
 }

@@ -12,7 +12,7 @@ import {
   type PolicyRule,
   type PolicyWaiver,
 } from "../../../src/policy";
-import { hclStringLiterals } from "../../../src/policy/user-data";
+import { hclTemplateText } from "../../../src/policy/user-data";
 import { configWith } from "../../helpers/configs";
 import { fargateDocument, first, REFERENCE } from "./fixtures";
 
@@ -169,8 +169,17 @@ describe("decodeUserData", () => {
     });
   });
 
-  it("keeps nested interpolations with quotes inside them intact", () => {
-    expect(hclStringLiterals('join("", ["a ${jsonencode({"k":"v"})} b", "c"])')).toEqual(["", 'a ${jsonencode({"k":"v"})} b', "c"]);
+  it("keeps nested interpolations with quotes inside them intact, and renders joined references", () => {
+    expect(hclTemplateText('join("", ["a ${jsonencode({"k":"v"})} b", "c"])')).toEqual({ text: 'a ${jsonencode({"k":"v"})} bc' });
+    expect(hclTemplateText('join("", ["ARN=\'", aws_secretsmanager_secret.s_1A.arn, "\'\\n", var.registry_token])')).toEqual({
+      text: "ARN='${aws_secretsmanager_secret.s_1A.arn}'\n${var.registry_token}",
+    });
+  });
+
+  it("refuses expressions Terraform would not parse instead of guessing", () => {
+    expect(hclTemplateText('"jq \\(.username)"')).toEqual({ error: "invalid escape sequence \\( at offset 4 (Terraform rejects it)" });
+    expect(hclTemplateText('"a \\\\"b\\\\""')).toMatchObject({ error: expect.stringMatching(/^unexpected "b/) });
+    expect(hclTemplateText('"open')).toEqual({ error: "unterminated string literal" });
   });
 
   it("reports what it cannot see", () => {
