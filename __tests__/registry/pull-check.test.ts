@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { parseImageReference } from "../../src/image-reference";
 import { LocalRegistry, type RegistryAuth } from "../../src/local/registry-server";
 import { checkPull, type PullCheckResult } from "../../src/registry/pull-check";
-import * as net from "node:net";
 import { freeLoopbackPort } from "../../src/local/free-port";
 
 jest.setTimeout(60000);
@@ -56,6 +55,28 @@ describe.each<["htpasswd" | "token-distribution" | "token-ghcr"]>([["htpasswd"],
     it("tells a valid user without access to the package apart from a bad credential", async () => {
       const failure = expectFailure(await checkPull(parseImageReference(pushed.reference), outsider), "access-denied");
       expect(failure.fix).toMatch(/read:packages/);
+    });
+  }
+
+  if (mode !== "htpasswd") {
+    it("rejects a revoked token while the user's other token keeps working", async () => {
+      const second = secret();
+      const rotating = await LocalRegistry.start({
+        kind: "token",
+        style: mode === "token-ghcr" ? "ghcr" : "distribution",
+        users: [
+          { username: reader.username, passwords: [reader.password, second], pull: ["acme/orders-service"] },
+          { username: pusher.username, passwords: [pusher.password], pull: ["*"], push: ["*"] },
+        ],
+      });
+      try {
+        const { reference } = await rotating.pushImage("acme/orders-service", "1.4.2", pusher);
+        rotating.revoke(reader.username, reader.password);
+        expectFailure(await checkPull(parseImageReference(reference), reader), "credentials-rejected");
+        expect((await checkPull(parseImageReference(reference), { username: reader.username, password: second })).ok).toBe(true);
+      } finally {
+        await rotating.stop();
+      }
     });
   }
 

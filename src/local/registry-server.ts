@@ -135,6 +135,12 @@ export class LocalRegistry {
     return { reference: `${this.host}/${repository}:${tag}`, digest: sha256(manifest) };
   }
 
+  /** Revokes one password of a token-auth user, as deleting a GitHub token does; the user's other passwords stay valid. */
+  revoke(username: string, password: string): void {
+    if (!this.tokenService) throw new Error("revoking needs token auth (htpasswd is read once at start)");
+    this.tokenService.revoke(username, password);
+  }
+
   /** Freezes the registry process (SIGSTOP): connections are accepted by the kernel but never answered. */
   freeze(): void {
     this.child.kill("SIGSTOP");
@@ -214,6 +220,7 @@ class TokenService {
   }
 
   private readonly server: http.Server;
+  private readonly revoked = new Set<string>();
 
   private constructor(
     private readonly users: readonly RegistryUser[],
@@ -273,11 +280,16 @@ class TokenService {
     res.end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
   }
 
+  revoke(username: string, password: string): void {
+    this.revoked.add(`${username}:${password}`);
+  }
+
   private authenticate(header: string | undefined): RegistryUser | undefined {
     if (!header?.startsWith("Basic ")) return undefined;
     const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     const [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+    if (this.revoked.has(`${username}:${password}`)) return undefined;
     return this.users.find((u) => u.username === username && u.passwords.includes(password));
   }
 
