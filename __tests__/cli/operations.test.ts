@@ -30,6 +30,7 @@ import { startMoto, type MotoServer } from "../../src/local/moto-server";
 import { LocalRegistry } from "../../src/local/registry-server";
 import { freeLoopbackPort } from "../../src/local/free-port";
 import { EXIT } from "../../src/operations/exit-codes";
+import { terraformEnv } from "../../src/terraform/cli-config";
 
 jest.setTimeout(120000);
 
@@ -243,6 +244,20 @@ describe("ghcr-ecs credentials check", () => {
     const run = await cli(["credentials", "check"]);
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toBe(`ok: acme-ci-bot can pull ${image}\ndigest: ${digest}\n`);
+  });
+
+  it("finds the deployment through `terraform output -json` in a stack directory (--stack-dir)", async () => {
+    const stackDir = path.join(workdir, "stack");
+    fs.mkdirSync(stackDir, { recursive: true });
+    const outputs = { credentials_secret_arn: secretArn, image, region: REGION, cluster_name: "orders", service_name: "orders" };
+    fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), JSON.stringify({ output: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v }])) }));
+    const tf = (args: string[]) => execFileSync("terraform", args, { cwd: stackDir, env: terraformEnv(), stdio: "pipe", timeout: 60000 });
+    tf(["init", "-input=false", "-no-color"]);
+    tf(["apply", "-auto-approve", "-input=false", "-no-color"]);
+    const run = await cli(["credentials", "check", "--stack-dir", stackDir], { env: { AWS_REGION: "eu-west-1" } });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain(`digest: ${digest}`);
   });
 
   it("answers --json with the digest and the auth scheme", async () => {
