@@ -17,8 +17,12 @@ export class Reporter {
 
   addSecret(value: string, username?: string): void {
     if (value.length < 4) return;
-    this.secrets.push(value, Buffer.from(value).toString("base64"));
+    // As JSON.stringify writes it (result() documents, echoed JSON bodies) when it holds `"`, `\` or controls.
+    const jsonEscaped = JSON.stringify(value).slice(1, -1);
+    this.secrets.push(value, Buffer.from(value).toString("base64"), ...(jsonEscaped !== value ? [jsonEscaped] : []));
     if (username) this.secrets.push(Buffer.from(`${username}:${value}`).toString("base64"));
+    // Longest first, so a secret that contains another (or its base64) is masked whole.
+    this.secrets.sort((a, b) => b.length - a.length);
   }
 
   /** A result line: stdout, or stderr in --json mode. */
@@ -59,8 +63,9 @@ export class Reporter {
     return out;
   }
 
-  private write(stream: NodeJS.WritableStream, text: string): void {
-    if (this.liveLine && stream === this.stderr) {
+  private write(stream: NodeJS.WritableStream & { isTTY?: boolean }, text: string): void {
+    // End the progress line first, also before stdout output when both share the terminal.
+    if (this.liveLine && (stream === this.stderr || stream.isTTY)) {
       this.stderr.write("\n");
       this.liveLine = false;
     }

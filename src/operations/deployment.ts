@@ -52,10 +52,22 @@ export function parseOutputs(json: string, source: string, stack?: string): Depl
     flat = Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, (v as { value?: unknown }).value]));
   } else {
     const stacks = Object.keys(entries);
+    if (stacks.length === 0) {
+      // `terraform output -json` prints {} for a stack that has not been applied (or declares no outputs).
+      throw new OperationError(
+        EXIT.usage,
+        `${source} has no outputs`,
+        "Deploy the stack first (npm run deploy), then write the outputs with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.",
+      );
+    }
     const chosen = stack ?? (stacks.length === 1 ? stacks[0] : undefined);
     if (!chosen) throw new OperationError(EXIT.usage, `${source} has outputs of several stacks (${stacks.join(", ")})`, "Pick one with --stack NAME.");
     if (!(chosen in entries)) throw new OperationError(EXIT.usage, `${source} has no stack "${chosen}" (it has: ${stacks.join(", ") || "none"})`, "Check --stack.");
-    flat = entries[chosen] as Record<string, unknown>;
+    const outputs = entries[chosen];
+    if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
+      throw new OperationError(EXIT.usage, `${source} has no outputs object for stack "${chosen}"`, "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.");
+    }
+    flat = outputs as Record<string, unknown>;
   }
   const target: Record<string, string> = {};
   for (const [output, field] of Object.entries(OUTPUT_NAMES)) {

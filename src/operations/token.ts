@@ -95,13 +95,21 @@ function registryKey(key: string): string {
 
 /** Reads a registry credential from a Docker `config.json`: an inline `auths` entry, else its credential helper. */
 export function readDockerConfig(file: string, registry: string): TokenInput {
+  const unusable = (why: string) => new OperationError(EXIT.usage, `Docker config ${file} ${why}`, `Run \`docker login ${registry}\` first, or pass --docker-config PATH.`);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw unusable(code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? (error as Error).message})`);
+  }
   let config: DockerConfig;
   try {
-    config = JSON.parse(fs.readFileSync(file, "utf8")) as DockerConfig;
-  } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : "is not valid JSON";
-    throw new OperationError(EXIT.usage, `Docker config ${file} ${why}`, `Run \`docker login ${registry}\` first, or pass --docker-config PATH.`);
+    config = JSON.parse(text) as DockerConfig;
+  } catch {
+    throw unusable("is not valid JSON");
   }
+  if (typeof config !== "object" || config === null || Array.isArray(config)) throw unusable("is not a JSON object");
   const wanted = registryKey(registry);
   const entry = Object.entries(config.auths ?? {}).find(([key]) => registryKey(key) === wanted)?.[1];
   if (entry?.identitytoken) {
@@ -125,11 +133,18 @@ export function readDockerConfig(file: string, registry: string): TokenInput {
   );
 }
 
-/** The Docker credential-helper protocol: `docker-credential-<name> get`, server URL on stdin, JSON on stdout. */
+/**
+ * The Docker credential-helper protocol: `docker-credential-<name> get`, server URL on stdin, JSON on stdout. The
+ * URL is the one `docker login` stored the credential under: the host, except Docker Hub's legacy index URL.
+ */
 function readCredentialHelper(helper: string, registry: string, file: string): TokenInput {
   const program = `docker-credential-${helper}`;
-  const result = spawnSync(program, ["get"], { input: registry, encoding: "utf8", timeout: 15000 });
-  if (result.error) {
+  const serverUrl = registryKey(registry) === "docker.io" ? "https://index.docker.io/v1/" : registry;
+  // env explicitly: the PATH lookup then follows this process's (possibly adjusted) environment, also under jest.
+  const result = spawnSync(program, ["get"], { input: serverUrl, encoding: "utf8", timeout: 15000, env: process.env });
+  // EPIPE only means the helper exited without reading the URL (one that knows nothing, say): it did run.
+  const ranWithoutReading = (result.error as NodeJS.ErrnoException | undefined)?.code === "EPIPE" && result.status !== null;
+  if (result.error && !ranWithoutReading) {
     throw new OperationError(EXIT.usage, `${file} names the credential helper "${helper}", but ${program} could not run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})`, `Install ${program} or use --token-stdin.`);
   }
   if (result.status !== 0) {

@@ -135,8 +135,17 @@ async function request(url: string, init: RequestInit, deadline: number, timeout
   }
 }
 
+/** The challenges of a header, or [] when it is absent or malformed (the caller reports what it lacks). */
+function challengesOf(header: string | null): AuthChallenge[] {
+  try {
+    return header ? parseWwwAuthenticate(header) : [];
+  } catch {
+    return [];
+  }
+}
+
 function pickChallenge(header: string | null, registry: string): AuthChallenge {
-  const challenges = header ? parseWwwAuthenticate(header) : [];
+  const challenges = challengesOf(header);
   const challenge = challenges.find((c) => c.scheme === "bearer") ?? challenges.find((c) => c.scheme === "basic");
   if (!challenge) {
     throw new Failed({
@@ -218,7 +227,7 @@ async function manifestFailure(
   get: () => Promise<Response>,
 ): Promise<Failed> {
   if (response.status === 401) {
-    const challenge = parseWwwAuthenticate(response.headers.get("www-authenticate") ?? "").find((c) => c.scheme === "bearer");
+    const challenge = challengesOf(response.headers.get("www-authenticate")).find((c) => c.scheme === "bearer");
     if (auth === "bearer" && challenge?.params.error === "insufficient_scope") return accessDenied(repository, " (insufficient_scope)");
     if (auth === "none") {
       return new Failed({ kind: "registry-error", message: `${image.registry} allowed GET /v2/ anonymously but asks for credentials on the manifest`, fix: "Report this to the registry's operator." });

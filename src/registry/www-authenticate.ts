@@ -22,6 +22,11 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
     const params: Record<string, string> = {};
     challenges.push({ scheme: scheme.toLowerCase(), params });
     while (rest.length > 0) {
+      // An empty list element: `Negotiate, Bearer realm=…` (fetch joins repeated headers with ", ") or `a="1",, b="2"`.
+      if (rest.startsWith(",")) {
+        rest = rest.slice(1).trimStart();
+        continue;
+      }
       const name = TOKEN.exec(rest)?.[0];
       if (!name) throw new Error(`malformed WWW-Authenticate header at "${rest.slice(0, 40)}"`);
       const afterName = rest.slice(name.length).trimStart();

@@ -1,0 +1,150 @@
+import { parseOutputs, requireField, type DeploymentTarget } from "../../../src/operations/deployment";
+import { EXIT, OperationError } from "../../../src/operations/exit-codes";
+
+const ORDERS_OUTPUTS = {
+  region: "us-east-1",
+  credentials_secret_arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-AbC123",
+  image: "ghcr.io/acme/orders:1.4.2",
+  registry_username: "acme-ci-bot",
+  cluster_name: "orders",
+  service_name: "orders",
+  registry_auth_mode: "task",
+  autoscaling_group_name: "orders-asg",
+};
+
+const ORDERS_TARGET: DeploymentTarget = {
+  region: "us-east-1",
+  secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-AbC123",
+  image: "ghcr.io/acme/orders:1.4.2",
+  username: "acme-ci-bot",
+  clusterName: "orders",
+  serviceName: "orders",
+  registryAuthMode: "task",
+  autoscalingGroupName: "orders-asg",
+};
+
+const WRITE_IT = "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.";
+
+function rejection(run: () => unknown): OperationError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(OperationError);
+    return error as OperationError;
+  }
+  throw new Error("expected an OperationError");
+}
+
+describe("parseOutputs in cdktf --outputs-file format", () => {
+  it("maps every output of the only stack to its field", () => {
+    expect(parseOutputs(JSON.stringify({ orders: ORDERS_OUTPUTS }), "cdktf-outputs.json")).toEqual(ORDERS_TARGET);
+  });
+
+  it("ignores outputs it does not know and outputs that are not strings", () => {
+    const outputs = { orders: { region: "eu-west-1", alb_dns_name: "orders-123.eu-west-1.elb.amazonaws.com", cluster_name: 7, service_name: null, image: ["x"] } };
+    expect(parseOutputs(JSON.stringify(outputs), "cdktf-outputs.json")).toEqual({ region: "eu-west-1" });
+  });
+
+  it("picks the stack named by --stack among several", () => {
+    const file = { orders: ORDERS_OUTPUTS, billing: { ...ORDERS_OUTPUTS, cluster_name: "billing", service_name: "billing-api" } };
+    expect(parseOutputs(JSON.stringify(file), "out.json", "billing")).toEqual({ ...ORDERS_TARGET, clusterName: "billing", serviceName: "billing-api" });
+    expect(parseOutputs(JSON.stringify(file), "out.json", "orders")).toEqual(ORDERS_TARGET);
+  });
+
+  it("asks for --stack when there are several stacks, naming them", () => {
+    const error = rejection(() => parseOutputs(JSON.stringify({ orders: ORDERS_OUTPUTS, billing: ORDERS_OUTPUTS }), "out.json"));
+    expect(error.exitCode).toBe(EXIT.usage);
+    expect(error.message).toBe("out.json has outputs of several stacks (orders, billing)");
+    expect(error.fix).toBe("Pick one with --stack NAME.");
+  });
+
+  it("names the stacks it has when --stack names another", () => {
+    const error = rejection(() => parseOutputs(JSON.stringify({ orders: ORDERS_OUTPUTS, billing: ORDERS_OUTPUTS }), "out.json", "payments"));
+    expect(error.exitCode).toBe(EXIT.usage);
+    expect(error.message).toBe('out.json has no stack "payments" (it has: orders, billing)');
+    expect(error.fix).toBe("Check --stack.");
+  });
+
+  it("checks --stack even when the file has a single stack", () => {
+    expect(rejection(() => parseOutputs(JSON.stringify({ orders: ORDERS_OUTPUTS }), "out.json", "billing")).message).toBe('out.json has no stack "billing" (it has: orders)');
+  });
+
+  it("reports a stack whose outputs are not an object", () => {
+    const error = rejection(() => parseOutputs(JSON.stringify({ orders: "us-east-1" }), "out.json"));
+    expect(error.exitCode).toBe(EXIT.usage);
+    expect(error.message).toBe('out.json has no outputs object for stack "orders"');
+    expect(rejection(() => parseOutputs(JSON.stringify({ orders: null }), "out.json")).message).toBe('out.json has no outputs object for stack "orders"');
+  });
+
+  it("returns no fields for a stack without outputs", () => {
+    expect(parseOutputs(JSON.stringify({ orders: {} }), "out.json")).toEqual({});
+  });
+});
+
+describe("parseOutputs in terraform output -json format", () => {
+  const terraform = (outputs: Record<string, unknown>) =>
+    JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, { sensitive: false, type: typeof value === "string" ? "string" : "dynamic", value }])));
+
+  it("maps every output's value to its field", () => {
+    expect(parseOutputs(terraform(ORDERS_OUTPUTS), "terraform output")).toEqual(ORDERS_TARGET);
+  });
+
+  it("ignores --stack, since the output belongs to one stack", () => {
+    expect(parseOutputs(terraform({ region: "us-east-1" }), "terraform output", "billing")).toEqual({ region: "us-east-1" });
+  });
+
+  it("ignores non-string values and unknown outputs", () => {
+    expect(parseOutputs(terraform({ region: "us-east-1", cluster_name: ["orders"], vpc_id: "vpc-0123" }), "terraform output")).toEqual({ region: "us-east-1" });
+  });
+
+  it("reports a stack that has no outputs yet instead of claiming several stacks", () => {
+    // `terraform output -json` prints {} before the first apply.
+    const error = rejection(() => parseOutputs("{}\n", "terraform output in cdktf.out/stacks/orders"));
+    expect(error.exitCode).toBe(EXIT.usage);
+    expect(error.message).toBe("terraform output in cdktf.out/stacks/orders has no outputs");
+    expect(error.fix).toBe("Deploy the stack first (npm run deploy), then write the outputs with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.");
+  });
+});
+
+describe("parseOutputs on other input", () => {
+  it.each([
+    ["empty", ""],
+    ["truncated", '{"orders": {"region": "us-'],
+    ["YAML", "orders:\n  region: us-east-1\n"],
+  ])("reports %s input as not JSON", (_name, text) => {
+    const error = rejection(() => parseOutputs(text, "cdktf-outputs.json"));
+    expect(error.exitCode).toBe(EXIT.usage);
+    expect(error.message).toBe("cdktf-outputs.json is not JSON");
+    expect(error.fix).toBe(WRITE_IT);
+  });
+
+  it.each([
+    ["an array", "[]"],
+    ["a string", '"orders"'],
+    ["a number", "1"],
+    ["null", "null"],
+  ])("reports %s as not an object of outputs", (_name, text) => {
+    const error = rejection(() => parseOutputs(text, "cdktf-outputs.json"));
+    expect(error.exitCode).toBe(EXIT.usage);
+    expect(error.message).toBe("cdktf-outputs.json is not a JSON object of outputs");
+    expect(error.fix).toBe(WRITE_IT);
+  });
+});
+
+describe("requireField", () => {
+  it("returns the value when the outputs or flags provide it", () => {
+    expect(requireField(ORDERS_TARGET, "secretArn", "--secret-arn")).toBe("arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-AbC123");
+    expect(requireField({ clusterName: "orders" }, "clusterName", "--cluster")).toBe("orders");
+  });
+
+  it("names the flag that supplies a missing value", () => {
+    const error = rejection(() => requireField({ region: "us-east-1" }, "secretArn", "--secret-arn"));
+    expect(error.exitCode).toBe(EXIT.usage);
+    expect(error.message).toBe("don't know the secret arn of the deployment");
+    expect(error.fix).toBe("Pass --secret-arn, or --outputs FILE (from `cdktf deploy --outputs-file FILE`) / --stack-dir cdktf.out/stacks/<stack>.");
+  });
+
+  it("treats an empty value as missing", () => {
+    expect(rejection(() => requireField({ serviceName: "" }, "serviceName", "--service")).message).toBe("don't know the service of the deployment");
+  });
+});
