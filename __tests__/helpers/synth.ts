@@ -4,6 +4,7 @@ import { Testing } from "cdktf";
 import type { Construct } from "constructs";
 import { parseConfig } from "../../src/config/load";
 import { FargateStack } from "../../src/stacks/fargate-stack";
+import { Ec2Stack, ec2StackName } from "../../src/stacks/ec2-stack";
 
 /** A synthesized block (resource, variable, ...) with its snake_case Terraform keys. */
 export type TfBlock = Record<string, any>;
@@ -139,4 +140,39 @@ export function referenced(tf: TfJson, type: string, attribute: string, expressi
   const block = tf.resource?.[type]?.[name];
   if (!block) throw new Error(`${String(expression)} points at a ${type} that is not in the stack`);
   return { name, block };
+}
+
+/** Validates `input`, builds the EC2 stack (`<name>-ec2`) from it and parses `Testing.synth`. */
+export function synthEc2Stack(input: unknown): TfJson {
+  const config = parseConfig(input);
+  const app = Testing.app();
+  const stack = new Ec2Stack(app, ec2StackName(config), { config });
+  return JSON.parse(Testing.synth(stack)) as TfJson;
+}
+
+/**
+ * The script a launch template's `user_data` decodes to. A literal is base64; with a created secret the attribute is
+ * `${base64encode(join("", ["…", <reference>, "…"]))}`, evaluated here the way Terraform does (HCL string escapes,
+ * `$${` and `%%{`), with each reference replaced by `references[<reference>]`, else `${<reference>}`.
+ */
+export function decodeUserData(userData: unknown, references: Record<string, string> = {}): string {
+  if (typeof userData !== "string") throw new Error(`user_data is ${typeof userData}, not a string`);
+  const expression = /^\$\{base64encode\(join\("", \[(.*)\]\)\)\}$/s.exec(userData);
+  if (!expression) {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(userData)) throw new Error(`user_data is neither base64 nor base64encode(join(...)): ${userData.slice(0, 80)}`);
+    return Buffer.from(userData, "base64").toString("utf8");
+  }
+  const parts: string[] = [];
+  let rest = expression[1];
+  while (rest.length > 0) {
+    const element = /^\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_.-]+))\s*(?:,|$)/s.exec(rest);
+    if (!element) throw new Error(`cannot read the join() arguments at ${rest.slice(0, 80)}`);
+    if (element[1] !== undefined) {
+      parts.push((JSON.parse(`"${element[1]}"`) as string).replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{"));
+    } else {
+      parts.push(references[element[2]] ?? `\${${element[2]}}`);
+    }
+    rest = rest.slice(element[0].length);
+  }
+  return parts.join("");
 }

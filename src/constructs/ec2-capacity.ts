@@ -15,6 +15,7 @@ import { type ImagePullBehavior, renderEcsConfig } from "../ecs-config";
 import { containerInstancePolicy, ec2TrustPolicy } from "../policies/iam";
 import { renderUserData } from "../user-data";
 import { allowHttpsOut } from "./service-parts";
+import { hclStringLiteral } from "./registry-credentials";
 
 /** AWS's public SSM parameters naming the recommended ECS-optimized Amazon Linux 2023 AMI. */
 export const ECS_OPTIMIZED_AMI_PARAMETER = {
@@ -306,7 +307,8 @@ function userDataAttribute(script: string, secretArn: string | undefined): strin
   const parts = script.split(SECRET_ARN_PLACEHOLDER);
   if (parts.length !== 2) throw new Error("Ec2Capacity: the user data must name the secret ARN exactly once");
   if (!Token.isUnresolved(secretArn)) return Buffer.from(parts.join(secretArn), "utf8").toString("base64");
-  const literal = (text: string) => Fn.rawString(text.replace(/%\{/g, "%%{"));
+  // The content of an HCL quoted string (cdktf places it between quotes as is; Fn.rawString leaves `\(` unescaped).
+  const literal = (text: string) => hclStringLiteral(text).slice(1, -1);
   return Fn.base64encode(Fn.join("", [literal(parts[0]), secretArn, literal(parts[1])]));
 }
 

@@ -1,0 +1,145 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseEnvFile, renderEcsConfig } from "../../src/ecs-config";
+import { ECS_CONFIG_PATH, ecsConfigWrittenBy, renderUserData, type UserDataInput } from "../../src/user-data";
+
+const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-ec2/registry-credentials-AbC123";
+const ecsConfig = renderEcsConfig({
+  clusterName: "orders-ec2",
+  containerStopTimeoutSeconds: 30,
+  imagePullBehavior: "once",
+  spotInstanceDraining: true,
+  extras: { ECS_INSTANCE_ATTRIBUTES: '{"stack":"prod"}', ECS_LOG_OPTS: '{"tag":"a\\\\b"}' },
+});
+const taskMode: UserDataInput = { ecsConfig, registryAuth: { mode: "task" } };
+const agentMode: UserDataInput = {
+  ecsConfig,
+  registryAuth: { mode: "agent-dockercfg", secretArn: SECRET_ARN, region: "us-east-1", registryHost: "ghcr.io" },
+};
+
+function shellcheck(script: string) {
+  const result = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "-"], { input: script, encoding: "utf8" });
+  if (result.error) throw result.error;
+  return { status: result.status, findings: result.stdout };
+}
+
+describe("renderUserData", () => {
+  it.each([
+    ["task", taskMode],
+    ["agent-dockercfg", agentMode],
+  ])("renders a strict bash script that passes shellcheck (%s)", (_mode, input) => {
+    const script = renderUserData(input);
+    expect(script.split("\n").slice(0, 4)).toEqual([
+      "#!/bin/bash",
+      expect.stringMatching(/^# Rendered by ghcr-ecs/),
+      "set -euo pipefail",
+      "umask 077",
+    ]);
+    expect(script).not.toMatch(/^\s*set -[a-z]*x|set -o xtrace/m);
+    expect(shellcheck(script)).toEqual({ status: 0, findings: "" });
+  });
+
+  it("writes exactly the rendered ecs.config through a quoted heredoc (no shell expansion)", () => {
+    const script = renderUserData(taskMode);
+    expect(ecsConfigWrittenBy(script)).toBe(ecsConfig);
+    expect(script).toContain(`cat > "$staged_config" <<'GHCR_ECS_CONFIG'\n${ecsConfig}GHCR_ECS_CONFIG\n`);
+    expect(script).toContain(`mv -f "$staged_config" ${ECS_CONFIG_PATH}`);
+  });
+
+  it("in task mode never mentions a secret, the AWS CLI or the agent's auth keys", () => {
+    const script = renderUserData(taskMode);
+    expect(script).not.toMatch(/secretsmanager|ECS_ENGINE_AUTH|secret_arn|jq/);
+  });
+
+  it("in agent-dockercfg mode names only the secret's ARN, region and registry host", () => {
+    const script = renderUserData(agentMode);
+    expect(script).toContain(`secret_arn='${SECRET_ARN}'`);
+    expect(script).toContain(`--secret-id "$secret_arn" --region "$aws_region" --query SecretString --output text`);
+    expect(script).toContain("registry_host='ghcr.io'");
+    expect(script).not.toContain("ECS_ENGINE_AUTH_DATA={");
+  });
+
+  it.each<[string, Partial<Extract<UserDataInput["registryAuth"], { mode: "agent-dockercfg" }>>, string]>([
+    ["an ARN with a quote", { secretArn: "arn:aws:x'; reboot; '" }, "user data: secret ARN \"arn:aws:x'; reboot; '\" is not an ARN"],
+    ["a region with spaces", { region: "us east 1" }, 'user data: region "us east 1" is not an AWS region'],
+    ["a registry host with a path", { registryHost: "ghcr.io/acme" }, 'user data: registry host "ghcr.io/acme" is not a host[:port]'],
+  ])("refuses %s", (_label, overrides, message) => {
+    expect(() => renderUserData({ ...agentMode, registryAuth: { ...(agentMode.registryAuth as object), ...overrides } as UserDataInput["registryAuth"] })).toThrow(message);
+  });
+
+  it("refuses ecs.config text that is not newline-terminated lines", () => {
+    expect(() => renderUserData({ ...taskMode, ecsConfig: "ECS_CLUSTER=x" })).toThrow("user data: ecs.config must be newline-terminated KEY=value lines");
+    expect(() => renderUserData({ ...taskMode, ecsConfig: "GHCR_ECS_CONFIG\n" })).toThrow("user data: ecs.config must be newline-terminated");
+  });
+});
+
+/**
+ * Runs the agent-mode script for real with bash, `/etc/ecs` moved into a scratch folder and a stub `aws` on PATH
+ * that answers get-secret-value like Secrets Manager (checking the arguments it is given).
+ */
+describe("the agent-dockercfg script, executed against a stub AWS CLI", () => {
+  const username = "acme-ci-bot";
+  const token = `ghp_canary${Date.now()}xyz`;
+  let scratch: string;
+
+  beforeEach(() => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-user-data-"));
+  });
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+  function boot(secretString: string | undefined) {
+    const bin = path.join(scratch, "bin");
+    spawnSync("mkdir", ["-p", bin]);
+    writeFileSync(
+      path.join(bin, "aws"),
+      [
+        "#!/bin/bash",
+        `[ "$*" = "secretsmanager get-secret-value --secret-id ${SECRET_ARN} --region us-east-1 --query SecretString --output text" ] || { echo "unexpected: $*" >&2; exit 2; }`,
+        secretString === undefined ? "echo 'AccessDeniedException' >&2; exit 254" : `cat "${path.join(scratch, "secret.json")}"`,
+        "",
+      ].join("\n"),
+    );
+    chmodSync(path.join(bin, "aws"), 0o755);
+    if (secretString !== undefined) writeFileSync(path.join(scratch, "secret.json"), `${secretString}\n`);
+    const etc = path.join(scratch, "etc-ecs");
+    // The retry sleeps are the only change besides the paths: the stub answers at once.
+    const script = renderUserData(agentMode).replace(/\/etc\/ecs/g, etc).replace("sleep $((attempt * 5))", "sleep 0");
+    const file = path.join(scratch, "user-data.sh");
+    writeFileSync(file, script);
+    const result = spawnSync("bash", [file], { encoding: "utf8", env: { PATH: `${bin}:/usr/bin:/bin`, HOME: scratch }, timeout: 20000 });
+    return { result, etc, configFile: path.join(etc, "ecs.config") };
+  }
+
+  it("appends ECS_ENGINE_AUTH_TYPE=dockercfg and {host: {auth: base64(user:token)}}, mode 0600, printing nothing secret", () => {
+    const { result, etc, configFile } = boot(JSON.stringify({ username, password: token }));
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+    const settings = parseEnvFile(readFileSync(configFile, "utf8"));
+    expect(settings).toEqual({
+      ...parseEnvFile(ecsConfig),
+      ECS_ENGINE_AUTH_TYPE: "dockercfg",
+      ECS_ENGINE_AUTH_DATA: JSON.stringify({ "ghcr.io": { auth: Buffer.from(`${username}:${token}`).toString("base64") } }),
+    });
+    expect(JSON.parse(settings.ECS_ENGINE_AUTH_DATA)).not.toHaveProperty("auths");
+    expect(statSync(configFile).mode & 0o777).toBe(0o600);
+    expect(result.stdout + result.stderr).not.toContain(token);
+    expect(readdirSync(etc)).toEqual(["ecs.config"]);
+  });
+
+  it("keeps no ecs.config at all when the secret cannot be read, so the instance never joins the cluster", () => {
+    const { result, etc } = boot(undefined);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`ghcr-ecs: cannot read ${SECRET_ARN}; this instance will not join the cluster`);
+    expect(result.stderr).toContain("reading the registry secret failed (attempt 5 of 5)");
+    expect(readdirSync(etc)).toEqual([]);
+  });
+
+  it("refuses a secret that is not {username, password} without echoing it", () => {
+    const { result, etc } = boot(JSON.stringify({ token }));
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('the secret must be {"username": ..., "password": ...}');
+    expect(result.stdout + result.stderr).not.toContain(token);
+    expect(readdirSync(etc)).toEqual([]);
+  });
+});
