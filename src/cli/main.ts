@@ -13,6 +13,7 @@ import { rollout, type RolloutEvent, type RolloutResult } from "../operations/ro
 import { rotateCredentials } from "../operations/rotate";
 import { readToken, validateCredential, type TokenSource } from "../operations/token";
 import { Reporter } from "./reporter";
+import { parsePlanJson, renderJson, renderMarkdown, stackNameFromPath, summarizePlans } from "../plan-summary";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -49,7 +50,7 @@ The token never comes from the command line (argv is visible to every user in \`
                         (inline auths entry or its credential helper); --docker-config FILE to choose the file
   --username USER       default: the Docker config entry, the registry_username output, then the current secret`;
 
-const COMMANDS: Record<string, { summary: string; usage: string; options: Options; run: (ctx: Context) => Promise<number> }> = {
+const COMMANDS: Record<string, { summary: string; usage: string; options: Options; positionals?: true; run: (ctx: Context) => Promise<number> }> = {
   "credentials set": {
     summary: "write {username, password} into the stack's credentials secret",
     usage: `ghcr-ecs credentials set (--token-stdin | --token-env NAME | --from-docker-config) [options]
@@ -127,6 +128,22 @@ ${TARGET_HELP}`,
     },
     run: rotateCommand,
   },
+  "plan-summary": {
+    summary: "turn `terraform show -json` plans into a Markdown review summary (PR comment, job summary)",
+    usage: `ghcr-ecs plan-summary [--stack NAME]... PLAN.json [PLAN.json ...] [--json]
+
+Reads the output of \`terraform show -json <planfile>\` for one or more stacks (- reads stdin) and prints Markdown:
+counts to add / change / replace / destroy per stack, the expected rollout time, replacements and deletions first,
+security-relevant changes (IAM, security groups and rules, secrets, KMS, listeners) and every resource change
+with the names of the attributes that change. Attribute values are never printed.
+  --stack NAME          the stack of each file, in order (repeat once per file); default: the folder after
+                        stacks/ in the path, else the file name without .json / .plan
+  --title TEXT          heading (default "Terraform plan")
+  --json                counts, replacements, deletions and security-relevant addresses as JSON`,
+    options: { stack: { type: "string", multiple: true }, title: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    positionals: true,
+    run: planSummaryCommand,
+  },
 };
 
 const USAGE = `ghcr-ecs — operate a ghcr-ecs deployment
@@ -141,6 +158,8 @@ Run \`ghcr-ecs <command> --help\` for its options. AWS access comes from the usu
 
 interface Context {
   readonly values: Record<string, string | boolean | undefined>;
+  /** Only for commands with `positionals: true` (plan-summary's files); every other command refuses them. */
+  readonly positionals: readonly string[];
   readonly out: Reporter;
   readonly stdin: NodeJS.ReadableStream;
   readonly target: () => Promise<DeploymentTarget>;
@@ -167,8 +186,12 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
   }
   const rest = argv.slice(name.split(" ").length);
   let values: Context["values"];
+  let positionals: string[];
   try {
-    values = parseArgs({ args: [...rest], options: command.options, strict: true, allowPositionals: false }).values as Context["values"];
+    ({ values, positionals } = parseArgs({ args: [...rest], options: command.options, strict: true, allowPositionals: command.positionals === true }) as {
+      values: Context["values"];
+      positionals: string[];
+    });
   } catch (error) {
     const out = new Reporter(io.stdout, io.stderr, false);
     // Never echo a stray argument: it may be a token pasted where it does not belong.
@@ -186,7 +209,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
   let cached: DeploymentTarget | undefined;
   const target = async () => (cached ??= await resolveTarget(values));
   try {
-    return await command.run({ values, out, stdin: io.stdin, target });
+    return await command.run({ values, positionals, out, stdin: io.stdin, target });
   } catch (error) {
     out.error(error);
     if (values.json) out.result({ ok: false, exitCode: error instanceof OperationError ? error.exitCode : EXIT.failure, error: out.redact((error as Error).message) });
@@ -409,6 +432,52 @@ async function rotateCommand(ctx: Context): Promise<number> {
     }),
   );
   return reportRollout(ctx, result);
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function planSummaryCommand(ctx: Context): Promise<number> {
+  // Plans hold no token (write-only argument, ephemeral variable); masking it anyway costs nothing.
+  for (const name of ["TF_VAR_registry_token", "REGISTRY_TOKEN"]) {
+    const value = process.env[name];
+    if (value) ctx.out.addSecret(value);
+  }
+  const files = ctx.positionals;
+  if (files.length === 0) throw new OperationError(EXIT.usage, "plan-summary: no plan JSON file given", "terraform show -json plan.tfplan > plan.json && ghcr-ecs plan-summary plan.json");
+  const stacks = (ctx.values.stack as unknown as string[] | undefined) ?? [];
+  if (stacks.length > 0 && stacks.length !== files.length) {
+    throw new OperationError(EXIT.usage, `plan-summary: ${stacks.length} --stack for ${files.length} plan files`, "Give one --stack per file, in the same order, or none.");
+  }
+  if (files.filter((f) => f === "-").length > 1) throw new OperationError(EXIT.usage, "plan-summary: stdin (-) given more than once");
+  const plans = [];
+  for (const [i, file] of files.entries()) {
+    // A path is shown in errors; anything that does not look like one might be a pasted token and is not.
+    const shown = file === "-" ? "stdin" : /\.json$|\//i.test(file) ? file : "a plan file argument (not shown: it does not look like a path)";
+    let text: string;
+    try {
+      text = file === "-" ? await readAll(ctx.stdin) : fs.readFileSync(file, "utf8");
+    } catch (error) {
+      throw new OperationError(EXIT.usage, `plan-summary: cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    try {
+      plans.push({ stack: stacks[i] ?? (file === "-" ? "stack" : stackNameFromPath(file)), plan: parsePlanJson(text, shown) });
+    } catch (error) {
+      throw new OperationError(EXIT.usage, `plan-summary: ${(error as Error).message}`);
+    }
+  }
+  let summaries;
+  try {
+    summaries = summarizePlans(plans);
+  } catch (error) {
+    throw new OperationError(EXIT.usage, `plan-summary: ${(error as Error).message}`);
+  }
+  if (ctx.out.json) ctx.out.result(renderJson(summaries));
+  else ctx.out.line(renderMarkdown(summaries, { title: ctx.values.title as string | undefined }));
+  return EXIT.ok;
 }
 
 if (require.main === module) {
