@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULTS } from "../../src/config/defaults";
 import { ConfigError, DEFAULT_CONFIG_PATH, configPathFromEnv, loadConfigFile, parseConfig } from "../../src/config/load";
+import { ec2Settings } from "../../src/config/schema";
 
 const REFERENCE_FILE = path.join(__dirname, "..", "..", "config", "reference-app.json");
 
@@ -190,6 +191,28 @@ describe("defaults", () => {
     });
   });
 
+  it("resolves EC2 settings from DEFAULTS.ec2 when the ec2 block is left out, the instance type by architecture", () => {
+    const x86 = ec2Settings(parseConfig({ ...minimal(), launchType: "ec2" }));
+    expect(x86).toStrictEqual({
+      instanceType: "t3.medium",
+      minSize: 2,
+      maxSize: 4,
+      desiredCapacity: 2,
+      rootVolumeGiB: 30,
+      targetCapacityPercent: 100,
+      minHealthyPercentage: 90,
+      networkMode: "awsvpc",
+      registryAuth: "task",
+      ecsConfig: {},
+      containerStopTimeoutSeconds: 30,
+      imagePullBehavior: "default",
+    });
+    expect(x86.instanceType).toBe(DEFAULTS.ec2.instanceType.X86_64);
+    expect(ec2Settings(parseConfig({ ...minimal(), launchType: "ec2", cpuArchitecture: "ARM64" })).instanceType).toBe(DEFAULTS.ec2.instanceType.ARM64);
+    expect(ec2Settings(parseConfig({ ...minimal(), launchType: "ec2", ec2: { minSize: 3, maxSize: 5 } })).desiredCapacity).toBe(3);
+    expect(parseConfig({ ...minimal(), launchType: "ec2", ec2: { spot: {} } }).ec2?.spot).toStrictEqual({ ...DEFAULTS.ec2.spot, instanceTypes: [] });
+  });
+
   it("defaults assignPublicIp to false for an existing network", () => {
     const config = parseConfig({ ...minimal(), network: EXISTING_NETWORK });
     expect(config.network).toStrictEqual({ ...EXISTING_NETWORK, assignPublicIp: false });
@@ -228,6 +251,20 @@ describe("valid variations", () => {
     ["a GovCloud region", (c) => (c.region = "us-gov-west-1")],
     ["a 24-character name", (c) => (c.name = "a23456789012345678901234")],
     ["40 tags", (c) => (c.tags = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, "v"])))],
+    ["launchType ec2 without an ec2 block (all EC2 defaults)", (c) => { c.launchType = "ec2"; delete c.ec2; }],
+    ["launchType fargate without an ec2 block", (c) => { c.launchType = "fargate"; delete c.ec2; }],
+    ["ARM64 with a Graviton instance type and Spot types", (c) => {
+      c.cpuArchitecture = "ARM64";
+      c.ec2 = { instanceType: "m7g.large", spot: { instanceTypes: ["c7gn.large", "t4g.large", "a1.large"] } };
+    }],
+    ["a pinned AMI, bridge mode, agent-dockercfg and documented agent settings", (c) => (c.ec2 = {
+      amiId: "ami-0123456789abcdef0",
+      networkMode: "bridge",
+      registryAuth: "agent-dockercfg",
+      ecsConfig: { ECS_DYNAMIC_HOST_PORT_RANGE: "32768-60999", ECS_INSTANCE_ATTRIBUTES: '{"tier":"web"}', ECS_LOGLEVEL: "warn" },
+    })],
+    ["min = desired = max", (c) => (c.ec2 = { minSize: 3, desiredCapacity: 3, maxSize: 3 })],
+    ["EC2 with no NAT (instances in public subnets with public IPs, the explicit cost mode)", (c) => (c.network = { mode: "create", natGateways: "none" })],
   ])("accepts %s", (_label, mutate) => {
     expect(() => parseConfig(mutated(mutate))).not.toThrow();
   });
@@ -359,6 +396,46 @@ const INVALID: InvalidCase[] = [
   ["tag value with #", (c) => (c.tags = { app: "orders#1" }), "tags.app", 'got "orders#1"', "tag values are at most 256 characters"],
   ["41 tags", (c) => (c.tags = Object.fromEntries(Array.from({ length: 41 }, (_, i) => [`k${i}`, "v"]))), "tags", 'got {"k0":"v",',
     "at most 40 tags"],
+  // launch type and EC2
+  ["unknown launchType", (c) => (c.launchType = "lambda"), "launchType", 'got "lambda"', '"fargate", "ec2" (container instances in an Auto Scaling group) or "both"'],
+  ["an ec2 block with launchType fargate", (c) => (c.launchType = "fargate"), "launchType", 'got "fargate"',
+    'is "fargate" but an ec2 block is set; set launchType to "ec2" or "both", or remove ec2'],
+  ["unknown ec2 key", (c) => (c.ec2.instnceType = "t3.large"), "ec2", 'unknown key "instnceType" (did you mean "instanceType"?)', "allowed keys: instanceType, amiId, minSize"],
+  ["plaintext docker agent auth", (c) => (c.ec2.registryAuth = "docker"), "ec2.registryAuth", 'got "docker"',
+    'would sit in the launch template, every Terraform plan and the state, readable by anyone allowed ec2:DescribeLaunchTemplateVersions; use "task" (repositoryCredentials on the task definition, the default) or "agent-dockercfg"'],
+  ["plaintext agent auth under another name", (c) => (c.ec2.registryAuth = "plaintext"), "ec2.registryAuth", 'got "plaintext"', "is plaintext agent auth (ECS_ENGINE_AUTH_TYPE=docker)"],
+  ["an unknown registryAuth", (c) => (c.ec2.registryAuth = "iam"), "ec2.registryAuth", 'got "iam"', 'must be "task" (repositoryCredentials, the default) or "agent-dockercfg"'],
+  ["an instance type that is not one", (c) => (c.ec2.instanceType = "large"), "ec2.instanceType", 'got "large"', "an EC2 instance type such as t3.medium or m7g.large"],
+  ["an x86 instance type for ARM64 images", (c) => { c.cpuArchitecture = "ARM64"; c.ec2.instanceType = "m7i.large"; }, "ec2.instanceType", 'got "m7i.large"',
+    "is an X86_64 instance type but cpuArchitecture is ARM64; use a Graviton type such as t4g.medium or m7g.large"],
+  ["a Graviton Spot type for x86 images", (c) => (c.ec2.spot = { instanceTypes: ["t3.large", "c7g.large"] }), "ec2.spot.instanceTypes[1]", 'got "c7g.large"',
+    "is an ARM64 instance type but cpuArchitecture is X86_64"],
+  ["an AMI ID without the ami- prefix", (c) => (c.ec2.amiId = "0123456789abcdef0"), "ec2.amiId", 'got "0123456789abcdef0"', "an AMI ID like ami-0123456789abcdef0"],
+  ["minSize above maxSize", (c) => Object.assign(c.ec2, { minSize: 5, maxSize: 4 }), "ec2.minSize", "got 5", "must not exceed maxSize (4)"],
+  ["desiredCapacity outside min and max", (c) => Object.assign(c.ec2, { desiredCapacity: 9 }), "ec2.desiredCapacity", "got 9", "must be within minSize and maxSize (2 to 4)"],
+  ["maxSize 0", (c) => (c.ec2.maxSize = 0), "ec2.maxSize", "got 0", "whole number from 1 to 1000"],
+  ["a root volume below the AMI's 30 GiB", (c) => (c.ec2.rootVolumeGiB = 20), "ec2.rootVolumeGiB", "got 20", "from 30 to 16384 (the ECS-optimized AMI's snapshot is 30 GiB)"],
+  ["targetCapacityPercent 0", (c) => (c.ec2.targetCapacityPercent = 0), "ec2.targetCapacityPercent", "got 0", "whole number from 1 to 100"],
+  ["minHealthyPercentage 101", (c) => (c.ec2.minHealthyPercentage = 101), "ec2.minHealthyPercentage", "got 101", "whole number from 0 to 100"],
+  ["unknown network mode", (c) => (c.ec2.networkMode = "host"), "ec2.networkMode", 'got "host"', '"awsvpc" (each task its own ENI, target type ip) or "bridge"'],
+  ["unknown image pull behavior", (c) => (c.ec2.imagePullBehavior = "never"), "ec2.imagePullBehavior", 'got "never"', 'must be one of "default", "always", "once", "prefer-cached"'],
+  ["stop timeout 0", (c) => (c.ec2.containerStopTimeoutSeconds = 0), "ec2.containerStopTimeoutSeconds", "got 0", "whole number from 1 to 3600"],
+  ["Spot on-demand percentage above 100", (c) => (c.ec2.spot = { onDemandPercentageAboveBaseCapacity: 150 }), "ec2.spot.onDemandPercentageAboveBaseCapacity", "got 150", "whole number from 0 to 100"],
+  ["unknown Spot allocation strategy", (c) => (c.ec2.spot = { allocationStrategy: "cheapest" }), "ec2.spot.allocationStrategy", 'got "cheapest"', '"price-capacity-optimized" (AWS\'s recommendation)'],
+  ["an agent setting ghcr-ecs manages", (c) => (c.ec2.ecsConfig = { ECS_CLUSTER: "other" }), "ec2.ecsConfig.ECS_CLUSTER", 'got "ECS_CLUSTER"',
+    "is managed by ghcr-ecs and cannot be set here: it is always the stack's cluster"],
+  ["agent auth data as an extra", (c) => (c.ec2.ecsConfig = { ECS_ENGINE_AUTH_DATA: '{"ghcr.io":{"username":"u","password":"p"}}' }), "ec2.ecsConfig.ECS_ENGINE_AUTH_DATA",
+    'got "ECS_ENGINE_AUTH_DATA"', 'set ec2.registryAuth ("task" or "agent-dockercfg"); credentials never go into user data'],
+  ["the stop timeout as an extra", (c) => (c.ec2.ecsConfig = { ECS_CONTAINER_STOP_TIMEOUT: "1m" }), "ec2.ecsConfig.ECS_CONTAINER_STOP_TIMEOUT",
+    'got "ECS_CONTAINER_STOP_TIMEOUT"', "set ec2.containerStopTimeoutSeconds instead"],
+  ["an unknown agent setting", (c) => (c.ec2.ecsConfig = { ECS_RESERVED_MEMROY: "256" }), "ec2.ecsConfig.ECS_RESERVED_MEMROY", 'got "ECS_RESERVED_MEMROY"',
+    "is not a documented ECS agent setting (did you mean ECS_RESERVED_MEMORY?)"],
+  ["a malformed agent setting", (c) => (c.ec2.ecsConfig = { ECS_RESERVED_PORTS: "22,80" }), "ec2.ecsConfig.ECS_RESERVED_PORTS", 'got "ECS_RESERVED_PORTS"',
+    '"22,80" must be JSON: an array of port numbers such as [22, 8080] (it does not parse)'],
+  ["an agent setting with a newline", (c) => (c.ec2.ecsConfig = { ECS_LOGLEVEL: "info\nECS_CLUSTER=evil" }), "ec2.ecsConfig.ECS_LOGLEVEL", 'got "ECS_LOGLEVEL"',
+    "contains a newline or another control character, which ecs.config cannot hold"],
+  ["an agent setting that is not a string", (c) => (c.ec2.ecsConfig = { ECS_RESERVED_MEMORY: 256 }), "ec2.ecsConfig.ECS_RESERVED_MEMORY", "got 256",
+    "ecs.config values must be strings, as they appear in the file"],
 ];
 
 describe("invalid configs", () => {

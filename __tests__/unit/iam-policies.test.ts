@@ -1,4 +1,6 @@
 import {
+  containerInstancePolicy,
+  ec2TrustPolicy,
   customerManagedKeyPolicy,
   ecsTasksTrustPolicy,
   executionRolePolicy,
@@ -228,5 +230,99 @@ describe("customerManagedKeyPolicy", () => {
     const document = customerManagedKeyPolicy({ ...keyInput, partition: "aws-us-gov", region: "us-gov-west-1", accountId: "210987654321" });
     expect(statement(document, "AccountAdministersThroughIam")?.Principal).toStrictEqual({ AWS: "arn:aws-us-gov:iam::210987654321:root" });
     expect(statement(document, "CloudWatchLogsForThisLogGroupOnly")?.Principal).toStrictEqual({ Service: "logs.us-gov-west-1.amazonaws.com" });
+  });
+});
+
+describe("executionRolePolicy without a registry secret (EC2 agent-dockercfg)", () => {
+  it("grants no secret at all when the container reads none", () => {
+    expect(executionRolePolicy(input({ registrySecretArn: undefined })).Statement.map((s) => s.Sid)).toEqual(["WriteOwnLogGroup"]);
+  });
+
+  it("still grants the container's own secrets, under a name that says so", () => {
+    const document = executionRolePolicy(input({ registrySecretArn: undefined, containerSecretSources: [`${DB_SECRET}:password::`] }));
+    expect(statement(document, "ReadContainerSecrets")).toEqual({ Sid: "ReadContainerSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [DB_SECRET] });
+    expect(statement(document, "ReadRegistryAndContainerSecrets")).toBeUndefined();
+  });
+});
+
+describe("containerInstancePolicy", () => {
+  const CLUSTER = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/orders-ec2`;
+  const instance = (overrides: Partial<Parameters<typeof containerInstancePolicy>[0]> = {}) =>
+    containerInstancePolicy({ clusterArn: CLUSTER, clusterName: "orders-ec2", accountId: ACCOUNT, partition: "aws", region: REGION, ...overrides });
+
+  it("lets the agent register, report and poll for this cluster only", () => {
+    expect(instance()).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "JoinThisClusterOnly",
+          Effect: "Allow",
+          Action: [
+            "ecs:RegisterContainerInstance",
+            "ecs:DeregisterContainerInstance",
+            "ecs:SubmitAttachmentStateChanges",
+            "ecs:SubmitContainerStateChange",
+            "ecs:SubmitTaskStateChange",
+            "ecs:UpdateContainerInstancesState",
+          ],
+          Resource: CLUSTER,
+        },
+        {
+          Sid: "PollAsThisClustersInstances",
+          Effect: "Allow",
+          Action: ["ecs:Poll", "ecs:StartTelemetrySession"],
+          Resource: `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/orders-ec2/*`,
+          Condition: { ArnEquals: { "ecs:cluster": CLUSTER } },
+        },
+        { Sid: "DiscoverPollEndpoint", Effect: "Allow", Action: "ecs:DiscoverPollEndpoint", Resource: "*" },
+      ],
+    });
+  });
+
+  it("adds the registry secret (and its key, through Secrets Manager only) for agent-dockercfg", () => {
+    const statements = instance({ registrySecret: { arn: REGISTRY_SECRET, kmsKeyArn: KEY_A } }).Statement;
+    expect(statements.slice(3)).toEqual([
+      { Sid: "ReadRegistrySecretAtBoot", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [REGISTRY_SECRET] },
+      {
+        Sid: "DecryptSecretsThroughSecretsManagerOnly",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: [KEY_A],
+        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` } },
+      },
+    ]);
+  });
+
+  it("adds ec2:DescribeTags only for tag propagation, and never ECR, logs or a wildcard action", () => {
+    expect(instance({ describeTags: true }).Statement.map((s) => s.Sid)).toContain("PropagateInstanceTags");
+    const actions = instance({ registrySecret: { arn: REGISTRY_SECRET } }).Statement.flatMap((s) => asList(s.Action));
+    expect(actions.filter((a) => a.includes("*") || a.startsWith("ecr:") || a.startsWith("logs:"))).toEqual([]);
+  });
+
+  it("is assumed by EC2 only", () => {
+    expect(ec2TrustPolicy().Statement).toEqual([{ Sid: "Ec2InstancesAssume", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+  });
+});
+
+describe("customerManagedKeyPolicy for EC2 volumes", () => {
+  const keyInput = { accountId: ACCOUNT, partition: "aws", region: REGION, logGroupArn: LOG_GROUP };
+  const role = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+
+  it("lets EC2 Auto Scaling's service-linked role use the key and create grants for AWS resources only", () => {
+    const statements = customerManagedKeyPolicy({ ...keyInput, ebsForAutoScaling: true }).Statement;
+    expect(statements.slice(2)).toEqual([
+      {
+        Sid: "AutoScalingUsesKeyForEbs",
+        Effect: "Allow",
+        Principal: { AWS: role },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        Resource: "*",
+      },
+      { Sid: "AutoScalingGrantsForEbsOnly", Effect: "Allow", Principal: { AWS: role }, Action: "kms:CreateGrant", Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+    ]);
+  });
+
+  it("leaves Auto Scaling out for Fargate", () => {
+    expect(customerManagedKeyPolicy(keyInput).Statement).toHaveLength(2);
   });
 });

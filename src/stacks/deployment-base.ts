@@ -13,6 +13,16 @@ import { LoadBalancer } from "../constructs/load-balancer";
 /** Terraform ≥ 1.11: ephemeral variables and write-only arguments. */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.11.0";
 
+/** What every stack of a config is built from. */
+export interface DeploymentStackProps {
+  readonly config: Config;
+  /**
+   * Local state file (until a remote backend is configured).
+   * @default - cdktf's default: `terraform.<stack>.tfstate` in the directory synth ran from
+   */
+  readonly localStateFile?: string;
+}
+
 /** How the image pull authenticates: the task's `repositoryCredentials`, or the EC2 agent's dockercfg. */
 export type RegistryAuthMode = "task" | "agent-dockercfg";
 

@@ -5,21 +5,14 @@ import { parseImageReference } from "../image-reference";
 import { Ec2Capacity } from "../constructs/ec2-capacity";
 import { Ec2Service } from "../constructs/ec2-service";
 import { createCluster } from "../constructs/service-parts";
-import { addStackOutputs, applicationServiceProps, buildDeploymentBase } from "./deployment-base";
+import { type DeploymentStackProps, addStackOutputs, applicationServiceProps, buildDeploymentBase } from "./deployment-base";
 
 /** The EC2 stack of a config: `<name>-ec2`, also the prefix of its resource names (it can sit beside `<name>`). */
 export function ec2StackName(config: Pick<Config, "name">): string {
   return `${config.name}-ec2`;
 }
 
-export interface Ec2StackProps {
-  readonly config: Config;
-  /**
-   * Local state file (until a remote backend is configured).
-   * @default - cdktf's default: `terraform.<stack>.tfstate` in the directory synth ran from
-   */
-  readonly localStateFile?: string;
-}
+export type Ec2StackProps = DeploymentStackProps;
 
 /**
  * The deployment of one config on ECS container instances: the same secret, roles, network and ALB design as the

@@ -1,19 +1,11 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
-import type { Config } from "../config/schema";
 import { FargateService } from "../constructs/fargate-service";
-import { addStackOutputs, applicationServiceProps, buildDeploymentBase } from "./deployment-base";
+import { type DeploymentStackProps, addStackOutputs, applicationServiceProps, buildDeploymentBase } from "./deployment-base";
 
 export { REQUIRED_TERRAFORM_VERSION } from "./deployment-base";
 
-export interface FargateStackProps {
-  readonly config: Config;
-  /**
-   * Local state file (until a remote backend is configured).
-   * @default - cdktf's default: `terraform.<stack>.tfstate` in the directory synth ran from
-   */
-  readonly localStateFile?: string;
-}
+export type FargateStackProps = DeploymentStackProps;
 
 /** The whole deployment of one config on Fargate: secret, roles, network, ALB, cluster and service. */
 export class FargateStack extends TerraformStack {

@@ -69,6 +69,13 @@ describe("EncryptionKey", () => {
     });
   });
 
+  it("admits EC2 Auto Scaling for instance volumes only when asked", () => {
+    const sids = (tf: TfJson) => policyStatements(key(tf).block.policy).map((s) => s.Sid);
+    expect(sids(synth({ ebsForAutoScaling: true }))).toEqual(expect.arrayContaining(["AutoScalingUsesKeyForEbs", "AutoScalingGrantsForEbsOnly"]));
+    expect(sids(synth())).not.toContain("AutoScalingUsesKeyForEbs");
+    expect(key(synth({ ebsForAutoScaling: true })).block.description).toBe("orders: registry credentials secret, logs and instance volumes");
+  });
+
   it("creates only the key and its alias", () => {
     expect(resourceCounts(synth())).toEqual({ aws_kms_key: 1, aws_kms_alias: 1 });
   });

@@ -159,6 +159,20 @@ describe("LoadBalancer", () => {
       });
     });
 
+    it("targets instances (bridge mode) under a name of its own, so switching creates the new group first", () => {
+      const tf = synth({ targetType: "instance" });
+      expect(onlyResource(tf, "aws_lb_target_group").block).toMatchObject({ name: "orders-8098-inst", target_type: "instance", port: 8098 });
+      expect(onlyResource(synth(), "aws_lb_target_group").block).toMatchObject({ name: "orders-8098", target_type: "ip" });
+    });
+
+    it("keeps load balancer and target group names within AWS's 32 characters, distinct by a hash", () => {
+      const tf = synth({ name: "a23456789012345678901234-ec2", targetType: "instance" });
+      expect(onlyResource(tf, "aws_lb").block.name).toBe("a23456789012345678901234-ec2");
+      const name: string = onlyResource(tf, "aws_lb_target_group").block.name;
+      expect(name).toMatch(/^a23456789012345678901234-[0-9a-f]{6}$/);
+      expect(name).not.toBe(onlyResource(synth({ name: "a23456789012345678901234-ec2" }), "aws_lb_target_group").block.name);
+    });
+
     it("renders the deregistration delay as a string", () => {
       expect(onlyResource(synth({ deregistrationDelaySeconds: 120 }), "aws_lb_target_group").block.deregistration_delay).toBe("120");
       expect(onlyResource(synth({ deregistrationDelaySeconds: 0 }), "aws_lb_target_group").block.deregistration_delay).toBe("0");
@@ -247,6 +261,10 @@ describe("LoadBalancer", () => {
 
     it("rejects an empty ingressCidrs list", () => {
       expect(() => synth({ ingressCidrs: [] })).toThrow("LoadBalancer ingressCidrs is empty");
+    });
+
+    it("rejects an unknown target type", () => {
+      expect(() => synth({ targetType: "lambda" as never })).toThrow('LoadBalancer targetType "lambda" is invalid: use "ip" or "instance"');
     });
   });
 });
