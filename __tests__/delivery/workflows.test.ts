@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -224,6 +224,27 @@ describe("the pull-request plan job", () => {
     expect(script).toContain(`const marker = "${PLAN_COMMENT_MARKER}";`);
     expect(script).toContain("github.paginate(github.rest.issues.listComments");
     expect(script).toMatch(/if \(existing\) await github\.rest\.issues\.updateComment\(.*comment_id: existing\.id.*\);\s*else await github\.rest\.issues\.createComment\(/);
+  });
+});
+
+describe("shell steps", () => {
+  it("pass shellcheck as the bash GitHub runs them with", () => {
+    const scripts = [...runScripts(yaml.pr), ...runScripts(yaml.deploy)];
+    expect(scripts.length).toBe(13);
+    for (const script of scripts) {
+      // Expressions are substituted before bash sees the script; a plain word stands in for each.
+      const body = `#!/usr/bin/env bash\nset -eo pipefail\n${script.replace(/\$\{\{[^}]*\}\}/g, "EXPR")}`;
+      const result = spawnSync("shellcheck", ["-s", "bash", "-"], { input: body, encoding: "utf8" });
+      expect(result.error).toBeUndefined();
+      expect(result.stdout).toBe("");
+      expect(result.status).toBe(0);
+    }
+  });
+
+  it("shellcheck would report a broken script", () => {
+    const result = spawnSync("shellcheck", ["-s", "bash", "-"], { input: '#!/usr/bin/env bash\nfor f in $(ls *.json); do cat $f; done\n', encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("SC2045");
   });
 });
 
