@@ -17,7 +17,7 @@ jest.setTimeout(300_000);
  * `validate`: Terraform accepts the block (argument names and types, cloud vs backend), without reaching S3 or
  * Terraform Cloud.
  */
-const VARIANTS: Record<string, BackendInput> = {
+const VARIANTS: Record<string, NonNullable<BackendInput>> = {
   "local with a {stack} path": { type: "local", path: "state/{stack}.tfstate" },
   "s3 with native locking and a KMS key": { type: "s3", bucket: "acme-tfstate", key: "ghcr-ecs/{stack}.tfstate", kmsKeyId: "alias/tfstate" },
   "s3 migrating from DynamoDB locking": { type: "s3", bucket: "acme-tfstate", region: "eu-west-1", dynamodbTable: "tf-locks" },
