@@ -1,9 +1,10 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { TerraformStack } from "cdktf";
 import { buildApp } from "./src/app";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "./src/config/load";
 import { describeStackRollout } from "./src/rollout-model";
+import { backendWarnings } from "./src/backend/schema";
 
 function loadOrExit() {
   try {
@@ -16,11 +17,15 @@ function loadOrExit() {
   }
 }
 
-const app = buildApp(loadOrExit());
+const config = loadOrExit();
+const app = buildApp(config);
 app.synth();
+for (const warning of backendWarnings(config.backend)) process.stderr.write(`warning: ${warning}\n`);
 
 // Expected rollout times go to stderr: stdout stays clean for tools that read it.
 for (const stack of app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack)) {
-  const document = JSON.parse(readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"));
+  const file = path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json");
+  if (!existsSync(file)) continue; // `cdktf synth --hcl` writes cdk.tf instead
+  const document = JSON.parse(readFileSync(file, "utf8"));
   for (const line of describeStackRollout(stack.node.id, document)) process.stderr.write(`${line}\n`);
 }

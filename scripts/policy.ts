@@ -71,12 +71,7 @@ function main(): number {
   const options = parseArgs(process.argv.slice(2));
   const configFile = configPathFromEnv();
   const config = loadConfigFile(configFile);
-  // `policyWaivers` joins the config schema later; until then it is read here when present.
-  const fromConfig = (config as { policyWaivers?: unknown }).policyWaivers;
-  const waivers = [
-    ...(fromConfig === undefined ? [] : parsePolicyWaivers(fromConfig, `${configFile} (policyWaivers)`)),
-    ...(options.waiversFile ? readWaiversFile(options.waiversFile) : []),
-  ];
+  const waivers = [...config.policyWaivers, ...(options.waiversFile ? readWaiversFile(options.waiversFile) : [])];
   const result = runPolicyGate({ stacks: synthesize(config), waivers, expectations: expectationsFromConfig(config) });
   process.stdout.write(options.json ? policyReportJson(result) : formatPolicyReport(result));
   return result.passed ? 0 : 1;

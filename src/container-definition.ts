@@ -17,7 +17,12 @@ export interface ContainerDefinitionInput {
   readonly secrets: Readonly<Record<string, string>>;
   readonly logGroupName: string;
   readonly region: string;
+  /** Read-only root filesystem with the task's {@link SCRATCH_VOLUME} mounted writable at /tmp. */
+  readonly readOnlyRootFilesystem: boolean;
 }
+
+/** The task-scoped volume a read-only container writes to (Fargate task storage, or a Docker volume on EC2). */
+export const SCRATCH_VOLUME = "tmp";
 
 export function containerDefinition(input: ContainerDefinitionInput): Record<string, unknown> {
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -42,6 +47,7 @@ export function containerDefinition(input: ContainerDefinitionInput): Record<str
         "awslogs-stream-prefix": input.name,
       },
     },
-    readonlyRootFilesystem: false,
+    readonlyRootFilesystem: input.readOnlyRootFilesystem,
+    mountPoints: input.readOnlyRootFilesystem ? [{ sourceVolume: SCRATCH_VOLUME, containerPath: "/tmp", readOnly: false }] : [],
   };
 }

@@ -94,6 +94,9 @@ describe("the reference config", () => {
       secrets: {},
       logRetentionDays: 30,
       containerInsights: true,
+      readOnlyRootFilesystem: true,
+      backend: { type: "local" },
+      policyWaivers: (JSON.parse(readFileSync("config/reference-app.json", "utf8")) as { policyWaivers: unknown[] }).policyWaivers,
       tags: { app: "orders", team: "platform" },
       launchType: "both",
       ec2: {
@@ -152,6 +155,9 @@ describe("defaults", () => {
       secrets: {},
       logRetentionDays: 30,
       containerInsights: true,
+      readOnlyRootFilesystem: true,
+      policyWaivers: [],
+      backend: { type: "local" },
       tags: {},
       launchType: "fargate",
     });
@@ -176,6 +182,33 @@ describe("defaults", () => {
     const config = parseConfig({ ...minimal(), encryption: { mode: "create-cmk" } });
     expect(config.encryption).toStrictEqual({ mode: "create-cmk", deletionWindowInDays: DEFAULTS.encryption.keyDeletionWindowInDays });
     expect(DEFAULTS.encryption.keyDeletionWindowInDays).toBe(30);
+  });
+
+  it("keeps policy waivers with their reasons, and refuses one without a real reason or for an unknown rule", () => {
+    const waiver = { rule: "CKV_AWS_150", resource: "aws_lb.*", reason: "dev stack, torn down nightly" };
+    expect(parseConfig({ ...minimal(), policyWaivers: [waiver] }).policyWaivers).toStrictEqual([waiver]);
+    expect(() => parseConfig({ ...minimal(), policyWaivers: [{ rule: "alb-not-public", reason: "ok" }] })).toThrow(
+      /policyWaivers\[0\]\.reason: got "ok"; must say why the exception is accepted \(at least 10 characters\)/,
+    );
+    expect(() => parseConfig({ ...minimal(), policyWaivers: [{ rule: "CKV_AWS_999", reason: "because we said so" }] })).toThrow(
+      /policyWaivers\[0\]\.rule: got "CKV_AWS_999"; unknown rule "CKV_AWS_999"/,
+    );
+  });
+
+  it("refuses a backend that would make the Fargate and EC2 stacks share one state", () => {
+    const both = { ...minimal(), launchType: "both" };
+    expect(() => parseConfig({ ...both, backend: { type: "s3", bucket: "acme-tf-state", key: "orders.tfstate" } })).toThrow(
+      /backend\.key: got "orders\.tfstate"; has no \{stack\} but the config has 2 stacks \(orders, orders-ec2\)/,
+    );
+    expect(parseConfig({ ...both, backend: { type: "cloud", organization: "acme", workspace: "{stack}-prod" } }).backend).toMatchObject({
+      type: "cloud",
+      workspace: "{stack}-prod",
+    });
+  });
+
+  it("lets a config opt out of the read-only root filesystem, and only with a boolean", () => {
+    expect(parseConfig({ ...minimal(), readOnlyRootFilesystem: false }).readOnlyRootFilesystem).toBe(false);
+    expect(() => parseConfig({ ...minimal(), readOnlyRootFilesystem: "no" })).toThrow(/readOnlyRootFilesystem.*must be true or false/);
   });
 
   it("fills the rest of a partly given nested object with defaults", () => {

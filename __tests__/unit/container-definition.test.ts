@@ -14,6 +14,7 @@ const SAMPLE: ContainerDefinitionInput = {
   secrets: { DB_PASSWORD: DB_SECRET, API_KEY: API_KEY_PARAMETER },
   logGroupName: "/ecs/orders",
   region: "us-east-1",
+  readOnlyRootFilesystem: true,
 };
 
 describe("containerDefinition", () => {
@@ -43,8 +44,15 @@ describe("containerDefinition", () => {
           "awslogs-stream-prefix": "orders",
         },
       },
-      readonlyRootFilesystem: false,
+      readonlyRootFilesystem: true,
+      mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
     });
+  });
+
+  it("keeps a writable root filesystem, and mounts nothing, when asked to", () => {
+    const definition = containerDefinition({ ...SAMPLE, readOnlyRootFilesystem: false });
+    expect(definition.readonlyRootFilesystem).toBe(false);
+    expect(definition.mountPoints).toStrictEqual([]);
   });
 
   it("pulls the image with the registry credentials secret ARN, not a name", () => {

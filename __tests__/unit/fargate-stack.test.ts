@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { REQUIRED_TERRAFORM_VERSION } from "../../src/stacks/fargate-stack";
 import {
   address,
@@ -56,8 +57,8 @@ describe("FargateStack from config/reference-app.json", () => {
     expect(tf.terraform?.required_version).toBe(">= 1.11.0");
   });
 
-  it("leaves the backend to cdktf's default without a localStateFile", () => {
-    expect(tf.terraform?.backend).toBeUndefined();
+  it("keeps state where cdktf's default would, terraform.<stack>.tfstate in the synth directory, without a localStateFile", () => {
+    expect(tf.terraform?.backend).toEqual({ local: { path: path.join(process.cwd(), "terraform.orders.tfstate") } });
   });
 
   it("outputs the service URL, secret ARN, cluster, service and log group", () => {

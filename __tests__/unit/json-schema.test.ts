@@ -23,6 +23,7 @@ interface JsonSchema {
   minimum?: number;
   maximum?: number;
   minItems?: number;
+  minLength?: number;
 }
 
 function committedSchema(): JsonSchema {
@@ -31,7 +32,7 @@ function committedSchema(): JsonSchema {
 
 const KNOWN_KEYWORDS = new Set([
   "$schema", "title", "default", "type", "properties", "required", "additionalProperties", "propertyNames",
-  "items", "minItems", "oneOf", "enum", "const", "pattern", "minimum", "maximum",
+  "items", "minItems", "oneOf", "enum", "const", "pattern", "minLength", "minimum", "maximum",
 ]);
 
 /**
@@ -54,6 +55,7 @@ function validate(schema: JsonSchema, value: unknown, at = "$"): string[] {
     case "string":
       if (typeof value !== "string") return [...errors, `${at}: is not a string`];
       if (schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test(value)) errors.push(`${at}: does not match ${schema.pattern}`);
+      if (schema.minLength !== undefined && value.length < schema.minLength) errors.push(`${at}: is shorter than ${schema.minLength}`);
       break;
     case "number":
     case "integer":

@@ -49,6 +49,11 @@ export const DEFAULTS = {
   },
   logRetentionDays: 30,
   containerInsights: true,
+  /**
+   * The container cannot modify its image's files (checkov CKV_AWS_336); a task-scoped writable volume is mounted
+   * at /tmp, where Spring Boot's embedded Tomcat and the JVM write.
+   */
+  readOnlyRootFilesystem: true,
   /** Fargate only; "ec2" adds nothing to Fargate, "both" deploys `<name>` and `<name>-ec2` side by side. */
   launchType: "fargate",
   ec2: {

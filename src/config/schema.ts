@@ -2,6 +2,8 @@ import { z } from "zod";
 import { DEFAULTS } from "./defaults";
 import { parseImageReference, ImageReferenceError } from "../image-reference";
 import { parseCidr } from "../network-math";
+import { policyWaiversSchema } from "../policy/waivers";
+import { backendSchema, backendStackProblems } from "../backend/schema";
 import { nearestName } from "../nearest-name";
 import { instanceTypeArchitecture } from "../instance-types";
 import { IMAGE_PULL_BEHAVIORS, extraSettingProblem } from "../ecs-config";
@@ -306,12 +308,19 @@ export const configSchema = strictObject({
     .literal([...LOG_RETENTION_DAYS], { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (days)` })
     .default(DEFAULTS.logRetentionDays),
   containerInsights: z.boolean({ error: "must be true or false" }).default(DEFAULTS.containerInsights),
+  readOnlyRootFilesystem: z.boolean({ error: "must be true or false" }).default(DEFAULTS.readOnlyRootFilesystem),
+  policyWaivers: policyWaiversSchema,
+  backend: backendSchema,
   tags: tagMap.default({}),
   launchType: z
     .enum(["fargate", "ec2", "both"], { error: '"fargate", "ec2" (container instances in an Auto Scaling group) or "both" (two stacks side by side)' })
     .default(DEFAULTS.launchType),
   ec2: ec2.optional(),
 }).superRefine((config, ctx) => {
+  const stacks = [...(config.launchType !== "ec2" ? [config.name] : []), ...(config.launchType !== "fargate" ? [`${config.name}-ec2`] : [])];
+  for (const problem of backendStackProblems(config.backend, stacks)) {
+    ctx.addIssue({ code: "custom", path: ["backend", problem.field], input: problem.input, message: problem.message });
+  }
   const memories = FARGATE_MEMORY_BY_CPU[config.cpu];
   if (memories && !memories.includes(config.memory)) {
     ctx.addIssue({

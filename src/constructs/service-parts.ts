@@ -12,7 +12,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { containerDefinition } from "../container-definition";
+import { containerDefinition, SCRATCH_VOLUME } from "../container-definition";
 import { ecsTasksTrustPolicy } from "../policies/iam";
 import { DEFAULTS } from "../config/defaults";
 
@@ -66,6 +66,11 @@ export interface ApplicationServiceProps {
    */
   readonly waitForSteadyState?: boolean;
   /**
+   * Read-only root filesystem, with a task-scoped writable volume at /tmp for Tomcat and the JVM.
+   * @default true
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+  /**
    * Resources that must exist before tasks start (the secret's value, the execution role's policy, the listener).
    * @default []
    */
@@ -111,6 +116,7 @@ export interface TaskDefinitionRuntime {
 
 /** The application's one-container task definition, family `<name>`. */
 export function createTaskDefinition(scope: Construct, props: ApplicationServiceProps, runtime: TaskDefinitionRuntime): EcsTaskDefinition {
+  const readOnlyRootFilesystem = props.readOnlyRootFilesystem ?? DEFAULTS.readOnlyRootFilesystem;
   return new EcsTaskDefinition(scope, "task", {
     family: props.name,
     requiresCompatibilities: [runtime.compatibility],
@@ -133,8 +139,10 @@ export function createTaskDefinition(scope: Construct, props: ApplicationService
         secrets: props.secrets ?? {},
         logGroupName: props.logGroupName,
         region: props.region,
+        readOnlyRootFilesystem,
       }),
     ]),
+    volume: readOnlyRootFilesystem ? [{ name: SCRATCH_VOLUME }] : undefined,
   });
 }
 

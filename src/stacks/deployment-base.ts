@@ -1,4 +1,5 @@
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { applyBackend } from "../backend";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -58,7 +59,7 @@ export interface DeploymentBase {
 export function buildDeploymentBase(stack: TerraformStack, config: Config, options: DeploymentBaseOptions): DeploymentBase {
   const { name } = options;
   stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
-  if (options.localStateFile) new LocalBackend(stack, { path: options.localStateFile });
+  applyBackend(stack, config.backend, name, { defaultRegion: config.region, localStateFile: options.localStateFile });
 
   new AwsProvider(stack, "aws", {
     region: config.region,
@@ -157,6 +158,7 @@ export function applicationServiceProps(config: Config, base: DeploymentBase, na
     minimumHealthyPercent: config.deployment.minimumHealthyPercent,
     maximumPercent: config.deployment.maximumPercent,
     waitForSteadyState: config.deployment.waitForSteadyState,
+    readOnlyRootFilesystem: config.readOnlyRootFilesystem,
   };
 }
 

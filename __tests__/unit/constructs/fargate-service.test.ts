@@ -73,9 +73,18 @@ describe("FargateService", () => {
             logDriver: "awslogs",
             options: { "awslogs-group": "/ecs/orders", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "orders" },
           },
-          readonlyRootFilesystem: false,
+          readonlyRootFilesystem: true,
+          mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
         },
       ]);
+    });
+
+    it("keeps a writable root filesystem without the scratch volume when readOnlyRootFilesystem is false", () => {
+      const tf = synth({ readOnlyRootFilesystem: false });
+      const [container] = JSON.parse(taskDefinition(tf).container_definitions as string);
+      expect(container.readonlyRootFilesystem).toBe(false);
+      expect(container.mountPoints).toEqual([]);
+      expect(taskDefinition(tf).volume).toBeUndefined();
     });
 
     it("uses the given registry secret ARN as credentialsParameter", () => {
@@ -111,6 +120,7 @@ describe("FargateService", () => {
         task_role_arn: ref("aws_iam_role", taskRole.name, "arn"),
         runtime_platform: { operating_system_family: "LINUX", cpu_architecture: "X86_64" },
         container_definitions: expect.any(String),
+        volume: [{ name: "tmp" }],
       });
       expect(tf.output?.task_definition_arn.value).toBe(ref("aws_ecs_task_definition", onlyResource(tf, "aws_ecs_task_definition").name, "arn"));
     });
