@@ -1,23 +1,33 @@
 import { blocks, isTrue, referencedAddress, type PolicyRule } from "../types";
 
-export const secretUsesCmk: PolicyRule = {
+/** A rule that every resource of `resourceType` names a customer-managed key in `kms_key_id`. */
+function customerManagedKeyRule(rule: Omit<PolicyRule, "check" | "resourceTypes"> & { resourceType: string; withoutKey: string }): PolicyRule {
+  const { resourceType, withoutKey, ...identity } = rule;
+  return {
+    ...identity,
+    resourceTypes: [resourceType],
+    check(stack) {
+      return stack
+        .resources(resourceType)
+        .filter((resource) => typeof resource.block.kms_key_id !== "string" || resource.block.kms_key_id.length === 0)
+        .map((resource) => ({
+          address: resource.address,
+          message: `kms_key_id is not set: ${withoutKey}`,
+          fix: 'set encryption.mode to "create-cmk" or "existing-key"',
+        }));
+    },
+  };
+}
+
+export const secretUsesCmk = customerManagedKeyRule({
   id: "secret-uses-cmk",
   title: "Secrets Manager secrets are encrypted with a customer-managed KMS key",
   checkov: ["CKV_AWS_149"],
   trivy: ["AVD-AWS-0098"],
   severity: "medium",
-  resourceTypes: ["aws_secretsmanager_secret"],
-  check(stack) {
-    return stack
-      .resources("aws_secretsmanager_secret")
-      .filter((secret) => typeof secret.block.kms_key_id !== "string" || secret.block.kms_key_id.length === 0)
-      .map((secret) => ({
-        address: secret.address,
-        message: "kms_key_id is not set: the AWS-managed key aws/secretsmanager encrypts the secret",
-        fix: 'set encryption.mode to "create-cmk" or "existing-key"',
-      }));
-  },
-};
+  resourceType: "aws_secretsmanager_secret",
+  withoutKey: "the AWS-managed key aws/secretsmanager encrypts the secret",
+});
 
 export const secretRotation: PolicyRule = {
   id: "secret-rotation",
@@ -99,24 +109,15 @@ export const logGroupRetentionOneYear: PolicyRule = {
   },
 };
 
-export const logGroupCmk: PolicyRule = {
+export const logGroupCmk = customerManagedKeyRule({
   id: "log-group-cmk",
   title: "CloudWatch log groups are encrypted with a customer-managed KMS key",
   checkov: ["CKV_AWS_158"],
   trivy: ["AVD-AWS-0017"],
   severity: "low",
-  resourceTypes: ["aws_cloudwatch_log_group"],
-  check(stack) {
-    return stack
-      .resources("aws_cloudwatch_log_group")
-      .filter((group) => typeof group.block.kms_key_id !== "string" || group.block.kms_key_id.length === 0)
-      .map((group) => ({
-        address: group.address,
-        message: "kms_key_id is not set: CloudWatch's own key encrypts the logs",
-        fix: 'set encryption.mode to "create-cmk" or "existing-key"',
-      }));
-  },
-};
+  resourceType: "aws_cloudwatch_log_group",
+  withoutKey: "CloudWatch's own key encrypts the logs",
+});
 
 export const clusterContainerInsights: PolicyRule = {
   id: "cluster-container-insights",
