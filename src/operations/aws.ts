@@ -4,9 +4,10 @@ import { EXIT, OperationError } from "./exit-codes";
 export function awsClientConfig(region: string | undefined): {
   region?: string;
   maxAttempts: number;
-  requestHandler: { connectionTimeout: number; requestTimeout: number };
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 } {
-  return { ...(region ? { region } : {}), maxAttempts: 3, requestHandler: { connectionTimeout: 3000, requestTimeout: 15000 } };
+  // throwOnRequestTimeout: without it, @smithy/node-http-handler 4.x only warns when requestTimeout passes and keeps waiting.
+  return { ...(region ? { region } : {}), maxAttempts: 3, requestHandler: { connectionTimeout: 3000, requestTimeout: 15000, throwOnRequestTimeout: true } };
 }
 
 /** Turns SDK errors that are not about the resource itself (network, credentials, region) into a clear failure. */
