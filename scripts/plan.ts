@@ -1,8 +1,11 @@
 /** `npm run plan`: `terraform init` + `plan` of every stack `npm run synth` wrote, with the project's CLI config. */
 import * as path from "node:path";
 import { synthesizedStacks, TerraformWorkdir } from "../src/terraform/terraform";
+import { debugLogProblem } from "../src/terraform/debug-log-guard";
 
 async function main(): Promise<void> {
+  const logProblem = debugLogProblem(process.env);
+  if (logProblem) throw new Error(`refusing to plan: ${logProblem}`);
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const stacks = synthesizedStacks(outdir);
   if (stacks.length === 0) throw new Error(`no synthesized stacks under ${outdir}: run npm run synth first`);

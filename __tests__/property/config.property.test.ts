@@ -53,7 +53,7 @@ interface Site {
   readonly path: Segment[];
   readonly schema: SchemaNode;
   readonly present: boolean;
-  /** The discriminated union this node is a branch of (its `mode` constants), if any. */
+  /** The discriminated union this node is a branch of (its discriminator's constants), if any. */
   readonly unionModes?: string[];
 }
 
@@ -102,6 +102,16 @@ const BASES: Record<string, { [key: string]: Json }> = {
     },
     deployment: { minimumHealthyPercent: 100, maximumPercent: 200, waitForSteadyState: false },
     secrets: { DB_PASSWORD: "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/db-AbC123:password::" },
+    backend: {
+      type: "s3",
+      bucket: "acme-terraform-state",
+      key: "ghcr-ecs/{stack}.tfstate",
+      region: "eu-west-1",
+      encrypt: true,
+      kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      useLockfile: true,
+      dynamodbTable: "terraform-locks",
+    },
     ec2: {
       instanceType: "t3.medium",
       amiId: "ami-0123456789abcdef0",
@@ -111,7 +121,15 @@ const BASES: Record<string, { [key: string]: Json }> = {
       spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 50, allocationStrategy: "capacity-optimized", instanceTypes: ["t3.large", "m5.large"] },
     },
   },
-  "AWS-managed encryption, Fargate only": { ...REFERENCE, encryption: { mode: "aws-managed" }, launchType: "fargate", ec2: undefined as unknown as Json },
+  "AWS-managed encryption, Fargate only": {
+    ...REFERENCE,
+    encryption: { mode: "aws-managed" },
+    launchType: "fargate",
+    ec2: undefined as unknown as Json,
+    backend: { type: "cloud", organization: "acme", workspace: "orders-prod", hostname: "tfe.example.com", project: "Platform" },
+  },
+  "Terraform Cloud workspaces by tag": { ...REFERENCE, backend: { type: "cloud", organization: "acme", workspaceTags: ["ghcr-ecs", "prod"] } },
+  "local state file": { ...REFERENCE, backend: { type: "local", path: "state/{stack}.tfstate" } },
 };
 delete BASES["AWS-managed encryption, Fargate only"].ec2;
 
@@ -122,14 +140,23 @@ function isObject(value: Json | undefined): value is { [key: string]: Json } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The union branch a value takes (by its `mode`), or undefined when the node is not a union. */
-function branch(node: SchemaNode, value: Json | undefined): { node: SchemaNode; modes: string[] } | undefined {
+/** The property every branch of a discriminated union fixes with a `const` (`mode`, or `type` for backend). */
+function discriminatorOf(node: SchemaNode): string {
+  const branches = node.oneOf ?? [];
+  const key = Object.keys(branches[0]?.properties ?? {}).find((k) => branches.every((b) => b.properties?.[k]?.const !== undefined));
+  if (!key) throw new Error(`a oneOf without a discriminator: ${JSON.stringify(node).slice(0, 200)}`);
+  return key;
+}
+
+/** The union branch a value takes (by its discriminator), or undefined when the node is not a union. */
+function branch(node: SchemaNode, value: Json | undefined): { node: SchemaNode; modes: string[]; discriminator: string } | undefined {
   if (!node.oneOf) return undefined;
-  const modes = node.oneOf.map((b) => b.properties?.mode?.const as string);
-  const mode = isObject(value) ? value.mode : undefined;
-  const chosen = node.oneOf.find((b) => b.properties?.mode?.const === mode);
-  if (!chosen) throw new Error(`base config has a union value without a known mode: ${JSON.stringify(value)}`);
-  return { node: chosen, modes };
+  const discriminator = discriminatorOf(node);
+  const modes = node.oneOf.map((b) => b.properties?.[discriminator]?.const as string);
+  const mode = isObject(value) ? value[discriminator] : undefined;
+  const chosen = node.oneOf.find((b) => b.properties?.[discriminator]?.const === mode);
+  if (!chosen) throw new Error(`base config has a union value without a known ${discriminator}: ${JSON.stringify(value)}`);
+  return { node: chosen, modes, discriminator };
 }
 
 function sitesOf(node: SchemaNode, value: Json | undefined, at: Segment[], present: boolean, unionModes?: string[]): Site[] {
@@ -140,7 +167,7 @@ function sitesOf(node: SchemaNode, value: Json | undefined, at: Segment[], prese
   if (!present) return sites;
   if (effective.type === "object" && isObject(value)) {
     for (const [key, child] of Object.entries(effective.properties ?? {})) {
-      sites.push(...sitesOf(child, value[key], [...at, key], key in value, key === "mode" ? union?.modes : undefined));
+      sites.push(...sitesOf(child, value[key], [...at, key], key in value, key === union?.discriminator ? union.modes : undefined));
     }
     if (typeof effective.additionalProperties === "object") {
       for (const key of Object.keys(value)) sites.push(...sitesOf(effective.additionalProperties, value[key], [...at, key], true));

@@ -181,7 +181,9 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
       out.line(USAGE);
       return name === "" ? EXIT.usage : EXIT.ok;
     }
-    out.error(new OperationError(EXIT.usage, `unknown command "${argv.slice(0, 2).join(" ")}"`, `Commands: ${Object.keys(COMMANDS).join(", ")}. See ghcr-ecs --help.`));
+    // Quote only what looks like a command word: a token pasted here must not be printed back.
+    const shown = argv.slice(0, 2).every((word) => /^[a-z][a-z-]{0,20}$/.test(word)) ? ` "${argv.slice(0, 2).join(" ")}"` : " (not shown, in case it is a token)";
+    out.error(new OperationError(EXIT.usage, `unknown command${shown}`, `Commands: ${Object.keys(COMMANDS).join(", ")}. See ghcr-ecs --help.`));
     return EXIT.usage;
   }
   const rest = argv.slice(name.split(" ").length);

@@ -238,7 +238,7 @@ const ec2 = strictObject({
   registryAuth: z
     .enum(["task", "agent-dockercfg"], {
       error: (issue) =>
-        /docker|plain|basic|passw|user|token/i.test(String(issue.input)) && issue.input !== "agent-dockercfg"
+        typeof issue.input === "string" && /docker|plain|basic|passw|user|token/i.test(issue.input) && issue.input !== "agent-dockercfg"
           ? PLAINTEXT_AGENT_AUTH_PROBLEM
           : 'must be "task" (repositoryCredentials, the default) or "agent-dockercfg" (the agent\'s auth built from Secrets Manager at boot)',
     })

@@ -68,7 +68,13 @@ export async function readToken(source: TokenSource, registry: string, stdin: No
     case "env": {
       const value = process.env[source.variable];
       if (value === undefined) {
-        throw new OperationError(EXIT.usage, `environment variable ${source.variable} is not set`, `export ${source.variable}=<token> first, or pipe the token into --token-stdin.`);
+        // Name the variable only when it looks like one (upper case, short): a token passed by mistake must not be echoed.
+        const conventional = /^[A-Z][A-Z0-9_]{0,63}$/.test(source.variable);
+        throw new OperationError(
+          EXIT.usage,
+          conventional ? `environment variable ${source.variable} is not set` : "the environment variable named by --token-env is not set (its name is not shown: it does not look like one, and may be the token itself)",
+          `${conventional ? `export ${source.variable}=<token>` : "pass the variable's name, e.g. --token-env GHCR_TOKEN, after exporting it"} first, or pipe the token into --token-stdin.`,
+        );
       }
       return { password: value, origin: `$${source.variable}` };
     }

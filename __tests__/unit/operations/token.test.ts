@@ -191,6 +191,14 @@ describe("readToken", () => {
       expect(error.message).toBe(`environment variable ${VARIABLE} is not set`);
       expect(error.fix).toBe(`export ${VARIABLE}=<token> first, or pipe the token into --token-stdin.`);
     });
+
+    it("does not echo an unset name that does not look like a variable, since it may be the token itself", async () => {
+      const tokenLike = "QuayRobot_a1B2c3D4e5F6g7H8i9J0";
+      const error = await rejection(() => readToken({ kind: "env", variable: tokenLike }, "quay.io"));
+      expect(error.exitCode).toBe(EXIT.usage);
+      expect(`${error.message} ${error.fix}`).not.toContain(tokenLike);
+      expect(error.message).toMatch(/the environment variable named by --token-env is not set/);
+    });
   });
 });
 
