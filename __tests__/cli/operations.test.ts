@@ -10,18 +10,15 @@
  * - moto has no deployment circuit breaker: __tests__/fixtures/moto_with_circuit_breaker.py makes tagged services
  *   fail or roll back their forced deployment the way ECS reports it.
  */
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
-  CreateClusterCommand,
-  CreateServiceCommand,
   DescribeServicesCommand,
   ECSClient,
-  RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
@@ -31,11 +28,12 @@ import { LocalRegistry } from "../../src/local/registry-server";
 import { freeLoopbackPort } from "../../src/local/free-port";
 import { EXIT } from "../../src/operations/exit-codes";
 import { terraformEnv } from "../../src/terraform/cli-config";
+import { CLI, runCli, type CliRun } from "../helpers/cli";
+import { createOrdersServices } from "../helpers/ecs-services";
 
 jest.setTimeout(120000);
 
 const REGION = "us-east-1";
-const CLI = path.join(__dirname, "..", "..", "dist", "src", "cli", "main.js");
 const token = () => `ghp_${randomBytes(18).toString("hex")}`;
 
 const current = token();
@@ -56,39 +54,11 @@ let image: string;
 let digest: string;
 const transcript: string[] = [];
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  processList: string[];
-}
-
-/** Runs the compiled CLI; samples the process list while it runs. Every byte it prints joins the transcript. */
-function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, ...options.env }, cwd: workdir, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const processList: string[] = [];
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const sampler = setInterval(() => {
-      try {
-        processList.push(execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }));
-      } catch {
-        // ps raced with an exiting process
-      }
-    }, 100);
-    const killer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearInterval(sampler);
-      clearTimeout(killer);
-      transcript.push(stdout, stderr, ...processList);
-      resolve({ code, stdout, stderr, processList });
-    });
-    child.stdin.end(options.stdin ?? "");
-  });
+/** Runs the compiled CLI against the emulators, sampling the process list; everything it prints joins the transcript. */
+async function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+  const run = await runCli(args, { cwd: workdir, env: { ...env, ...options.env }, stdin: options.stdin, timeoutMs: options.timeoutMs, sampleProcessList: true });
+  transcript.push(run.stdout, run.stderr, ...run.processList);
+  return run;
 }
 
 async function storedSecret(): Promise<unknown> {
@@ -140,37 +110,17 @@ beforeAll(async () => {
   ecs = new ECSClient(clientConfig);
 
   secretArn = (await secrets.send(new CreateSecretCommand({ Name: "ghcr-ecs/orders/registry" }))).ARN as string;
-  await ecs.send(new CreateClusterCommand({ clusterName: "orders" }));
-  const taskDefinition = (
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: "orders",
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: "512",
-        memory: "1024",
-        containerDefinitions: [{ name: "app", image, memory: 768, essential: true, repositoryCredentials: { credentialsParameter: secretArn } }],
-      }),
-    )
-  ).taskDefinition?.taskDefinitionArn as string;
-  const services: [string, number, string?][] = [
-    ["orders", 2],
-    ["orders-stuck", 3],
-    ["orders-rollback", 2, "rolled-back"],
-    ["orders-failed", 2, "failed"],
-  ];
-  for (const [serviceName, desiredCount, outcome] of services) {
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: "orders",
-        serviceName,
-        taskDefinition,
-        desiredCount,
-        launchType: "FARGATE",
-        ...(outcome ? { tags: [{ key: "moto-test:rollout-outcome", value: outcome }] } : {}),
-      }),
-    );
-  }
+  await createOrdersServices(
+    ecs,
+    image,
+    [
+      { name: "orders", desiredCount: 2 },
+      { name: "orders-stuck", desiredCount: 3 },
+      { name: "orders-rollback", desiredCount: 2, rolloutOutcome: "rolled-back" },
+      { name: "orders-failed", desiredCount: 2, rolloutOutcome: "failed" },
+    ],
+    secretArn,
+  );
   writeOutputs("cdktf-outputs.json", "orders");
 });
 

@@ -8,22 +8,22 @@
  * __tests__/cli/operations.test.ts ("fails (exit 20) when the circuit breaker rolls the deployment back", and for
  * `rotate`, "reports a failed rollout after a successful rotation as a failure"); not repeated here.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { ECSClient } from "@aws-sdk/client-ecs";
 import { startMoto, type MotoServer } from "../../src/local/moto-server";
 import { LocalRegistry } from "../../src/local/registry-server";
 import { freeLoopbackPort } from "../../src/local/free-port";
 import { EXIT } from "../../src/operations/exit-codes";
+import { CLI, runCli, type CliRun } from "../helpers/cli";
+import { createOrdersServices } from "../helpers/ecs-services";
 
 jest.setTimeout(180_000);
 
 const REGION = "us-east-1";
-const CLI = path.join(__dirname, "..", "..", "dist", "src", "cli", "main.js");
 const USER = "acme-ci-bot";
 const token = `ghp_${randomBytes(18).toString("hex")}`;
 const publisher = `ghp_${randomBytes(18).toString("hex")}`;
@@ -34,30 +34,9 @@ let workdir: string;
 let secrets: SecretsManagerClient;
 let image: string;
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
-
 function cli(args: string[], env: NodeJS.ProcessEnv = {}, onStart?: () => void): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: workdir, env: { ...process.env, ...moto.awsEnv(REGION), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 });
-    });
-    child.stdin.end();
-    onStart?.();
-  });
+  const cliEnv = { ...process.env, ...moto.awsEnv(REGION), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env };
+  return runCli(args, { cwd: workdir, env: cliEnv, timeoutMs: 120_000, onStart });
 }
 
 async function newSecret(name: string): Promise<string> {
@@ -90,22 +69,10 @@ beforeAll(async () => {
   const clientConfig = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
   secrets = new SecretsManagerClient(clientConfig);
   const ecs = new ECSClient(clientConfig);
-  await ecs.send(new CreateClusterCommand({ clusterName: "orders" }));
-  const taskDefinition = (
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: "orders",
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: "512",
-        memory: "1024",
-        containerDefinitions: [{ name: "app", image, memory: 768, essential: true }],
-      }),
-    )
-  ).taskDefinition?.taskDefinitionArn as string;
-  for (const [serviceName, desiredCount] of [["orders", 2], ["orders-stuck", 3]] as const) {
-    await ecs.send(new CreateServiceCommand({ cluster: "orders", serviceName, taskDefinition, desiredCount, launchType: "FARGATE" }));
-  }
+  await createOrdersServices(ecs, image, [
+    { name: "orders", desiredCount: 2 },
+    { name: "orders-stuck", desiredCount: 3 },
+  ]);
   ecs.destroy();
   writeOutputs("cdktf-outputs.json", { credentials_secret_arn: await newSecret("orders/registry"), service_name: "orders" });
 });
@@ -166,9 +133,7 @@ describe("with moto dying in the middle of a rollout", () => {
   it("rollout stops following, exits 22 with a diagnosis within 30 s of the death", async () => {
     doomed = await startMoto({ settings: { MOTO_ECS_SERVICE_RUNNING: "2" } });
     const ecs = new ECSClient({ region: REGION, endpoint: doomed.endpoint, credentials: { accessKeyId: "t", secretAccessKey: "t" } });
-    await ecs.send(new CreateClusterCommand({ clusterName: "orders" }));
-    const td = (await ecs.send(new RegisterTaskDefinitionCommand({ family: "orders", containerDefinitions: [{ name: "app", image, memory: 512 }] }))).taskDefinition?.taskDefinitionArn;
-    await ecs.send(new CreateServiceCommand({ cluster: "orders", serviceName: "orders-stuck", taskDefinition: td, desiredCount: 3 }));
+    await createOrdersServices(ecs, image, [{ name: "orders-stuck", desiredCount: 3 }]);
     ecs.destroy();
 
     let killedAt = 0;

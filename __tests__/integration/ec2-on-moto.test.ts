@@ -1,5 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
+import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetInstanceProfileCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
@@ -12,6 +11,7 @@ import { filesContaining } from "../../src/local/leaks";
 import { parseEnvFile, renderEcsConfig } from "../../src/ecs-config";
 import { ecsConfigWrittenBy, renderUserData } from "../../src/user-data";
 import { configWith } from "../helpers/configs";
+import { changedAttributes, secondPlanChanges, type PlannedChange } from "../helpers/second-plan";
 
 jest.setTimeout(600_000);
 
@@ -41,12 +41,6 @@ const MOTO_DROPPED_FIELDS: Record<string, string[]> = {
 };
 /** Unset by us and reset by a replacement moto forced (see above): not drift. */
 const RESET_BY_REPLACEMENT: Record<string, string[]> = { aws_ecs_service: ["deployment_controller", "tags"] };
-
-type PlannedChange = {
-  type: string;
-  address: string;
-  change: { actions: string[]; before: Record<string, any>; after: Record<string, any>; after_unknown?: Record<string, any>; replace_paths?: string[][] };
-};
 
 /** The pinned version only becomes unknown because moto made Terraform update the template. */
 function onlyVersionUnknown(change: PlannedChange["change"]): boolean {
@@ -234,20 +228,14 @@ describe("the EC2 variant (agent-dockercfg, awsvpc) applied to moto", () => {
   });
 
   it("changes nothing on a second plan except the fields moto drops", async () => {
-    const planFile = path.join(deployment.workdir, "second.tfplan");
-    const planned = await deployment.terraform.plan(planFile, { TF_VAR_registry_token: canary });
-    logs.push(planned.stdout, planned.stderr);
-    const json = (await deployment.terraform.showJson(planFile)).stdout;
-    writeFileSync(path.join(deployment.workdir, "second.plan.json"), json);
-    const changes = (JSON.parse(json).resource_changes as PlannedChange[]).filter((c) => !c.change.actions.every((a) => a === "no-op" || a === "read"));
+    const changes = await secondPlanChanges(deployment, canary, logs);
     const unexpected = changes.flatMap((c) => {
       const dropped = MOTO_DROPPED_FIELDS[c.type] ?? [];
       const replaced = c.change.actions.join("+") === "delete+create";
       if (replaced && !(c.change.replace_paths ?? []).every((p) => dropped.includes(p[0]))) return [`${c.address}: replaced for ${JSON.stringify(c.change.replace_paths)}`];
       if (!replaced && !c.change.actions.every((a) => a === "update")) return [`${c.address}: ${c.change.actions.join("+")}`];
       const allowed = [...dropped, ...(replaced ? (RESET_BY_REPLACEMENT[c.type] ?? []) : [])];
-      const changed = Object.keys(c.change.after).filter((k) => JSON.stringify(c.change.after[k]) !== JSON.stringify(c.change.before[k]));
-      return changed
+      return changedAttributes(c.change)
         .filter((k) => !allowed.includes(k))
         .filter((k) => !(c.type === "aws_autoscaling_group" && k === "launch_template" && onlyVersionUnknown(c.change)))
         .map((k) => `${c.address}.${k}`);

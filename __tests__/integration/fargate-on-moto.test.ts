@@ -1,5 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
+import { readFileSync } from "node:fs";
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
@@ -17,6 +16,7 @@ import { DescribeSecurityGroupRulesCommand, DescribeSubnetsCommand, EC2Client } 
 import { EmulatedDeployment } from "../../src/local/emulated-deployment";
 import { filesContaining } from "../../src/local/leaks";
 import { configWith } from "../helpers/configs";
+import { changedAttributes, secondPlanChanges } from "../helpers/second-plan";
 
 jest.setTimeout(600_000);
 
@@ -165,17 +165,10 @@ describe("the reference app applied to moto", () => {
   });
 
   it("changes nothing on a second plan except the fields moto drops", async () => {
-    const planFile = path.join(deployment.workdir, "second.tfplan");
-    const planned = await deployment.terraform.plan(planFile, { TF_VAR_registry_token: canary });
-    logs.push(planned.stdout, planned.stderr);
-    const json = (await deployment.terraform.showJson(planFile)).stdout;
-    writeFileSync(path.join(deployment.workdir, "second.plan.json"), json);
-    const changes = (JSON.parse(json).resource_changes as { type: string; address: string; change: { actions: string[]; before: Record<string, unknown>; after: Record<string, unknown> } }[])
-      .filter((c) => !c.change.actions.every((a) => a === "no-op" || a === "read"));
+    const changes = await secondPlanChanges(deployment, canary, logs);
     const unexpected = changes.flatMap((c) => {
       if (!c.change.actions.every((a) => a === "update")) return [`${c.address}: ${c.change.actions.join("+")}`];
-      const changed = Object.keys(c.change.after).filter((k) => JSON.stringify(c.change.after[k]) !== JSON.stringify(c.change.before[k]));
-      return changed.filter((k) => !(MOTO_DROPPED_FIELDS[c.type] ?? []).includes(k)).map((k) => `${c.address}.${k}`);
+      return changedAttributes(c.change).filter((k) => !(MOTO_DROPPED_FIELDS[c.type] ?? []).includes(k)).map((k) => `${c.address}.${k}`);
     });
     expect(unexpected).toEqual([]);
   });

@@ -11,19 +11,18 @@
  * Terraform runs with TF_LOG=TRACE into a separate folder: those logs are the user's choice, and what they hold is
  * recorded by its own test below (not part of the zero-hit sweep).
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EmulatedDeployment } from "../../src/local/emulated-deployment";
 import { LocalRegistry } from "../../src/local/registry-server";
 import { EXIT } from "../../src/operations/exit-codes";
+import { CLI, runCli, type CliRun } from "../helpers/cli";
 import { configWith } from "../helpers/configs";
 import { makeCanary, needlesFor, searchFiles, searchTexts, type Hit } from "../helpers/canary";
 
 jest.setTimeout(600_000);
 
-const CLI = path.join(__dirname, "..", "..", "dist", "src", "cli", "main.js");
 const USER = "acme-ci-bot";
 
 // One canary per input path; the registry accepts all but `rejected`, `whitespace` and the pasted ones.
@@ -54,28 +53,10 @@ let cliEnv: NodeJS.ProcessEnv;
 const transcript: { label: string; text: string }[] = [];
 const consoleCapture: string[] = [];
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(label: string, args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: scratch, env: { ...cliEnv, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      transcript.push({ label: `cli ${label} stdout`, text: stdout }, { label: `cli ${label} stderr`, text: stderr });
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? "");
-  });
+async function cli(label: string, args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  const run = await runCli(args, { cwd: scratch, env: { ...cliEnv, ...options.env }, stdin: options.stdin, timeoutMs: 90_000 });
+  transcript.push({ label: `cli ${label} stdout`, text: run.stdout }, { label: `cli ${label} stderr`, text: run.stderr });
+  return run;
 }
 
 /** Terraform through the project's workdir wrapper, traced into `logs/<name>.log`; output joins the transcript. */
