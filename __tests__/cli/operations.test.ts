@@ -393,6 +393,26 @@ describe("ghcr-ecs rotate", () => {
   });
 });
 
+describe("ghcr-ecs rotate on EC2 with agent-level auth (the instances read the secret at boot)", () => {
+  it("refuses to start without the Auto Scaling group whose instances must be replaced", async () => {
+    writeOutputs("agent-outputs.json", "orders", { registry_auth_mode: "agent-dockercfg" });
+    const run = await cli(["rotate", "--token-stdin", "--outputs", "agent-outputs.json"], { stdin: next });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain("agent-dockercfg auth needs the Auto Scaling group to replace its instances");
+  });
+
+  it("stops before rolling when the instance refresh cannot start (moto has no StartInstanceRefresh), saying where it left off", async () => {
+    const before = await primaryDeploymentId("orders");
+    writeOutputs("agent-asg-outputs.json", "orders", { registry_auth_mode: "agent-dockercfg", autoscaling_group_name: "orders-ec2" });
+    const run = await cli(["rotate", "--token-stdin", "--outputs", "agent-asg-outputs.json"], { stdin: next });
+    expect(run.code).toBe(EXIT.instanceRefreshFailed);
+    expect(run.stdout).toContain("3/4 the stored secret pulls");
+    expect(run.stderr).toContain("could not start an instance refresh of orders-ec2");
+    expect(run.stderr).toContain("The secret already holds the new credential");
+    expect(await primaryDeploymentId("orders")).toBe(before);
+  });
+});
+
 describe("the token", () => {
   it("never appears in any CLI output, error message or process list of these tests", () => {
     expect(transcript.length).toBeGreaterThan(40);
