@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { TerraformStack } from "cdktf";
 import { buildApp } from "./src/app";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "./src/config/load";
-import { describeStackRollout } from "./src/rollout-model";
+import { describeStackRollout } from "./src/ecs/rollout-model";
 import { backendWarnings } from "./src/backend/schema";
 
 function loadOrExit() {

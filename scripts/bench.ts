@@ -22,7 +22,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { projectRoot } from "../src/project-root";
+import { projectRoot } from "../src/util/project-root";
 
 const root = projectRoot();
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);

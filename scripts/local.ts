@@ -9,16 +9,16 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
-import { EmulatedDeployment } from "../src/local/emulated-deployment";
-import { filesContaining } from "../src/local/leaks";
-import { MissingToolError } from "../src/local/moto-server";
-import { LocalRegistry } from "../src/local/registry-server";
-import { parseImageReference } from "../src/image-reference";
+import { EmulatedDeployment } from "../src/emulator/emulated-deployment";
+import { filesContaining } from "../src/emulator/leaks";
+import { MissingToolError } from "../src/emulator/moto-server";
+import { LocalRegistry } from "../src/emulator/registry-server";
+import { parseImageReference } from "../src/registry/image-reference";
 import { REGISTRY_TOKEN_VARIABLE } from "../src/constructs/registry-credentials";
 
 const step = (text: string) => process.stdout.write(`\n==> ${text}\n`);
 
-const CLI = path.join(__dirname, "..", "src", "cli", "main.js");
+const CLI = path.join(__dirname, "..", "src", "cli", "index.js");
 
 /** Runs the `ghcr-ecs` CLI as a user would, against the emulator; tokens travel in the environment only. */
 function ghcrEcs(args: string[], env: NodeJS.ProcessEnv): Promise<number> {

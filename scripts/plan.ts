@@ -1,6 +1,6 @@
 /** `npm run plan`: `terraform init` + `plan` of every stack `npm run synth` wrote, with the project's CLI config. */
 import * as path from "node:path";
-import { synthesizedStacks, TerraformWorkdir } from "../src/terraform/terraform";
+import { synthesizedStacks, TerraformWorkdir } from "../src/terraform/workdir";
 import { debugLogProblem } from "../src/terraform/debug-log-guard";
 
 async function main(): Promise<void> {

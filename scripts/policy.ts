@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { buildApp } from "../src/app";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
 import type { Config } from "../src/config/schema";
-import { synthesizedStacks } from "../src/terraform/terraform";
+import { synthesizedStacks } from "../src/terraform/workdir";
 import {
   expectationsFromConfig,
   formatPolicyReport,
@@ -21,7 +21,7 @@ import {
   runPolicyGate,
   type PolicyWaiver,
   type StackInput,
-} from "../src/policy";
+} from "../src/policy-gate";
 
 class UsageError extends Error {}
 

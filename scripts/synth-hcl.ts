@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp, stackNames } from "../src/app";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
-import { TerraformWorkdir } from "../src/terraform/terraform";
+import { TerraformWorkdir } from "../src/terraform/workdir";
 
 /** The part of `terraform providers schema -json` the renderer reads. */
 export interface SchemaBlock {

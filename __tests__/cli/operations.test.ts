@@ -23,9 +23,9 @@ import {
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { startMoto, type MotoServer } from "../../src/local/moto-server";
-import { LocalRegistry } from "../../src/local/registry-server";
-import { freeLoopbackPort } from "../../src/local/free-port";
+import { startMoto, type MotoServer } from "../../src/emulator/moto-server";
+import { LocalRegistry } from "../../src/emulator/registry-server";
+import { freeLoopbackPort } from "../../src/util/free-port";
 import { EXIT } from "../../src/operations/exit-codes";
 import { terraformEnv } from "../../src/terraform/cli-config";
 import { CLI, runCli, type CliRun } from "../helpers/cli";

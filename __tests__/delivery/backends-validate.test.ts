@@ -2,12 +2,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../../src/app";
-import { backendBlock, backendSchema, type BackendInput } from "../../src/backend";
+import { backendBlock, backendSchema, type BackendInput } from "../../src/backend/apply";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { startMoto, type MotoServer } from "../../src/local/moto-server";
+import { startMoto, type MotoServer } from "../../src/emulator/moto-server";
 import { terraformEnv } from "../../src/terraform/cli-config";
 import { run, runOrThrow } from "../../src/terraform/run";
-import { TerraformWorkdir } from "../../src/terraform/terraform";
+import { TerraformWorkdir } from "../../src/terraform/workdir";
 import { configWith } from "../helpers/configs";
 
 jest.setTimeout(300_000);

@@ -3,9 +3,9 @@ import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { buildApp } from "../../src/app";
 import type { ConfigInput } from "../../src/config/schema";
-import { runCli } from "../../src/cli/main";
-import { EmulatedDeployment } from "../../src/local/emulated-deployment";
-import { describeStackRollout } from "../../src/rollout-model";
+import { runCli } from "../../src/cli/index";
+import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
+import { describeStackRollout } from "../../src/ecs/rollout-model";
 import { parsePlanJson, renderMarkdown, summarizePlan, type StackSummary } from "../../src/plan-summary";
 import { configWith, referenceInput } from "../helpers/configs";
 

@@ -3,9 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../../src/app";
-import { startMoto, type MotoServer } from "../../src/local/moto-server";
+import { startMoto, type MotoServer } from "../../src/emulator/moto-server";
 import { run } from "../../src/terraform/run";
-import { TerraformWorkdir } from "../../src/terraform/terraform";
+import { TerraformWorkdir } from "../../src/terraform/workdir";
 import { configWith, REFERENCE_CONFIG_FILE } from "../helpers/configs";
 
 jest.setTimeout(300_000);

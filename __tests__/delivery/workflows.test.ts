@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { parse as parseYaml } from "yaml";
-import { runCli } from "../../src/cli/main";
+import { runCli } from "../../src/cli/index";
 import { PLAN_COMMENT_MARKER } from "../../src/plan-summary";
 
 jest.setTimeout(60_000);

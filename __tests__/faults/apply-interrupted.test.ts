@@ -20,7 +20,7 @@ import { IAMClient, ListRolesCommand } from "@aws-sdk/client-iam";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeAddressesCommand, DescribeNatGatewaysCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
-import { EmulatedDeployment } from "../../src/local/emulated-deployment";
+import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { configWith } from "../helpers/configs";
 
 jest.setTimeout(600_000);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { filesContaining } from "../../src/local/leaks";
+import { filesContaining } from "../../src/emulator/leaks";
 
 /**
  * A unique, recognisable fake registry token (`ghp_` + 36 characters, the shape of a classic GitHub PAT), so a hit

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import * as path from "node:path";
 
 /** The compiled bin (`npm run build` first; `npm test` does). */
-export const CLI = path.join(__dirname, "..", "..", "dist", "src", "cli", "main.js");
+export const CLI = path.join(__dirname, "..", "..", "dist", "src", "cli", "index.js");
 
 export interface CliRun {
   readonly code: number | null;

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { EmulatedDeployment } from "../../src/local/emulated-deployment";
+import type { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 
 export interface PlannedChange {
   type: string;

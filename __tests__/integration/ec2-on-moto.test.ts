@@ -6,10 +6,10 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/cl
 import { DescribeLaunchTemplateVersionsCommand, DescribeSecurityGroupRulesCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { EmulatedDeployment } from "../../src/local/emulated-deployment";
-import { filesContaining } from "../../src/local/leaks";
-import { parseEnvFile, renderEcsConfig } from "../../src/ecs-config";
-import { ecsConfigWrittenBy, renderUserData } from "../../src/user-data";
+import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
+import { filesContaining } from "../../src/emulator/leaks";
+import { parseEnvFile, renderEcsConfig } from "../../src/ec2/ecs-config";
+import { ecsConfigWrittenBy, renderUserData } from "../../src/ec2/user-data";
 import { configWith } from "../helpers/configs";
 import { changedAttributes, secondPlanChanges, type PlannedChange } from "../helpers/second-plan";
 

@@ -13,8 +13,8 @@ import {
 import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeSecurityGroupRulesCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { EmulatedDeployment } from "../../src/local/emulated-deployment";
-import { filesContaining } from "../../src/local/leaks";
+import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
+import { filesContaining } from "../../src/emulator/leaks";
 import { configWith } from "../helpers/configs";
 import { changedAttributes, secondPlanChanges } from "../helpers/second-plan";
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { parseImageReference } from "../../src/image-reference";
-import { LocalRegistry, type RegistryAuth } from "../../src/local/registry-server";
+import { parseImageReference } from "../../src/registry/image-reference";
+import { LocalRegistry, type RegistryAuth } from "../../src/emulator/registry-server";
 import { checkPull, type PullCheckResult } from "../../src/registry/pull-check";
-import { freeLoopbackPort } from "../../src/local/free-port";
+import { freeLoopbackPort } from "../../src/util/free-port";
 
 jest.setTimeout(60000);
 

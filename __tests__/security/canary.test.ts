@@ -14,8 +14,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EmulatedDeployment } from "../../src/local/emulated-deployment";
-import { LocalRegistry } from "../../src/local/registry-server";
+import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
+import { LocalRegistry } from "../../src/emulator/registry-server";
 import { EXIT } from "../../src/operations/exit-codes";
 import { CLI, runCli, type CliRun } from "../helpers/cli";
 import { configWith } from "../helpers/configs";
@@ -221,7 +221,7 @@ describe("tokens pasted where arguments go (usage errors)", () => {
     expect(searchTexts(NEEDLES, [{ label, text: run.stdout + run.stderr }], CANARIES)).toEqual([]);
   });
 
-  // Leaks found by this test (src/cli/main.ts, runCli: `unknown command "${argv.slice(0, 2).join(" ")}"` quotes
+  // Leaks found by this test (src/cli/index.ts, runCli: `unknown command "${argv.slice(0, 2).join(" ")}"` quotes
   // the arguments): a token pasted as the first argument is printed back.
   it.each([
     ["ghcr-ecs <token>", () => [C.stray]],
@@ -234,7 +234,7 @@ describe("tokens pasted where arguments go (usage errors)", () => {
 
   // Leak found by this test (src/operations/token.ts, readToken "env": `environment variable ${source.variable} is not
   // set` and its fix line): a token that happens to be a valid variable name — no GitHub prefix, letters, digits and
-  // `_` only, as Quay robot tokens are — is printed back twice. The name check in src/cli/main.ts only catches ghp_ & co.
+  // `_` only, as Quay robot tokens are — is printed back twice. The name check in src/cli/index.ts only catches ghp_ & co.
   it("--token-env <identifier-shaped token> exits 2 without echoing it", async () => {
     const run = await cli("usage: --token-env <identifier token>", ["credentials", "set", "--token-env", C.identifier]);
     expect(run.code).toBe(EXIT.usage);

@@ -4,10 +4,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../../src/app";
 import type { ConfigInput } from "../../src/config/schema";
-import { TerraformWorkdir } from "../../src/terraform/terraform";
-import { EmulatedDeployment } from "../../src/local/emulated-deployment";
-import { renderEcsConfig } from "../../src/ecs-config";
-import { renderUserData } from "../../src/user-data";
+import { TerraformWorkdir } from "../../src/terraform/workdir";
+import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
+import { renderEcsConfig } from "../../src/ec2/ecs-config";
+import { renderUserData } from "../../src/ec2/user-data";
 import { configWith, referenceInput } from "../helpers/configs";
 
 jest.setTimeout(240_000);

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../../src/app";
-import { TerraformWorkdir } from "../../src/terraform/terraform";
-import { EmulatedDeployment } from "../../src/local/emulated-deployment";
+import { TerraformWorkdir } from "../../src/terraform/workdir";
+import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { STACK_VARIANTS, configWith } from "../helpers/configs";
 
 jest.setTimeout(240_000);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nearestName } from "../nearest-name";
+import { nearestName } from "../util/nearest-name";
 
 /** Keys that would put a credential into the config file (and from there into `cdk.tf.json`). */
 const CREDENTIAL_KEY = /token|secret|password|passwd|credential|access_?key|session/i;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
 import { configSchema, type Config } from "./schema";
-import { projectRoot } from "../project-root";
+import { projectRoot } from "../util/project-root";
 
 /** The example configuration, used when GHCR_ECS_CONFIG is not set. */
 export const DEFAULT_CONFIG_PATH = path.join(projectRoot(), "config", "reference-app.json");

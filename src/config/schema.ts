@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { DEFAULTS } from "./defaults";
-import { parseImageReference, ImageReferenceError } from "../image-reference";
-import { parseCidr } from "../network-math";
-import { policyWaiversSchema } from "../policy/waivers";
+import { parseImageReference, ImageReferenceError } from "../registry/image-reference";
+import { parseCidr } from "../aws/cidr";
+import { policyWaiversSchema } from "../policy-gate/waivers";
 import { backendSchema, backendStackProblems } from "../backend/schema";
-import { nearestName } from "../nearest-name";
-import { instanceTypeArchitecture } from "../instance-types";
-import { IMAGE_PULL_BEHAVIORS, extraSettingProblem } from "../ecs-config";
+import { nearestName } from "../util/nearest-name";
+import { instanceTypeArchitecture } from "../ec2/instance-types";
+import { IMAGE_PULL_BEHAVIORS, extraSettingProblem } from "../ec2/ecs-config";
 
 /** Task-level vCPU units Fargate accepts, and the task memory (MiB) each allows. */
 export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {

@@ -10,10 +10,10 @@ import { AutoscalingGroup, type AutoscalingGroupConfig } from "@cdktf/provider-a
 import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
 import { DEFAULTS } from "../config/defaults";
-import { instanceTypeArchitecture } from "../instance-types";
-import { type ImagePullBehavior, renderEcsConfig } from "../ecs-config";
-import { containerInstancePolicy, ec2TrustPolicy } from "../policies/iam";
-import { renderUserData } from "../user-data";
+import { instanceTypeArchitecture } from "../ec2/instance-types";
+import { type ImagePullBehavior, renderEcsConfig } from "../ec2/ecs-config";
+import { containerInstancePolicy, ec2TrustPolicy } from "../aws/iam-policies";
+import { renderUserData } from "../ec2/user-data";
 import { allowHttpsOut } from "./service-parts";
 import { hclStringLiteral } from "./registry-credentials";
 

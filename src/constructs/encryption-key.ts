@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { customerManagedKeyPolicy } from "../policies/iam";
+import { customerManagedKeyPolicy } from "../aws/iam-policies";
 
 export interface EncryptionKeyProps {
   /** Deployment name; the key's alias is `alias/<name>`. */

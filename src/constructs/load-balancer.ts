@@ -5,7 +5,7 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { DEFAULTS } from "../config/defaults";
-import { boundedName } from "../aws-names";
+import { boundedName } from "../aws/names";
 
 /** The length limit of load balancer and target group names. */
 const ELB_NAME_MAX = 32;

@@ -10,7 +10,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
-import { planSubnets } from "../network-math";
+import { planSubnets } from "../aws/cidr";
 
 export type NatGateways = "single" | "per-az" | "none";
 

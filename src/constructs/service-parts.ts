@@ -12,8 +12,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { containerDefinition, SCRATCH_VOLUME } from "../container-definition";
-import { ecsTasksTrustPolicy } from "../policies/iam";
+import { containerDefinition, SCRATCH_VOLUME } from "../ecs/container-definition";
+import { ecsTasksTrustPolicy } from "../aws/iam-policies";
 import { DEFAULTS } from "../config/defaults";
 
 /** What every ECS service of the application is given, whatever runs it. */

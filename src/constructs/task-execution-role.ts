@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { ecsTasksTrustPolicy, executionRolePolicy } from "../policies/iam";
+import { ecsTasksTrustPolicy, executionRolePolicy } from "../aws/iam-policies";
 
 export interface TaskExecutionRoleProps {
   /** Deployment name; the role is `<name>-execution`. */

@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { parseImageReference, ImageReferenceError, type ImageReference } from "../image-reference";
+import { parseImageReference, ImageReferenceError, type ImageReference } from "../registry/image-reference";
 import { checkPull, type PullFailureKind, type RegistryCredential } from "../registry/pull-check";
 import { EXIT, OperationError, type ExitCode } from "./exit-codes";
 import { readRegistrySecret } from "./registry-secret";

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { describeStackRollout } from "../rollout-model";
+import { describeStackRollout } from "../ecs/rollout-model";
 import type { PlanJson, ResourceChange } from "./plan-json";
 
 /**

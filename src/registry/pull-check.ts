@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ImageReference } from "../image-reference";
+import type { ImageReference } from "./image-reference";
 import { parseWwwAuthenticate, type AuthChallenge } from "./www-authenticate";
 
 export interface RegistryCredential {

@@ -1,5 +1,5 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
-import { applyBackend } from "../backend";
+import { applyBackend } from "../backend/apply";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";

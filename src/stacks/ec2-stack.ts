@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { type Config, ec2Settings } from "../config/schema";
-import { parseImageReference } from "../image-reference";
+import { parseImageReference } from "../registry/image-reference";
 import { Ec2Capacity } from "../constructs/ec2-capacity";
 import { Ec2Service } from "../constructs/ec2-service";
 import { createCluster } from "../constructs/service-parts";

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { projectRoot } from "../project-root";
+import { projectRoot } from "../util/project-root";
 
 /** Where machine images and users commonly keep a provider filesystem mirror. */
 export const MIRROR_CANDIDATES = [

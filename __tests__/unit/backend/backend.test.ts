@@ -10,7 +10,7 @@ import {
   tokenEnvVar,
   type Backend,
   type BackendInput,
-} from "../../../src/backend";
+} from "../../../src/backend/apply";
 
 const parse = (input: unknown): Backend => backendSchema.parse(input);
 

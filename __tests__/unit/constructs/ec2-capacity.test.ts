@@ -3,8 +3,8 @@ import { TerraformOutput } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ECS_OPTIMIZED_AMI_PARAMETER, Ec2Capacity, type Ec2CapacityProps } from "../../../src/constructs/ec2-capacity";
-import { parseEnvFile } from "../../../src/ecs-config";
-import { ecsConfigWrittenBy } from "../../../src/user-data";
+import { parseEnvFile } from "../../../src/ec2/ecs-config";
+import { ecsConfigWrittenBy } from "../../../src/ec2/user-data";
 import {
   decodeUserData,
   onlyResource,

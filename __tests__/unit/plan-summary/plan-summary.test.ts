@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
-import { runCli } from "../../../src/cli/main";
+import { runCli } from "../../../src/cli/index";
 import {
   parsePlanJson,
   renderJson,

@@ -1,5 +1,5 @@
-import { instanceTypeArchitecture } from "../../src/instance-types";
-import { boundedName } from "../../src/aws-names";
+import { instanceTypeArchitecture } from "../../../src/ec2/instance-types";
+import { boundedName } from "../../../src/aws/names";
 
 describe("instanceTypeArchitecture", () => {
   it.each(["t4g.medium", "m7g.large", "m6gd.xlarge", "c6gn.large", "c7gn.16xlarge", "r8g.large", "im4gn.large", "is4gen.large", "x2gd.large", "g5g.xlarge", "hpc7g.4xlarge", "a1.large"])(

@@ -8,7 +8,7 @@ import {
   type ExecutionRolePolicyInput,
   type PolicyDocument,
   type PolicyStatement,
-} from "../../src/policies/iam";
+} from "../../../src/aws/iam-policies";
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-central-1";

@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseEnvFile, renderEcsConfig } from "../../src/ecs-config";
-import { ECS_CONFIG_PATH, ecsConfigWrittenBy, renderUserData, type UserDataInput } from "../../src/user-data";
+import { parseEnvFile, renderEcsConfig } from "../../../src/ec2/ecs-config";
+import { ECS_CONFIG_PATH, ecsConfigWrittenBy, renderUserData, type UserDataInput } from "../../../src/ec2/user-data";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-ec2/registry-credentials-AbC123";
 const ecsConfig = renderEcsConfig({

@@ -1,4 +1,4 @@
-import { parseCidr, planSubnets, type SubnetPlan } from "../../src/network-math";
+import { parseCidr, planSubnets, type SubnetPlan } from "../../../src/aws/cidr";
 
 const NOT_A_CIDR = "must be an IPv4 CIDR block such as 10.0.0.0/16";
 

@@ -2,10 +2,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { referenceInput } from "../helpers/configs";
+import { referenceInput } from "../../helpers/configs";
 
 // Runs the compiled entry point as `npm run synth` does (`npm test` builds before jest).
-const MAIN = path.join(__dirname, "..", "..", "dist", "main.js");
+const MAIN = path.join(__dirname, "..", "..", "..", "dist", "main.js");
 const scratch = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-main-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

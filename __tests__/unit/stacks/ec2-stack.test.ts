@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
-import { buildApp, stackNames } from "../../src/app";
-import { parseConfig } from "../../src/config/load";
-import { ec2StackName } from "../../src/stacks/ec2-stack";
+import { buildApp, stackNames } from "../../../src/app";
+import { parseConfig } from "../../../src/config/load";
+import { ec2StackName } from "../../../src/stacks/ec2-stack";
 import {
   allKeys,
   decodeUserData,
@@ -14,7 +14,7 @@ import {
   synthEc2Stack,
   synthStack,
   type TfJson,
-} from "../helpers/synth";
+} from "../../helpers/synth";
 
 const EXISTING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-XyZ789";
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { freeLoopbackPort } from "./free-port";
+import { freeLoopbackPort } from "../util/free-port";
 
 export class MissingToolError extends Error {
   constructor(tool: string, howToInstall: string) {

@@ -2,7 +2,7 @@
  * `/etc/ecs/ecs.config`: the ECS agent's settings, as the file ecs-init's systemd unit reads with
  * `EnvironmentFile=`. Pure functions: typed settings in, file text out, every value validated on the way.
  */
-import { nearestName } from "./nearest-name";
+import { nearestName } from "../util/nearest-name";
 
 export const IMAGE_PULL_BEHAVIORS = ["default", "always", "once", "prefer-cached"] as const;
 export type ImagePullBehavior = (typeof IMAGE_PULL_BEHAVIORS)[number];
@@ -133,7 +133,7 @@ export function extraSettingProblem(key: string, value: string): string | undefi
   const check = DOCUMENTED_SETTINGS[key];
   if (!check) {
     const nearest = nearestName(key, [...Object.keys(DOCUMENTED_SETTINGS), ...Object.keys(MANAGED_KEYS)]);
-    return `is not a documented ECS agent setting${nearest ? ` (did you mean ${nearest}?)` : ""}; allowed: the Linux keys of the amazon-ecs-agent README such as ECS_RESERVED_MEMORY, ECS_LOGLEVEL, ECS_INSTANCE_ATTRIBUTES (full list: DOCUMENTED_SETTINGS in src/ecs-config.ts)`;
+    return `is not a documented ECS agent setting${nearest ? ` (did you mean ${nearest}?)` : ""}; allowed: the Linux keys of the amazon-ecs-agent README such as ECS_RESERVED_MEMORY, ECS_LOGLEVEL, ECS_INSTANCE_ATTRIBUTES (full list: DOCUMENTED_SETTINGS in src/ec2/ecs-config.ts)`;
   }
   const formatProblem = envFileValueProblem(value);
   if (formatProblem) return formatProblem;

@@ -11,8 +11,8 @@ import {
   runPolicyGate,
   type PolicyRule,
   type PolicyWaiver,
-} from "../../../src/policy";
-import { hclTemplateText } from "../../../src/policy/user-data";
+} from "../../../src/policy-gate";
+import { hclTemplateText } from "../../../src/policy-gate/user-data";
 import { configWith } from "../../helpers/configs";
 import { fargateDocument, first, REFERENCE } from "./fixtures";
 

@@ -1,4 +1,4 @@
-import { ImageReferenceError, parseImageReference, type ImageReference } from "../../src/image-reference";
+import { ImageReferenceError, parseImageReference, type ImageReference } from "../../../src/registry/image-reference";
 
 const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 const HINT = "(expected registry/repository:tag or registry/repository@sha256:<64 hex>, e.g. ghcr.io/acme/orders:1.4.2)";

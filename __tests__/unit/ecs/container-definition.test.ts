@@ -1,4 +1,4 @@
-import { containerDefinition, type ContainerDefinitionInput } from "../../src/container-definition";
+import { containerDefinition, type ContainerDefinitionInput } from "../../../src/ecs/container-definition";
 
 const REGISTRY_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-AbC123";
 const DB_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/db-XyZ789:password::";

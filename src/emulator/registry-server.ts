@@ -5,7 +5,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import { freeLoopbackPort } from "./free-port";
+import { freeLoopbackPort } from "../util/free-port";
 import { MissingToolError, stopProcess } from "./moto-server";
 
 export const REGISTRY_INSTALL_HELP =

@@ -8,7 +8,7 @@ import {
   parseEnvFile,
   parsePortRange,
   renderEcsConfig,
-} from "../../src/ecs-config";
+} from "../../../src/ec2/ecs-config";
 
 const base: EcsAgentSettings = { clusterName: "orders-ec2", containerStopTimeoutSeconds: 30, imagePullBehavior: "default", spotInstanceDraining: false };
 

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { ALLOW_DEBUG_LOG_VARIABLE, debugLogProblem } from "../../src/terraform/debug-log-guard";
+import { ALLOW_DEBUG_LOG_VARIABLE, debugLogProblem } from "../../../src/terraform/debug-log-guard";
 
 describe("debugLogProblem", () => {
   it.each(["TRACE", "debug", "json", " Trace "])("refuses TF_LOG=%s, which makes the AWS provider log secret bodies", (level) => {
@@ -20,7 +20,7 @@ describe("debugLogProblem", () => {
   });
 
   it("stops npm run deploy/destroy's wrapper before it starts anything", () => {
-    const wrapper = path.join(__dirname, "..", "..", "dist", "scripts", "with-terraform.js");
+    const wrapper = path.join(__dirname, "..", "..", "..", "dist", "scripts", "with-terraform.js");
     const result = spawnSync(process.execPath, [wrapper, "terraform", "version"], { env: { ...process.env, TF_LOG: "TRACE" }, encoding: "utf8", timeout: 30000 });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^refusing to run terraform: TF_LOG=TRACE would make the AWS provider log the registry credential/);

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp, stackNames } from "../app";
 import type { Config } from "../config/schema";
-import { TerraformWorkdir } from "../terraform/terraform";
+import { TerraformWorkdir } from "../terraform/workdir";
 import { isInstalled } from "../terraform/run";
 import { MissingToolError, startMoto, type MotoServer } from "./moto-server";
 

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../../../src/app";
-import { synthesizedStacks } from "../../../src/terraform/terraform";
+import { synthesizedStacks } from "../../../src/terraform/workdir";
 import { configWith, STACK_VARIANTS } from "../../helpers/configs";
-import { expectationsFromConfig, type PolicyExpectations, type StackInput, type TerraformBlock, type TerraformDocument } from "../../../src/policy";
+import { expectationsFromConfig, type PolicyExpectations, type StackInput, type TerraformBlock, type TerraformDocument } from "../../../src/policy-gate";
 
 export interface SynthesizedVariant {
   readonly label: string;

@@ -7,9 +7,9 @@ import {
   formatDuration,
   rolloutSettingsFromStack,
   type RolloutSettings,
-} from "../../src/rollout-model";
-import { referenceInput } from "../helpers/configs";
-import { synthStack } from "../helpers/synth";
+} from "../../../src/ecs/rollout-model";
+import { referenceInput } from "../../helpers/configs";
+import { synthStack } from "../../helpers/synth";
 
 const OUR_DEFAULTS: RolloutSettings = {
   desiredCount: 2,

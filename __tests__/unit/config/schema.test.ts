@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DEFAULTS } from "../../src/config/defaults";
-import { ConfigError, DEFAULT_CONFIG_PATH, configPathFromEnv, loadConfigFile, parseConfig } from "../../src/config/load";
-import { ec2Settings } from "../../src/config/schema";
+import { DEFAULTS } from "../../../src/config/defaults";
+import { ConfigError, DEFAULT_CONFIG_PATH, configPathFromEnv, loadConfigFile, parseConfig } from "../../../src/config/load";
+import { ec2Settings } from "../../../src/config/schema";
 
-const REFERENCE_FILE = path.join(__dirname, "..", "..", "config", "reference-app.json");
+const REFERENCE_FILE = path.join(__dirname, "..", "..", "..", "config", "reference-app.json");
 
 // The tests build configs by mutating plain JSON data, exactly as a user edits the file.
 type Json = Record<string, any>;

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { DEFAULTS } from "../../src/config/defaults";
-import { jsonSchemaText } from "../../src/config/json-schema";
-import { FARGATE_MEMORY_BY_CPU, LOG_RETENTION_DAYS, configSchema } from "../../src/config/schema";
+import { DEFAULTS } from "../../../src/config/defaults";
+import { jsonSchemaText } from "../../../src/config/json-schema";
+import { FARGATE_MEMORY_BY_CPU, LOG_RETENTION_DAYS, configSchema } from "../../../src/config/schema";
 
-const CONFIG_DIR = path.join(__dirname, "..", "..", "config");
+const CONFIG_DIR = path.join(__dirname, "..", "..", "..", "config");
 const SCHEMA_FILE = path.join(CONFIG_DIR, "ghcr-ecs.schema.json");
 const REFERENCE_FILE = path.join(CONFIG_DIR, "reference-app.json");
 

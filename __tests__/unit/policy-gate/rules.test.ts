@@ -6,7 +6,7 @@ import {
   type PolicyExpectations,
   type RuleResult,
   type TerraformDocument,
-} from "../../../src/policy";
+} from "../../../src/policy-gate";
 import { STACK_VARIANTS } from "../../helpers/configs";
 import { loadConfigFile } from "../../../src/config/load";
 import {

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { REQUIRED_TERRAFORM_VERSION } from "../../src/stacks/fargate-stack";
+import { REQUIRED_TERRAFORM_VERSION } from "../../../src/stacks/fargate-stack";
 import {
   address,
   allKeys,
@@ -17,7 +17,7 @@ import {
   statementsAllowing,
   synthStack,
   type TfJson,
-} from "../helpers/synth";
+} from "../../helpers/synth";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const EXISTING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-XyZ789";

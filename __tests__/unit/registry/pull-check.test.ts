@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ImageReference } from "../../../src/image-reference";
+import type { ImageReference } from "../../../src/registry/image-reference";
 import { checkPull, MANIFEST_ACCEPT, registryApiBase, type PullCheckResult, type PullFailure } from "../../../src/registry/pull-check";
 
 describe("registryApiBase", () => {
