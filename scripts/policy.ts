@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../src/app";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
-import type { Config } from "../src/config/schema";
+import type { Config } from "../src/config";
 import { synthesizedStacks } from "../src/terraform/workdir";
 import {
   expectationsFromConfig,

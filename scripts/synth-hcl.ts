@@ -13,7 +13,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildApp, stackNames } from "../src/app";
+import { buildApp } from "../src/app";
+import { stackNames } from "../src/config/derive";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
 import { TerraformWorkdir } from "../src/terraform/workdir";
 

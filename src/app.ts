@@ -1,8 +1,9 @@
 import * as path from "node:path";
 import { App } from "cdktf";
-import type { Config } from "./config/schema";
+import type { Config } from "./config";
 import { FargateStack } from "./stacks/fargate-stack";
-import { Ec2Stack, ec2StackName } from "./stacks/ec2-stack";
+import { ec2StackName } from "./config/derive";
+import { Ec2Stack } from "./stacks/ec2-stack";
 
 export interface BuildAppOptions {
   /** @default - `CDKTF_OUTDIR`, else `cdktf.out` */
@@ -12,11 +13,6 @@ export interface BuildAppOptions {
    * @default - the directory synth runs from
    */
   readonly stateDir?: string;
-}
-
-/** The stack ids a config produces: `<name>` (Fargate) and/or `<name>-ec2`, by `launchType`. */
-export function stackNames(config: Config): string[] {
-  return [...(config.launchType !== "ec2" ? [config.name] : []), ...(config.launchType !== "fargate" ? [ec2StackName(config)] : [])];
 }
 
 /** The stacks one config produces. Validate the config first: `new App()` creates the output folder. */

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { buildApp } from "../../src/app";
-import type { ConfigInput } from "../../src/config/schema";
+import type { ConfigInput } from "../../src/config";
 import { runCli } from "../../src/cli/index";
 import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { describeStackRollout } from "../../src/ecs/rollout-model";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseConfig } from "../../src/config/load";
-import type { Config, ConfigInput } from "../../src/config/schema";
+import type { Config, ConfigInput } from "../../src/config";
 
 export const REFERENCE_CONFIG_FILE = path.join(__dirname, "..", "..", "config", "reference-app.json");
 

@@ -4,7 +4,8 @@ import { Testing } from "cdktf";
 import type { Construct } from "constructs";
 import { parseConfig } from "../../src/config/load";
 import { FargateStack } from "../../src/stacks/fargate-stack";
-import { Ec2Stack, ec2StackName } from "../../src/stacks/ec2-stack";
+import { ec2StackName } from "../../src/config/derive";
+import { Ec2Stack } from "../../src/stacks/ec2-stack";
 
 /** A synthesized block (resource, variable, ...) with its snake_case Terraform keys. */
 export type TfBlock = Record<string, any>;

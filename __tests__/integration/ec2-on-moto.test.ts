@@ -119,7 +119,8 @@ describe("the EC2 variant (agent-dockercfg, awsvpc) applied to moto", () => {
     expect(script).toBe(
       renderUserData({
         ecsConfig,
-        registryAuth: { mode: "agent-dockercfg", secretArn: outputs.credentials_secret_arn, region: "us-east-1", registryHost: "ghcr.io" },
+        region: "us-east-1",
+        registryAuth: { mode: "agent-dockercfg", secretArn: outputs.credentials_secret_arn, registryHost: "ghcr.io" },
       }),
     );
     expect(parseEnvFile(ecsConfigWrittenBy(script))).toEqual({

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { parseImageReference } from "../../src/registry/image-reference";
-import { LocalRegistry, type RegistryAuth } from "../../src/emulator/registry-server";
+import { LocalRegistry, type LocalRegistryAuth } from "../../src/emulator/registry-server";
 import { checkPull, type PullCheckResult } from "../../src/registry/pull-check";
 import { freeLoopbackPort } from "../../src/util/free-port";
 
@@ -27,7 +27,7 @@ describe.each<["htpasswd" | "token-distribution" | "token-ghcr"]>([["htpasswd"],
       { username: outsider.username, passwords: [outsider.password], pull: ["acme/other"] },
       { username: pusher.username, passwords: [pusher.password], pull: ["*"], push: ["*"] },
     ];
-    const auth: RegistryAuth =
+    const auth: LocalRegistryAuth =
       mode === "htpasswd" ? { kind: "htpasswd", users } : { kind: "token", users, style: mode === "token-ghcr" ? "ghcr" : "distribution" };
     registry = await LocalRegistry.start(auth);
     pushed = await registry.pushImage("acme/orders-service", "1.4.2", pusher);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../../src/app";
-import type { ConfigInput } from "../../src/config/schema";
+import type { ConfigInput } from "../../src/config";
 import { TerraformWorkdir } from "../../src/terraform/workdir";
 import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { renderEcsConfig } from "../../src/ec2/ecs-config";
@@ -82,7 +82,8 @@ describe("terraform plan of the EC2 stack (agent-dockercfg, existing secret) aga
           spotInstanceDraining: false,
           extras: { ECS_RESERVED_MEMORY: "256" },
         }),
-        registryAuth: { mode: "agent-dockercfg", secretArn: EXISTING_SECRET_ARN, region: "us-east-1", registryHost: "ghcr.io" },
+        region: "us-east-1",
+        registryAuth: { mode: "agent-dockercfg", secretArn: EXISTING_SECRET_ARN, registryHost: "ghcr.io" },
       }),
     );
     const shellcheck = spawnSync("shellcheck", ["--shell=bash", "-"], { input: script, encoding: "utf8" });

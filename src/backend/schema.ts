@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { nearestName } from "../util/nearest-name";
+import { REGION } from "../aws/patterns";
+import { strictObject as strictConfigObject } from "../config/primitives";
 
 /** Keys that would put a credential into the config file (and from there into `cdk.tf.json`). */
 const CREDENTIAL_KEY = /token|secret|password|passwd|credential|access_?key|session/i;
@@ -7,23 +8,8 @@ const CREDENTIAL_KEY = /token|secret|password|passwd|credential|access_?key|sess
 export const CREDENTIAL_KEY_PROBLEM =
   "credentials are never read from the config (it is committed, and cdktf would copy them into cdk.tf.json); Terraform Cloud: set TF_TOKEN_<host> (TF_TOKEN_app_terraform_io) in the environment; S3: AWS credentials come from the environment (AWS_PROFILE, OIDC in CI)";
 
-/** A strict object whose unknown-key error names the allowed keys, the nearest one, and refuses credential keys. */
-function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
-  const allowed = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code !== "unrecognized_keys") return undefined;
-      const keys = issue.keys as string[];
-      const credential = keys.find((key) => CREDENTIAL_KEY.test(key));
-      if (credential) return `unknown key "${credential}": ${CREDENTIAL_KEY_PROBLEM}`;
-      const hints = keys.map((key) => {
-        const nearest = nearestName(key, allowed);
-        return nearest ? `"${key}" (did you mean "${nearest}"?)` : `"${key}"`;
-      });
-      return `unknown key ${hints.join(", ")}; allowed keys: ${allowed.join(", ")}`;
-    },
-  });
-}
+const strictObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
+  strictConfigObject(shape, { keyProblem: (key) => (CREDENTIAL_KEY.test(key) ? CREDENTIAL_KEY_PROBLEM : undefined) });
 
 /** The only placeholder a state key, path or workspace name may hold: one value per stack. */
 export const STACK_PLACEHOLDER = "{stack}";
@@ -47,7 +33,6 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+(:\d{1,5})?$/;
 
 const withPlaceholders = (hint: string, pattern: RegExp, patternHint: string) =>

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { configSchema } from "./schema";
+import { configSchema } from ".";
 
 /** The JSON Schema for config files (input form: defaulted keys optional), as committed in config/. */
 export function jsonSchemaText(): string {

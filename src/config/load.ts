@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
-import { configSchema, type Config } from "./schema";
+import { configSchema, type Config } from ".";
 import { projectRoot } from "../util/project-root";
 
 /** The example configuration, used when GHCR_ECS_CONFIG is not set. */

@@ -13,6 +13,7 @@ import { DEFAULTS } from "../config/defaults";
 import { instanceTypeArchitecture } from "../ec2/instance-types";
 import { type ImagePullBehavior, renderEcsConfig } from "../ec2/ecs-config";
 import { containerInstancePolicy, ec2TrustPolicy } from "../aws/iam-policies";
+import type { RegistryAuth } from "../ec2/registry-auth";
 import { renderUserData } from "../ec2/user-data";
 import { allowHttpsOut } from "./service-parts";
 import { hclStringLiteral } from "./registry-credentials";
@@ -25,21 +26,6 @@ export const ECS_OPTIMIZED_AMI_PARAMETER = {
 
 /** The root device of the ECS-optimized AL2023 AMI. */
 const ROOT_DEVICE = "/dev/xvda";
-
-export type CapacityRegistryAuth =
-  | { readonly mode: "task" }
-  | {
-      readonly mode: "agent-dockercfg";
-      /** The `{"username","password"}` secret the instances read at boot; the instance role may read only it. */
-      readonly secretArn: string;
-      /**
-       * Customer-managed key of the secret (kms:Decrypt through Secrets Manager only).
-       * @default - the AWS-managed key: no grant needed
-       */
-      readonly secretKmsKeyArn?: string;
-      /** Registry host of the image, the key of ECS_ENGINE_AUTH_DATA (e.g. `ghcr.io`). */
-      readonly registryHost: string;
-    };
 
 export interface SpotSettings {
   /** On-demand instances before any Spot. */
@@ -116,7 +102,7 @@ export interface Ec2CapacityProps {
    */
   readonly ecsConfig?: Readonly<Record<string, string>>;
   /** @default { mode: "task" } */
-  readonly registryAuth?: CapacityRegistryAuth;
+  readonly registryAuth?: RegistryAuth;
   /**
    * Tags for the instances and their volumes (the provider's default tags do not reach them).
    * @default {}
@@ -198,10 +184,8 @@ export class Ec2Capacity extends Construct {
 
     const script = renderUserData({
       ecsConfig,
-      registryAuth:
-        registryAuth.mode === "agent-dockercfg"
-          ? { mode: "agent-dockercfg", secretArn: SECRET_ARN_PLACEHOLDER, region: props.region, registryHost: registryAuth.registryHost }
-          : { mode: "task" },
+      region: props.region,
+      registryAuth: registryAuth.mode === "agent-dockercfg" ? { ...registryAuth, secretArn: SECRET_ARN_PLACEHOLDER } : registryAuth,
     });
     const instanceTags = { ...props.tags, Name: `${props.name}-instance` };
 

@@ -2,30 +2,19 @@
  * The user-data script of the ECS container instances: the one place that decides what an instance does at boot.
  * Pure: settings in, bash out. The ECS agent starts after cloud-init and reads `/etc/ecs/ecs.config` only then.
  */
+import { REGION } from "../aws/patterns";
 import { ENGINE_AUTH_DATA_KEY, ENGINE_AUTH_TYPE_KEY } from "./ecs-config";
+import type { RegistryAuth } from "./registry-auth";
 
 export const ECS_CONFIG_PATH = "/etc/ecs/ecs.config";
 const HEREDOC_DELIMITER = "GHCR_ECS_CONFIG";
 
-export type InstanceRegistryAuth =
-  | {
-      /** The task definition's `repositoryCredentials`: the instance never sees the credential. */
-      readonly mode: "task";
-    }
-  | {
-      /** The agent pulls with `ECS_ENGINE_AUTH_TYPE=dockercfg`, built at boot from the Secrets Manager secret. */
-      readonly mode: "agent-dockercfg";
-      /** ARN of the `{"username","password"}` secret; the only reference to the credential in user data. */
-      readonly secretArn: string;
-      readonly region: string;
-      /** Registry host the image is pulled from (the key of ECS_ENGINE_AUTH_DATA), e.g. `ghcr.io`. */
-      readonly registryHost: string;
-    };
-
 export interface UserDataInput {
   /** Rendered ecs.config (see `renderEcsConfig`). */
   readonly ecsConfig: string;
-  readonly registryAuth: InstanceRegistryAuth;
+  readonly registryAuth: RegistryAuth;
+  /** The region of the secret the agent-dockercfg script reads. */
+  readonly region: string;
 }
 
 const SHELL_SAFE = /^[A-Za-z0-9:/_+=.@-]+$/;
@@ -47,7 +36,7 @@ export function renderUserData(input: UserDataInput): string {
     `cat > "$staged_config" <<'${HEREDOC_DELIMITER}'`,
     `${input.ecsConfig}${HEREDOC_DELIMITER}`,
   ];
-  if (input.registryAuth.mode === "agent-dockercfg") lines.push("", ...agentAuthLines(input.registryAuth));
+  if (input.registryAuth.mode === "agent-dockercfg") lines.push("", ...agentAuthLines(input.registryAuth, input.region));
   lines.push(
     "",
     // Written complete or not at all: an instance that could not read its registry credentials keeps no ecs.config,
@@ -60,15 +49,15 @@ export function renderUserData(input: UserDataInput): string {
   return lines.join("\n");
 }
 
-function agentAuthLines(auth: Extract<InstanceRegistryAuth, { mode: "agent-dockercfg" }>): string[] {
+function agentAuthLines(auth: Extract<RegistryAuth, { mode: "agent-dockercfg" }>, region: string): string[] {
   if (!SHELL_SAFE.test(auth.secretArn)) throw new Error(`user data: secret ARN ${JSON.stringify(auth.secretArn)} is not an ARN`);
-  if (!/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/.test(auth.region)) throw new Error(`user data: region ${JSON.stringify(auth.region)} is not an AWS region`);
+  if (!REGION.test(region)) throw new Error(`user data: region ${JSON.stringify(region)} is not an AWS region`);
   if (!REGISTRY_HOST.test(auth.registryHost)) throw new Error(`user data: registry host ${JSON.stringify(auth.registryHost)} is not a host[:port]`);
   return [
     "# Agent-level registry auth (dockercfg), built here from Secrets Manager: only the secret's ARN is in this script.",
     "# The credential stays in shell variables and pipes (never argv or the environment); no `set -x`, ever.",
     `secret_arn='${auth.secretArn}'`,
-    `aws_region='${auth.region}'`,
+    `aws_region='${region}'`,
     `registry_host='${auth.registryHost}'`,
     "if ! command -v aws >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then",
     "  dnf install -y --quiet awscli-2 jq",

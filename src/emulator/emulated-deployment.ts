@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildApp, stackNames } from "../app";
-import type { Config } from "../config/schema";
+import { buildApp } from "../app";
+import { stackNames } from "../config/derive";
+import type { Config } from "../config";
 import { TerraformWorkdir } from "../terraform/workdir";
 import { isInstalled } from "../terraform/run";
 import { MissingToolError, startMoto, type MotoServer } from "./moto-server";

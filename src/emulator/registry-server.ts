@@ -22,7 +22,7 @@ export interface RegistryUser {
   readonly push?: readonly string[];
 }
 
-export type RegistryAuth =
+export type LocalRegistryAuth =
   | { readonly kind: "htpasswd"; readonly users: readonly RegistryUser[] }
   | {
       readonly kind: "token";
@@ -46,7 +46,7 @@ export interface PushedImage {
  * Bearer token auth served by a token service in this process — the flow ghcr.io uses.
  */
 export class LocalRegistry {
-  static async start(auth: RegistryAuth, options: { startTimeoutMs?: number } = {}): Promise<LocalRegistry> {
+  static async start(auth: LocalRegistryAuth, options: { startTimeoutMs?: number } = {}): Promise<LocalRegistry> {
     for (const tool of ["docker-registry", "openssl", ...(auth.kind === "htpasswd" ? ["htpasswd"] : [])]) {
       if (spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status !== 0) throw new MissingToolError(tool, REGISTRY_INSTALL_HELP);
     }
@@ -94,7 +94,7 @@ export class LocalRegistry {
     readonly host: string,
     private readonly child: ChildProcess,
     private readonly dir: string,
-    private readonly auth: RegistryAuth,
+    private readonly auth: LocalRegistryAuth,
     private readonly tokenService?: TokenService,
   ) {}
 

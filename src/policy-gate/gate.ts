@@ -1,4 +1,4 @@
-import type { Config } from "../config/schema";
+import type { Config } from "../config";
 import { POLICY_RULES, ruleIds } from "./rules";
 import { StackView, type Finding, type PolicyExpectations, type PolicyRule, type Severity, type StackInput } from "./types";
 import { waiverMatches, type AppliedWaiver, type PolicyWaiver } from "./waivers";

@@ -7,6 +7,9 @@ export interface RegistryCredential {
   readonly password: string;
 }
 
+/** A registry user name HTTP Basic auth can carry: no whitespace, no `:`, 1-256 characters. */
+export const REGISTRY_USERNAME = /^[^\s:]{1,256}$/;
+
 /** The manifest types ECS's agent accepts, in the order the Docker/containerd clients ask for them. */
 export const MANIFEST_ACCEPT = [
   "application/vnd.oci.image.index.v1+json",

@@ -4,7 +4,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import type { Config } from "../config/schema";
+import type { Config } from "../config";
+import type { RegistryAuthMode } from "../ec2/registry-auth";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { RegistryCredentials } from "../constructs/registry-credentials";
 import { TaskExecutionRole } from "../constructs/task-execution-role";
@@ -23,9 +24,6 @@ export interface DeploymentStackProps {
    */
   readonly localStateFile?: string;
 }
-
-/** How the image pull authenticates: the task's `repositoryCredentials`, or the EC2 agent's dockercfg. */
-export type RegistryAuthMode = "task" | "agent-dockercfg";
 
 export interface DeploymentBaseOptions {
   /** Prefix of every resource name in the stack (the stack id): `<config.name>` or `<config.name>-ec2`. */

@@ -1,16 +1,11 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
-import { type Config, ec2Settings } from "../config/schema";
+import { ec2Settings, ec2StackName } from "../config/derive";
 import { parseImageReference } from "../registry/image-reference";
 import { Ec2Capacity } from "../constructs/ec2-capacity";
 import { Ec2Service } from "../constructs/ec2-service";
 import { createCluster } from "../constructs/service-parts";
 import { type DeploymentStackProps, addStackOutputs, applicationServiceProps, buildDeploymentBase } from "./deployment-base";
-
-/** The EC2 stack of a config: `<name>-ec2`, also the prefix of its resource names (it can sit beside `<name>`). */
-export function ec2StackName(config: Pick<Config, "name">): string {
-  return `${config.name}-ec2`;
-}
 
 export type Ec2StackProps = DeploymentStackProps;
 

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { DEFAULTS } from "../../../src/config/defaults";
 import { jsonSchemaText } from "../../../src/config/json-schema";
-import { FARGATE_MEMORY_BY_CPU, LOG_RETENTION_DAYS, configSchema } from "../../../src/config/schema";
+import { FARGATE_MEMORY_BY_CPU, LOG_RETENTION_DAYS } from "../../../src/aws/limits";
+import { configSchema } from "../../../src/config";
 
 const CONFIG_DIR = path.join(__dirname, "..", "..", "..", "config");
 const SCHEMA_FILE = path.join(CONFIG_DIR, "ghcr-ecs.schema.json");
@@ -31,7 +32,7 @@ function committedSchema(): JsonSchema {
 }
 
 const KNOWN_KEYWORDS = new Set([
-  "$schema", "title", "default", "type", "properties", "required", "additionalProperties", "propertyNames",
+  "$schema", "title", "description", "default", "type", "properties", "required", "additionalProperties", "propertyNames",
   "items", "minItems", "oneOf", "enum", "const", "pattern", "minLength", "minimum", "maximum",
 ]);
 
@@ -91,7 +92,7 @@ function validate(schema: JsonSchema, value: unknown, at = "$"): string[] {
 }
 
 describe("config/ghcr-ecs.schema.json", () => {
-  it("is exactly what jsonSchemaText() generates from src/config/schema.ts", () => {
+  it("is exactly what jsonSchemaText() generates from the zod schema in src/config/", () => {
     const committed = readFileSync(SCHEMA_FILE, "utf8");
     const generated = jsonSchemaText();
     if (committed !== generated) {
@@ -99,7 +100,7 @@ describe("config/ghcr-ecs.schema.json", () => {
       const generatedLines = generated.split("\n");
       const line = committedLines.findIndex((text, i) => text !== generatedLines[i]);
       throw new Error(
-        `config/ghcr-ecs.schema.json is out of date with src/config/schema.ts; run \`npm run schema\` and commit the result.\n` +
+        `config/ghcr-ecs.schema.json is out of date with the zod schema in src/config/; run \`npm run schema\` and commit the result.\n` +
           `First difference at line ${line + 1}:\n  committed: ${committedLines[line]}\n  generated: ${generatedLines[line]}`,
       );
     }

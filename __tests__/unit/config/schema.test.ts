@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULTS } from "../../../src/config/defaults";
 import { ConfigError, DEFAULT_CONFIG_PATH, configPathFromEnv, loadConfigFile, parseConfig } from "../../../src/config/load";
-import { ec2Settings } from "../../../src/config/schema";
+import { ec2Settings } from "../../../src/config/derive";
 
 const REFERENCE_FILE = path.join(__dirname, "..", "..", "..", "config", "reference-app.json");
 

@@ -13,10 +13,11 @@ const ecsConfig = renderEcsConfig({
   spotInstanceDraining: true,
   extras: { ECS_INSTANCE_ATTRIBUTES: '{"stack":"prod"}', ECS_LOG_OPTS: '{"tag":"a\\\\b"}' },
 });
-const taskMode: UserDataInput = { ecsConfig, registryAuth: { mode: "task" } };
+const taskMode: UserDataInput = { ecsConfig, region: "us-east-1", registryAuth: { mode: "task" } };
 const agentMode: UserDataInput = {
   ecsConfig,
-  registryAuth: { mode: "agent-dockercfg", secretArn: SECRET_ARN, region: "us-east-1", registryHost: "ghcr.io" },
+  region: "us-east-1",
+  registryAuth: { mode: "agent-dockercfg", secretArn: SECRET_ARN, registryHost: "ghcr.io" },
 };
 
 function shellcheck(script: string) {
@@ -61,12 +62,13 @@ describe("renderUserData", () => {
     expect(script).not.toContain("ECS_ENGINE_AUTH_DATA={");
   });
 
-  it.each<[string, Partial<Extract<UserDataInput["registryAuth"], { mode: "agent-dockercfg" }>>, string]>([
+  it.each<[string, Partial<Extract<UserDataInput["registryAuth"], { mode: "agent-dockercfg" }>> & { region?: string }, string]>([
     ["an ARN with a quote", { secretArn: "arn:aws:x'; reboot; '" }, "user data: secret ARN \"arn:aws:x'; reboot; '\" is not an ARN"],
     ["a region with spaces", { region: "us east 1" }, 'user data: region "us east 1" is not an AWS region'],
     ["a registry host with a path", { registryHost: "ghcr.io/acme" }, 'user data: registry host "ghcr.io/acme" is not a host[:port]'],
-  ])("refuses %s", (_label, overrides, message) => {
-    expect(() => renderUserData({ ...agentMode, registryAuth: { ...(agentMode.registryAuth as object), ...overrides } as UserDataInput["registryAuth"] })).toThrow(message);
+  ])("refuses %s", (_label, { region, ...overrides }, message) => {
+    const registryAuth = { ...(agentMode.registryAuth as object), ...overrides } as UserDataInput["registryAuth"];
+    expect(() => renderUserData({ ...agentMode, region: region ?? agentMode.region, registryAuth })).toThrow(message);
   });
 
   it("refuses ecs.config text that is not newline-terminated lines", () => {

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
-import { buildApp, stackNames } from "../../../src/app";
+import { buildApp } from "../../../src/app";
 import { parseConfig } from "../../../src/config/load";
-import { ec2StackName } from "../../../src/stacks/ec2-stack";
+import { ec2StackName, stackNames } from "../../../src/config/derive";
 import {
   allKeys,
   decodeUserData,
