@@ -12,16 +12,10 @@ import { buildApp } from "../src/app";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
 import type { Config } from "../src/config";
 import { synthesizedStacks } from "../src/terraform/workdir";
-import {
-  expectationsFromConfig,
-  formatPolicyReport,
-  parsePolicyWaivers,
-  policyReportJson,
-  PolicyWaiverError,
-  runPolicyGate,
-  type PolicyWaiver,
-  type StackInput,
-} from "../src/policy-gate";
+import { expectationsFromConfig, runPolicyGate } from "../src/policy-gate/gate";
+import { formatPolicyReport, policyReportJson } from "../src/policy-gate/report";
+import { parsePolicyWaivers, PolicyWaiverError, type PolicyWaiver } from "../src/policy-gate/waivers";
+import { type StackInput } from "../src/policy-gate/types";
 
 class UsageError extends Error {}
 

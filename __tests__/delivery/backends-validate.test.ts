@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../../src/app";
-import { backendBlock, backendSchema, type BackendInput } from "../../src/backend/apply";
+import { backendBlock } from "../../src/backend/apply";
+import { backendSchema, type BackendInput } from "../../src/backend/schema";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { startMoto, type MotoServer } from "../../src/emulator/moto-server";
 import { terraformEnv } from "../../src/terraform/cli-config";

@@ -6,7 +6,9 @@ import type { ConfigInput } from "../../src/config";
 import { runCli } from "../../src/cli/index";
 import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { describeStackRollout } from "../../src/ecs/rollout-model";
-import { parsePlanJson, renderMarkdown, summarizePlan, type StackSummary } from "../../src/plan-summary";
+import { parsePlanJson } from "../../src/plan-summary/plan-json";
+import { renderMarkdown } from "../../src/plan-summary/markdown";
+import { summarizePlan, type StackSummary } from "../../src/plan-summary/summarize";
 import { configWith, referenceInput } from "../helpers/configs";
 
 jest.setTimeout(600_000);

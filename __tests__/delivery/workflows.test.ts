@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { parse as parseYaml } from "yaml";
 import { runCli } from "../../src/cli/index";
-import { PLAN_COMMENT_MARKER } from "../../src/plan-summary";
+import { PLAN_COMMENT_MARKER } from "../../src/plan-summary/markdown";
 
 jest.setTimeout(60_000);
 

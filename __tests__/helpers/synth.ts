@@ -2,29 +2,16 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import type { Construct } from "constructs";
+import type { TerraformBlock, TerraformDocument } from "../../src/terraform/document";
 import { parseConfig } from "../../src/config/load";
 import { FargateStack } from "../../src/stacks/fargate-stack";
 import { ec2StackName } from "../../src/config/derive";
 import { Ec2Stack } from "../../src/stacks/ec2-stack";
 
-/** A synthesized block (resource, variable, ...) with its snake_case Terraform keys. */
-export type TfBlock = Record<string, any>;
-
-/** The parts of a synthesized `cdk.tf.json` these tests look at. */
-export interface TfJson {
-  readonly terraform?: TfBlock;
-  readonly provider?: Record<string, TfBlock[]>;
-  readonly resource?: Record<string, Record<string, TfBlock>>;
-  readonly data?: Record<string, Record<string, TfBlock>>;
-  readonly variable?: Record<string, TfBlock>;
-  readonly output?: Record<string, TfBlock>;
-  readonly check?: Record<string, TfBlock>;
-}
-
 /** A resource with the logical name Terraform addresses it by. */
 export interface NamedResource {
   readonly name: string;
-  readonly block: TfBlock;
+  readonly block: TerraformBlock;
 }
 
 export const REFERENCE_CONFIG_PATH = path.join(__dirname, "..", "..", "config", "reference-app.json");
@@ -35,25 +22,25 @@ export function referenceConfig(): Record<string, any> {
 }
 
 /** Synthesizes constructs built in `fn` inside a bare test stack (`Testing.synthScope`) and parses the JSON. */
-export function synthConstruct(fn: (scope: Construct) => void): TfJson {
-  return JSON.parse(Testing.synthScope(fn)) as TfJson;
+export function synthConstruct(fn: (scope: Construct) => void): TerraformDocument {
+  return JSON.parse(Testing.synthScope(fn)) as TerraformDocument;
 }
 
 /** Validates `input` with the real config schema, builds a FargateStack from it and parses `Testing.synth`. */
-export function synthStack(input: unknown, options: { localStateFile?: string } = {}): TfJson {
+export function synthStack(input: unknown, options: { localStateFile?: string } = {}): TerraformDocument {
   const config = parseConfig(input);
   const app = Testing.app();
   const stack = new FargateStack(app, config.name, { config, localStateFile: options.localStateFile });
-  return JSON.parse(Testing.synth(stack)) as TfJson;
+  return JSON.parse(Testing.synth(stack)) as TerraformDocument;
 }
 
 /** Every resource of a type (empty when there is none). */
-export function resources(tf: TfJson, type: string): NamedResource[] {
+export function resources(tf: TerraformDocument, type: string): NamedResource[] {
   return Object.entries(tf.resource?.[type] ?? {}).map(([name, block]) => ({ name, block }));
 }
 
 /** The one resource of a type; fails the test when there are none or several. */
-export function onlyResource(tf: TfJson, type: string): NamedResource {
+export function onlyResource(tf: TerraformDocument, type: string): NamedResource {
   const all = resources(tf, type);
   if (all.length !== 1) {
     throw new Error(`expected exactly one ${type}, found ${all.length}: ${all.map((r) => r.name).join(", ") || "none"}`);
@@ -62,14 +49,14 @@ export function onlyResource(tf: TfJson, type: string): NamedResource {
 }
 
 /** The one resource of a type whose block satisfies `predicate`. */
-export function findResource(tf: TfJson, type: string, predicate: (block: TfBlock) => boolean): NamedResource {
+export function findResource(tf: TerraformDocument, type: string, predicate: (block: TerraformBlock) => boolean): NamedResource {
   const matches = resources(tf, type).filter((r) => predicate(r.block));
   if (matches.length !== 1) throw new Error(`expected exactly one matching ${type}, found ${matches.length}`);
   return matches[0];
 }
 
 /** Number of resources per type, for exact inventory assertions. */
-export function resourceCounts(tf: TfJson): Record<string, number> {
+export function resourceCounts(tf: TerraformDocument): Record<string, number> {
   return Object.fromEntries(Object.entries(tf.resource ?? {}).map(([type, byName]) => [type, Object.keys(byName).length]));
 }
 
@@ -134,7 +121,7 @@ export function allKeys(value: unknown): string[] {
 }
 
 /** The resource an expression such as `${aws_nat_gateway.network_nat-0_D2F55FEE.id}` points at. */
-export function referenced(tf: TfJson, type: string, attribute: string, expression: unknown): NamedResource {
+export function referenced(tf: TerraformDocument, type: string, attribute: string, expression: unknown): NamedResource {
   const match = typeof expression === "string" ? refPattern(type, attribute).exec(expression) : null;
   if (!match) throw new Error(`${String(expression)} is not a reference to ${type}.*.${attribute}`);
   const name = expression!.toString().slice(`\${${type}.`.length, -`.${attribute}}`.length);
@@ -144,11 +131,11 @@ export function referenced(tf: TfJson, type: string, attribute: string, expressi
 }
 
 /** Validates `input`, builds the EC2 stack (`<name>-ec2`) from it and parses `Testing.synth`. */
-export function synthEc2Stack(input: unknown): TfJson {
+export function synthEc2Stack(input: unknown): TerraformDocument {
   const config = parseConfig(input);
   const app = Testing.app();
   const stack = new Ec2Stack(app, ec2StackName(config), { config });
-  return JSON.parse(Testing.synth(stack)) as TfJson;
+  return JSON.parse(Testing.synth(stack)) as TerraformDocument;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 
 /** `arn:aws`, `arn:aws-cn`, `arn:aws-us-gov`. */
-export const PARTITION_SOURCE = "arn:aws(?:-cn|-us-gov)?";
+const PARTITION_SOURCE = "arn:aws(?:-cn|-us-gov)?";
 /** `us-east-1`, `us-gov-west-1`, `eu-central-2`. */
 export const REGION_SOURCE = "[a-z]{2}(?:-gov)?-[a-z]+-\\d";
 const ACCOUNT = "\\d{12}";

@@ -2,21 +2,6 @@ import * as path from "node:path";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TaggedCloudWorkspaces, type TerraformStack } from "cdktf";
 import { STACK_PLACEHOLDER, type Backend } from "./schema";
 
-export {
-  backendSchema,
-  backendStackProblems,
-  backendWarnings,
-  bucketNameProblem,
-  tokenEnvVar,
-  CREDENTIAL_KEY_PROBLEM,
-  STACK_PLACEHOLDER,
-  type Backend,
-  type BackendInput,
-  type CloudBackendSettings,
-  type LocalBackendSettings,
-  type S3BackendSettings,
-} from "./schema";
-
 export interface BackendOptions {
   /** The bucket's region when `backend.region` is left out: the deployment's region. */
   readonly defaultRegion?: string;
@@ -29,10 +14,21 @@ export interface BackendOptions {
   readonly cwd?: string;
 }
 
+/** The `terraform.backend.s3` block, with Terraform's snake_case keys. */
+export interface S3BackendBlock {
+  readonly bucket: string;
+  readonly key: string;
+  readonly region: string;
+  readonly encrypt: boolean;
+  readonly kms_key_id?: string;
+  readonly dynamodb_table?: string;
+  readonly use_lockfile: boolean;
+}
+
 /** The `terraform` block fragment a backend synthesizes to (what `cdk.tf.json` holds under `terraform`). */
 export type BackendBlock =
   | { backend: { local: { path: string } } }
-  | { backend: { s3: Record<string, string | boolean> } }
+  | { backend: { s3: S3BackendBlock } }
   | { cloud: { organization: string; hostname?: string; workspaces: { name: string; project?: string } | { tags: string[]; project?: string } } };
 
 const forStack = (value: string, stackName: string) => value.split(STACK_PLACEHOLDER).join(stackName);
@@ -93,12 +89,12 @@ export function applyBackend(stack: TerraformStack, backend: Backend, stackName:
   } else {
     const s3 = block.backend.s3;
     new S3Backend(stack, {
-      bucket: s3.bucket as string,
-      key: s3.key as string,
-      region: s3.region as string,
-      encrypt: s3.encrypt as boolean,
-      ...(s3.kms_key_id ? { kmsKeyId: s3.kms_key_id as string } : {}),
-      ...(s3.dynamodb_table ? { dynamodbTable: s3.dynamodb_table as string } : {}),
+      bucket: s3.bucket,
+      key: s3.key,
+      region: s3.region,
+      encrypt: s3.encrypt,
+      ...(s3.kms_key_id ? { kmsKeyId: s3.kms_key_id } : {}),
+      ...(s3.dynamodb_table ? { dynamodbTable: s3.dynamodb_table } : {}),
     });
     stack.addOverride("terraform.backend.s3.use_lockfile", s3.use_lockfile);
   }

@@ -5,7 +5,7 @@ import { strictObject as strictConfigObject } from "../config/primitives";
 /** Keys that would put a credential into the config file (and from there into `cdk.tf.json`). */
 const CREDENTIAL_KEY = /token|secret|password|passwd|credential|access_?key|session/i;
 
-export const CREDENTIAL_KEY_PROBLEM =
+const CREDENTIAL_KEY_PROBLEM =
   "credentials are never read from the config (it is committed, and cdktf would copy them into cdk.tf.json); Terraform Cloud: set TF_TOKEN_<host> (TF_TOKEN_app_terraform_io) in the environment; S3: AWS credentials come from the environment (AWS_PROFILE, OIDC in CI)";
 
 const strictObject = <T extends z.core.$ZodLooseShape>(shape: T) =>

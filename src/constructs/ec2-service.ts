@@ -11,7 +11,7 @@ import {
 } from "./service-parts";
 
 /** The host ports Docker hands out in bridge mode: Linux's ephemeral range (AL2023: 32768-60999) with room above. */
-export const DEFAULT_DYNAMIC_HOST_PORTS = { from: 32768, to: 65535 } as const;
+const DEFAULT_DYNAMIC_HOST_PORTS = { from: 32768, to: 65535 } as const;
 
 export type Ec2NetworkMode =
   | {

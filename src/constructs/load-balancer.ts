@@ -5,10 +5,9 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { DEFAULTS } from "../config/defaults";
+import { ELB_NAME_MAX_LENGTH } from "../aws/limits";
 import { boundedName } from "../aws/names";
 
-/** The length limit of load balancer and target group names. */
-const ELB_NAME_MAX = 32;
 
 export interface HealthCheckSettings {
   /**
@@ -132,7 +131,7 @@ export class LoadBalancer extends Construct {
     );
 
     const alb = new Lb(this, "alb", {
-      name: boundedName(props.name, ELB_NAME_MAX),
+      name: boundedName(props.name, ELB_NAME_MAX_LENGTH),
       loadBalancerType: "application",
       internal: (props.scheme ?? DEFAULTS.loadBalancer.scheme) === "internal",
       securityGroups: [securityGroup.id],
@@ -144,7 +143,7 @@ export class LoadBalancer extends Construct {
 
     const targetGroup = new LbTargetGroup(this, "targets", {
       // Port and target type force a new group: they are in the name so it can be created before the old one goes.
-      name: boundedName(`${props.name}-${props.targetPort}${targetType === "instance" ? "-inst" : ""}`, ELB_NAME_MAX),
+      name: boundedName(`${props.name}-${props.targetPort}${targetType === "instance" ? "-inst" : ""}`, ELB_NAME_MAX_LENGTH),
       targetType,
       protocol: "HTTP",
       port: props.targetPort,

@@ -99,7 +99,7 @@ export function createCluster(scope: Construct, name: string, containerInsights:
 }
 
 /** The role the application's code runs as (`<name>-task`): empty until the app needs something. */
-export function createTaskRole(scope: Construct, props: ApplicationServiceProps): IamRole {
+function createTaskRole(scope: Construct, props: ApplicationServiceProps): IamRole {
   return new IamRole(scope, "task-role", {
     name: `${props.name}-task`,
     description: `Role ${props.name}'s application code runs as; grant it what the app calls, nothing by default`,

@@ -22,6 +22,8 @@
  * README: "How long a deploy takes".
  */
 
+import type { TerraformBlock, TerraformDocument } from "../terraform/document";
+
 export interface RolloutSettings {
   readonly desiredCount: number;
   readonly minimumHealthyPercent: number;
@@ -41,7 +43,7 @@ export interface RolloutAssumptions {
 }
 
 /** Image pull plus Spring Boot start-up on 0.5 vCPU. */
-export const DEFAULT_TASK_START_SECONDS = 45;
+const DEFAULT_TASK_START_SECONDS = 45;
 
 /** What AWS uses when a service and an HTTP target group are created without these settings (console/API). */
 export const AWS_DEFAULT_ROLLOUT_SETTINGS: Omit<RolloutSettings, "desiredCount"> = {
@@ -124,7 +126,7 @@ export function formatDuration(totalSeconds: number): string {
   return `${s}s`;
 }
 
-export const ROLLOUT_MODEL_REFERENCE = "README#how-long-a-deploy-takes";
+const ROLLOUT_MODEL_REFERENCE = "README#how-long-a-deploy-takes";
 
 /** One line: `orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: README#how-long-a-deploy-takes)`. */
 export function describeRollout(label: string, estimate: RolloutEstimate): string {
@@ -143,7 +145,6 @@ export function describeRollout(label: string, estimate: RolloutEstimate): strin
   return `${label}: ${rolling}, ${failed} (model: ${ROLLOUT_MODEL_REFERENCE})`;
 }
 
-type Block = Record<string, any>;
 
 export interface ServiceRolloutSettings {
   /** Terraform address of the `aws_ecs_service`. */
@@ -153,7 +154,7 @@ export interface ServiceRolloutSettings {
   readonly settings: RolloutSettings;
 }
 
-const firstBlock = (value: unknown): Block | undefined => (Array.isArray(value) ? value[0] : value && typeof value === "object" ? (value as Block) : undefined);
+const firstBlock = (value: unknown): TerraformBlock | undefined => (Array.isArray(value) ? value[0] : value && typeof value === "object" ? (value as TerraformBlock) : undefined);
 
 function numberOr(value: unknown, fallback: number): number {
   const n = typeof value === "string" ? Number(value) : value;
@@ -166,7 +167,7 @@ function numberOr(value: unknown, fallback: number): number {
  * target group interval 30 s, thresholds 3 / 3, deregistration 300 s). Without a load balancer, registration and
  * draining take no time.
  */
-export function rolloutSettingsFromStack(document: { resource?: Record<string, Record<string, Block>> }): ServiceRolloutSettings[] {
+export function rolloutSettingsFromStack(document: TerraformDocument): ServiceRolloutSettings[] {
   const services = Object.entries(document.resource?.aws_ecs_service ?? {});
   return services.map(([logicalId, service]) => {
     const targetGroupRef = firstBlock(service.load_balancer)?.target_group_arn;
@@ -193,7 +194,7 @@ export function rolloutSettingsFromStack(document: { resource?: Record<string, R
 }
 
 /** One `describeRollout` line per service of a stack (labelled by the stack, plus the service when there are several). */
-export function describeStackRollout(stackName: string, document: Parameters<typeof rolloutSettingsFromStack>[0], assumptions?: RolloutAssumptions): string[] {
+export function describeStackRollout(stackName: string, document: TerraformDocument, assumptions?: RolloutAssumptions): string[] {
   const services = rolloutSettingsFromStack(document);
   return services.map((service) =>
     describeRollout(services.length > 1 ? `${stackName}/${service.name}` : stackName, estimateRollout(service.settings, assumptions)),

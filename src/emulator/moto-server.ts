@@ -34,7 +34,7 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-export function assertMotoInstalled(): void {
+function assertMotoInstalled(): void {
   const probe = spawnSync("python3", ["-c", "import moto.server"], { stdio: "ignore", timeout: 30000 });
   if (probe.error || probe.status !== 0) throw new MissingToolError("moto (python3 -m moto.server)", MOTO_INSTALL_HELP);
 }

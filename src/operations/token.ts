@@ -83,7 +83,7 @@ export async function readToken(source: TokenSource, registry: string, stdin: No
   }
 }
 
-export function defaultDockerConfigFile(): string {
+function defaultDockerConfigFile(): string {
   return path.join(process.env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker"), "config.json");
 }
 

@@ -31,7 +31,7 @@ function actionText(change: SummarizedChange): string {
 }
 
 /** `38 to add, 1 to change, 2 to replace, 0 to destroy` */
-export function countsLine(summary: StackSummary): string {
+function countsLine(summary: StackSummary): string {
   const { add, change, replace, destroy } = summary.counts;
   return `${add} to add, ${change} to change, ${replace} to replace, ${destroy} to destroy`;
 }

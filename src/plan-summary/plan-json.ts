@@ -56,7 +56,7 @@ export interface PlanJson {
 }
 
 /** Throws unless `value` has the shape of `terraform show -json <planfile>` output. */
-export function assertPlanJson(value: unknown, source: string): asserts value is PlanJson {
+function assertPlanJson(value: unknown, source: string): asserts value is PlanJson {
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new PlanJsonError(source, "is not a JSON object");
   const plan = value as Record<string, unknown>;
   if (typeof plan.format_version !== "string") {
@@ -75,7 +75,7 @@ export function assertPlanJson(value: unknown, source: string): asserts value is
   }
 }
 
-export class PlanJsonError extends Error {
+class PlanJsonError extends Error {
   constructor(
     readonly source: string,
     problem: string,
@@ -83,4 +83,16 @@ export class PlanJsonError extends Error {
     super(`${source} ${problem}`);
     this.name = "PlanJsonError";
   }
+}
+
+/** Parses and checks one plan JSON text; `source` names it in errors. */
+export function parsePlanJson(text: string, source: string): PlanJson {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new PlanJsonError(source, `is not valid JSON (${(error as Error).message}); pass the output of \`terraform show -json <planfile>\``);
+  }
+  assertPlanJson(value, source);
+  return value;
 }

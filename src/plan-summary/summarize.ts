@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { describeStackRollout } from "../ecs/rollout-model";
 import type { PlanJson, ResourceChange } from "./plan-json";
@@ -175,4 +176,26 @@ function rolloutLines(stack: string, plan: PlanJson): string[] {
     };
   }
   return describeStackRollout(stack, { resource });
+}
+
+/** Summaries for several stacks' plans, in the order given. */
+export function summarizePlans(plans: readonly { stack: string; plan: PlanJson }[]): StackSummary[] {
+  const seen = new Set<string>();
+  for (const { stack } of plans) {
+    if (seen.has(stack)) throw new Error(`stack "${stack}" given twice; name each plan with --stack`);
+    seen.add(stack);
+  }
+  return plans.map(({ stack, plan }) => summarizePlan(stack, plan));
+}
+
+/**
+ * The stack a plan JSON file belongs to when `--stack` does not say: the folder after `stacks/` in a cdktf output
+ * path (`cdktf.out/stacks/orders/plan.json`), else the file name without `.json` and `.plan`/`.tfplan`
+ * (`orders.plan.json` → `orders`).
+ */
+export function stackNameFromPath(file: string): string {
+  const parts = path.resolve(file).split(path.sep);
+  const at = parts.lastIndexOf("stacks");
+  if (at >= 0 && at < parts.length - 2) return parts[at + 1];
+  return path.basename(file).replace(/\.json$/i, "").replace(/\.(tf)?plan$/i, "") || "stack";
 }

@@ -2,7 +2,7 @@ import type { PolicyGateResult, RuleResult, RuleStatus } from "./gate";
 
 const LABEL: Record<RuleStatus, string> = { pass: "PASS", fail: "FAIL", waived: "WAIVED", "n/a": "n/a" };
 
-export function scannerIds(rule: RuleResult["rule"]): string {
+function scannerIds(rule: RuleResult["rule"]): string {
   const checkov = rule.checkov.length ? rule.checkov.join(", ") : "-";
   const trivy = rule.trivy.length ? rule.trivy.join(", ") : "-";
   return `checkov ${checkov} | trivy ${trivy}`;

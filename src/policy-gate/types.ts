@@ -1,12 +1,4 @@
-/** One synthesized Terraform JSON document (`cdktf.out/stacks/<stack>/cdk.tf.json`), as far as the gate reads it. */
-export interface TerraformDocument {
-  readonly resource?: Record<string, Record<string, TerraformBlock>>;
-  readonly data?: Record<string, Record<string, TerraformBlock>>;
-  readonly [key: string]: unknown;
-}
-
-/** A resource's arguments with their snake_case Terraform keys. */
-export type TerraformBlock = Record<string, any>;
+import type { TerraformBlock, TerraformDocument } from "../terraform/document";
 
 export interface StackInput {
   readonly name: string;

@@ -4,7 +4,7 @@ import { POLICY_RULES, ruleIds } from "./rules";
 const KNOWN_RULE_IDS = [...new Set(POLICY_RULES.flatMap(ruleIds))];
 
 /** One declared exception: a rule (ours or a checkov/trivy ID) on some resources, with the reason it is accepted. */
-export const policyWaiverSchema = z.strictObject(
+const policyWaiverSchema = z.strictObject(
   {
     rule: z.string({ error: "must be a rule ID (ours, checkov's or trivy's), e.g. \"alb-not-public\" or \"CKV_AWS_150\"" }).refine(
       (id) => KNOWN_RULE_IDS.some((known) => known.toLowerCase() === id.toLowerCase()),

@@ -3,8 +3,6 @@ import { TerraformStack } from "cdktf";
 import { FargateService } from "../constructs/fargate-service";
 import { type DeploymentStackProps, addStackOutputs, applicationServiceProps, buildDeploymentBase } from "./deployment-base";
 
-export { REQUIRED_TERRAFORM_VERSION } from "./deployment-base";
-
 export type FargateStackProps = DeploymentStackProps;
 
 /** The whole deployment of one config on Fargate: secret, roles, network, ALB, cluster and service. */

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { projectRoot } from "../util/project-root";
 
 /** Where machine images and users commonly keep a provider filesystem mirror. */
-export const MIRROR_CANDIDATES = [
+const MIRROR_CANDIDATES = [
   "/opt/tf-plugins",
   "/usr/share/terraform/plugins",
   "/usr/local/share/terraform/plugins",

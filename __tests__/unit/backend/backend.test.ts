@@ -1,16 +1,7 @@
 import * as path from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
-import {
-  applyBackend,
-  backendBlock,
-  backendSchema,
-  backendStackProblems,
-  backendWarnings,
-  bucketNameProblem,
-  tokenEnvVar,
-  type Backend,
-  type BackendInput,
-} from "../../../src/backend/apply";
+import { applyBackend, backendBlock } from "../../../src/backend/apply";
+import { backendSchema, backendStackProblems, backendWarnings, bucketNameProblem, tokenEnvVar, type Backend, type BackendInput } from "../../../src/backend/schema";
 
 const parse = (input: unknown): Backend => backendSchema.parse(input);
 

@@ -5,17 +5,8 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ECS_OPTIMIZED_AMI_PARAMETER, Ec2Capacity, type Ec2CapacityProps } from "../../../src/constructs/ec2-capacity";
 import { parseEnvFile } from "../../../src/ec2/ecs-config";
 import { ecsConfigWrittenBy } from "../../../src/ec2/user-data";
-import {
-  decodeUserData,
-  onlyResource,
-  policyStatements,
-  ref,
-  resourceCounts,
-  statement,
-  statementsAllowing,
-  synthConstruct,
-  type TfJson,
-} from "../../helpers/synth";
+import { decodeUserData, onlyResource, policyStatements, ref, resourceCounts, statement, statementsAllowing, synthConstruct } from "../../helpers/synth";
+import type { TerraformDocument } from "../../../src/terraform/document";
 
 const CLUSTER_ARN = "arn:aws:ecs:eu-west-1:123456789012:cluster/orders-ec2";
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-ec2/registry-credentials-AbC123";
@@ -34,7 +25,7 @@ const base: Ec2CapacityProps = {
 };
 const agentAuth = { mode: "agent-dockercfg" as const, secretArn: SECRET_ARN, registryHost: "ghcr.io" };
 
-function synth(overrides: Partial<Ec2CapacityProps> = {}): TfJson {
+function synth(overrides: Partial<Ec2CapacityProps> = {}): TerraformDocument {
   return synthConstruct((scope) => {
     const capacity = new Ec2Capacity(scope, "capacity", { ...base, ...overrides });
     new TerraformOutput(scope, "autoscaling_group_name", { value: capacity.autoScalingGroupName });
@@ -43,7 +34,7 @@ function synth(overrides: Partial<Ec2CapacityProps> = {}): TfJson {
 }
 
 /** With a secret created in the same stack: the ARN is a Terraform reference, so user data is a Terraform expression. */
-function synthWithCreatedSecret(): { tf: TfJson; secretRef: string } {
+function synthWithCreatedSecret(): { tf: TerraformDocument; secretRef: string } {
   let secretRef = "";
   const tf = synthConstruct((scope) => {
     const secret = new SecretsmanagerSecret(scope, "secret", { name: "orders-ec2/registry-credentials" });
@@ -53,10 +44,10 @@ function synthWithCreatedSecret(): { tf: TfJson; secretRef: string } {
   return { tf, secretRef };
 }
 
-const launchTemplate = (tf: TfJson) => onlyResource(tf, "aws_launch_template").block;
-const group = (tf: TfJson) => onlyResource(tf, "aws_autoscaling_group").block;
-const instancePolicy = (tf: TfJson) => policyStatements(onlyResource(tf, "aws_iam_role_policy").block.policy);
-const userData = (tf: TfJson) => decodeUserData(launchTemplate(tf).user_data);
+const launchTemplate = (tf: TerraformDocument) => onlyResource(tf, "aws_launch_template").block;
+const group = (tf: TerraformDocument) => onlyResource(tf, "aws_autoscaling_group").block;
+const instancePolicy = (tf: TerraformDocument) => policyStatements(onlyResource(tf, "aws_iam_role_policy").block.policy);
+const userData = (tf: TerraformDocument) => decodeUserData(launchTemplate(tf).user_data);
 
 describe("Ec2Capacity", () => {
   describe("launch template", () => {

@@ -1,5 +1,6 @@
 import { Ec2Service, type Ec2ServiceProps } from "../../../src/constructs/ec2-service";
-import { findResource, onlyResource, parseJsonAttribute, ref, resourceCounts, resources, synthConstruct, type TfJson } from "../../helpers/synth";
+import { findResource, onlyResource, parseJsonAttribute, ref, resourceCounts, resources, synthConstruct } from "../../helpers/synth";
+import type { TerraformDocument } from "../../../src/terraform/document";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-ec2/registry-credentials-AbC123";
 const ALB_SG = "sg-0aaaaaaaaaaaaaaaa";
@@ -26,10 +27,10 @@ const base: Ec2ServiceProps = {
 };
 const bridge: Ec2ServiceProps["network"] = { mode: "bridge", instanceSecurityGroupId: INSTANCE_SG };
 
-const synth = (overrides: Partial<Ec2ServiceProps> = {}): TfJson => synthConstruct((scope) => void new Ec2Service(scope, "service", { ...base, ...overrides }));
-const service = (tf: TfJson) => onlyResource(tf, "aws_ecs_service").block;
-const task = (tf: TfJson) => onlyResource(tf, "aws_ecs_task_definition").block;
-const container = (tf: TfJson) => parseJsonAttribute<Record<string, any>[]>(task(tf).container_definitions)[0];
+const synth = (overrides: Partial<Ec2ServiceProps> = {}): TerraformDocument => synthConstruct((scope) => void new Ec2Service(scope, "service", { ...base, ...overrides }));
+const service = (tf: TerraformDocument) => onlyResource(tf, "aws_ecs_service").block;
+const task = (tf: TerraformDocument) => onlyResource(tf, "aws_ecs_task_definition").block;
+const container = (tf: TerraformDocument) => parseJsonAttribute<Record<string, any>[]>(task(tf).container_definitions)[0];
 
 describe("Ec2Service", () => {
   it("runs through the capacity provider, spread across AZs then binpacked on memory, with Fargate's rollout rules", () => {

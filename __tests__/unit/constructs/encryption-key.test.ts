@@ -1,6 +1,7 @@
 import { TerraformOutput } from "cdktf";
 import { EncryptionKey, type EncryptionKeyProps } from "../../../src/constructs/encryption-key";
-import { onlyResource, policyStatements, ref, resourceCounts, statement, synthConstruct, type TfJson } from "../../helpers/synth";
+import { onlyResource, policyStatements, ref, resourceCounts, statement, synthConstruct } from "../../helpers/synth";
+import type { TerraformDocument } from "../../../src/terraform/document";
 
 const base: EncryptionKeyProps = {
   name: "orders",
@@ -10,14 +11,14 @@ const base: EncryptionKeyProps = {
   logGroupName: "/ecs/orders",
 };
 
-function synth(overrides: Partial<EncryptionKeyProps> = {}): TfJson {
+function synth(overrides: Partial<EncryptionKeyProps> = {}): TerraformDocument {
   return synthConstruct((scope) => {
     const key = new EncryptionKey(scope, "encryption", { ...base, ...overrides });
     new TerraformOutput(scope, "key_arn", { value: key.keyArn });
   });
 }
 
-const key = (tf: TfJson) => onlyResource(tf, "aws_kms_key");
+const key = (tf: TerraformDocument) => onlyResource(tf, "aws_kms_key");
 
 describe("EncryptionKey", () => {
   it("rotates yearly and waits 30 days before deletion by default", () => {
@@ -70,7 +71,7 @@ describe("EncryptionKey", () => {
   });
 
   it("admits EC2 Auto Scaling for instance volumes only when asked", () => {
-    const sids = (tf: TfJson) => policyStatements(key(tf).block.policy).map((s) => s.Sid);
+    const sids = (tf: TerraformDocument) => policyStatements(key(tf).block.policy).map((s) => s.Sid);
     expect(sids(synth({ ebsForAutoScaling: true }))).toEqual(expect.arrayContaining(["AutoScalingUsesKeyForEbs", "AutoScalingGrantsForEbsOnly"]));
     expect(sids(synth())).not.toContain("AutoScalingUsesKeyForEbs");
     expect(key(synth({ ebsForAutoScaling: true })).block.description).toBe("orders: registry credentials secret, logs and instance volumes");

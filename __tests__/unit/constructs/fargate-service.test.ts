@@ -1,17 +1,8 @@
 import { TerraformOutput } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { FargateService, type FargateServiceProps } from "../../../src/constructs/fargate-service";
-import {
-  findResource,
-  onlyResource,
-  parseJsonAttribute,
-  policyStatements,
-  ref,
-  resourceCounts,
-  resources,
-  synthConstruct,
-  type TfJson,
-} from "../../helpers/synth";
+import { findResource, onlyResource, parseJsonAttribute, policyStatements, ref, resourceCounts, resources, synthConstruct } from "../../helpers/synth";
+import type { TerraformDocument } from "../../../src/terraform/document";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/registry-credentials-AbC123";
 const EXECUTION_ROLE_ARN = "arn:aws:iam::123456789012:role/orders-execution";
@@ -37,7 +28,7 @@ const base: FargateServiceProps = {
   loadBalancerSecurityGroupId: ALB_SG,
 };
 
-function synth(overrides: Partial<FargateServiceProps> = {}): TfJson {
+function synth(overrides: Partial<FargateServiceProps> = {}): TerraformDocument {
   return synthConstruct((scope) => {
     const service = new FargateService(scope, "service", { ...base, ...overrides });
     new TerraformOutput(scope, "cluster_name", { value: service.clusterName });
@@ -47,10 +38,10 @@ function synth(overrides: Partial<FargateServiceProps> = {}): TfJson {
   });
 }
 
-const taskDefinition = (tf: TfJson) => onlyResource(tf, "aws_ecs_task_definition").block;
-const containers = (tf: TfJson) => parseJsonAttribute<Record<string, any>[]>(taskDefinition(tf).container_definitions);
-const service = (tf: TfJson) => onlyResource(tf, "aws_ecs_service").block;
-const taskSgRef = (tf: TfJson) => ref("aws_security_group", onlyResource(tf, "aws_security_group").name, "id");
+const taskDefinition = (tf: TerraformDocument) => onlyResource(tf, "aws_ecs_task_definition").block;
+const containers = (tf: TerraformDocument) => parseJsonAttribute<Record<string, any>[]>(taskDefinition(tf).container_definitions);
+const service = (tf: TerraformDocument) => onlyResource(tf, "aws_ecs_service").block;
+const taskSgRef = (tf: TerraformDocument) => ref("aws_security_group", onlyResource(tf, "aws_security_group").name, "id");
 
 describe("FargateService", () => {
   describe("container definition", () => {

@@ -1,15 +1,7 @@
 import { TerraformOutput } from "cdktf";
 import { LoadBalancer, type LoadBalancerProps } from "../../../src/constructs/load-balancer";
-import {
-  findResource,
-  onlyResource,
-  ref,
-  referenced,
-  resourceCounts,
-  resources,
-  synthConstruct,
-  type TfJson,
-} from "../../helpers/synth";
+import { findResource, onlyResource, ref, referenced, resourceCounts, resources, synthConstruct } from "../../helpers/synth";
+import type { TerraformDocument } from "../../../src/terraform/document";
 
 const CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -21,7 +13,7 @@ const base: LoadBalancerProps = {
 };
 
 /** Synthesizes the construct, exposing what it hands to the service as outputs so they resolve. */
-function synth(overrides: Partial<LoadBalancerProps> = {}): TfJson {
+function synth(overrides: Partial<LoadBalancerProps> = {}): TerraformDocument {
   return synthConstruct((scope) => {
     const lb = new LoadBalancer(scope, "load-balancer", { ...base, ...overrides });
     new TerraformOutput(scope, "url", { value: lb.url });
@@ -32,9 +24,9 @@ function synth(overrides: Partial<LoadBalancerProps> = {}): TfJson {
   });
 }
 
-const sgRef = (tf: TfJson) => ref("aws_security_group", onlyResource(tf, "aws_security_group").name, "id");
-const ingressRules = (tf: TfJson) => resources(tf, "aws_vpc_security_group_ingress_rule").map((r) => r.block);
-const listenerOnPort = (tf: TfJson, port: number) => findResource(tf, "aws_lb_listener", (b) => b.port === port);
+const sgRef = (tf: TerraformDocument) => ref("aws_security_group", onlyResource(tf, "aws_security_group").name, "id");
+const ingressRules = (tf: TerraformDocument) => resources(tf, "aws_vpc_security_group_ingress_rule").map((r) => r.block);
+const listenerOnPort = (tf: TerraformDocument, port: number) => findResource(tf, "aws_lb_listener", (b) => b.port === port);
 
 describe("LoadBalancer", () => {
   describe("load balancer", () => {

@@ -1,19 +1,10 @@
 import { TerraformOutput } from "cdktf";
 import { Network, type NetworkProps } from "../../../src/constructs/network";
-import {
-  findResource,
-  referenced,
-  onlyResource,
-  ref,
-  resourceCounts,
-  resources,
-  synthConstruct,
-  type NamedResource,
-  type TfJson,
-} from "../../helpers/synth";
+import { findResource, referenced, onlyResource, ref, resourceCounts, resources, synthConstruct, type NamedResource } from "../../helpers/synth";
+import type { TerraformDocument } from "../../../src/terraform/document";
 
 /** Synthesizes the construct, exposing its outputs (VPC, subnets) as Terraform outputs so they resolve. */
-function synth(props: NetworkProps): { tf: TfJson; network: Network } {
+function synth(props: NetworkProps): { tf: TerraformDocument; network: Network } {
   let network: Network | undefined;
   const tf = synthConstruct((scope) => {
     network = new Network(scope, "network", props);
@@ -30,18 +21,18 @@ const create = (overrides: Partial<Extract<NetworkProps, { mode: "create" }>> = 
   ...overrides,
 });
 
-const byTagName = (tf: TfJson, type: string, name: string): NamedResource => findResource(tf, type, (b) => b.tags?.Name === name);
-const subnetId = (tf: TfJson, name: string): string => ref("aws_subnet", byTagName(tf, "aws_subnet", name).name, "id");
+const byTagName = (tf: TerraformDocument, type: string, name: string): NamedResource => findResource(tf, type, (b) => b.tags?.Name === name);
+const subnetId = (tf: TerraformDocument, name: string): string => ref("aws_subnet", byTagName(tf, "aws_subnet", name).name, "id");
 
 /** The availability-zone expression of AZ index `i`, as a subnet renders it. */
-function azOf(tf: TfJson, i: number): string {
+function azOf(tf: TerraformDocument, i: number): string {
   const zones = Object.keys(tf.data?.aws_availability_zones ?? {});
   expect(zones).toHaveLength(1);
   return `\${element(data.aws_availability_zones.${zones[0]}.names, ${i})}`;
 }
 
 /** The default route of private subnet `i`: subnet → association → route table → route. */
-function privateRoute(tf: TfJson, i: number): NamedResource {
+function privateRoute(tf: TerraformDocument, i: number): NamedResource {
   const subnet = subnetId(tf, `orders-private-${i}`);
   const association = findResource(tf, "aws_route_table_association", (b) => b.subnet_id === subnet);
   const table = referenced(tf, "aws_route_table", "id", association.block.route_table_id);

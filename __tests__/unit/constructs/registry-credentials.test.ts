@@ -5,7 +5,8 @@ import {
   RegistryCredentials,
   type RegistryCredentialsProps,
 } from "../../../src/constructs/registry-credentials";
-import { allKeys, onlyResource, ref, refPattern, synthConstruct, type TfJson } from "../../helpers/synth";
+import { allKeys, onlyResource, ref, refPattern, synthConstruct } from "../../helpers/synth";
+import type { TerraformDocument } from "../../../src/terraform/document";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const EXISTING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-XyZ789";
@@ -18,7 +19,7 @@ const managed = (overrides: Partial<Extract<RegistryCredentialsProps, { mode: "m
 });
 
 /** Synthesizes the construct and exposes what it hands to other constructs as outputs, so they resolve. */
-function synth(props: RegistryCredentialsProps): { tf: TfJson; credentials: RegistryCredentials } {
+function synth(props: RegistryCredentialsProps): { tf: TerraformDocument; credentials: RegistryCredentials } {
   let credentials: RegistryCredentials | undefined;
   const tf = synthConstruct((scope) => {
     credentials = new RegistryCredentials(scope, "registry-credentials", props);

@@ -1,16 +1,6 @@
 import { TaskExecutionRole, type TaskExecutionRoleProps } from "../../../src/constructs/task-execution-role";
-import {
-  asArray,
-  onlyResource,
-  policyStatements,
-  ref,
-  resources,
-  statement,
-  statementsAllowing,
-  synthConstruct,
-  type PolicyStatement,
-  type TfJson,
-} from "../../helpers/synth";
+import { asArray, onlyResource, policyStatements, ref, resources, statement, statementsAllowing, synthConstruct, type PolicyStatement } from "../../helpers/synth";
+import type { TerraformDocument } from "../../../src/terraform/document";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/registry-credentials-AbC123";
 const DB_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/db-XyZ789";
@@ -29,11 +19,11 @@ const base: TaskExecutionRoleProps = {
   logGroupArn: LOG_GROUP_ARN,
 };
 
-function synth(overrides: Partial<TaskExecutionRoleProps> = {}): TfJson {
+function synth(overrides: Partial<TaskExecutionRoleProps> = {}): TerraformDocument {
   return synthConstruct((scope) => new TaskExecutionRole(scope, "execution-role", { ...base, ...overrides }));
 }
 
-function inlinePolicy(tf: TfJson): PolicyStatement[] {
+function inlinePolicy(tf: TerraformDocument): PolicyStatement[] {
   return policyStatements(onlyResource(tf, "aws_iam_role_policy").block.policy);
 }
 

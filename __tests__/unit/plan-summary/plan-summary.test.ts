@@ -3,17 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { runCli } from "../../../src/cli/index";
-import {
-  parsePlanJson,
-  renderJson,
-  renderMarkdown,
-  securityCategory,
-  stackNameFromPath,
-  summarizePlan,
-  summarizePlans,
-  type PlanJson,
-  type ResourceChange,
-} from "../../../src/plan-summary";
+import { parsePlanJson, type PlanJson, type ResourceChange } from "../../../src/plan-summary/plan-json";
+import { renderJson, renderMarkdown } from "../../../src/plan-summary/markdown";
+import { securityCategory, stackNameFromPath, summarizePlan, summarizePlans } from "../../../src/plan-summary/summarize";
 
 const SECRET = "ghp_" + "unitcanary0123456789abcdefABCDEF";
 

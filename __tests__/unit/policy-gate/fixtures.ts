@@ -4,7 +4,9 @@ import * as path from "node:path";
 import { buildApp } from "../../../src/app";
 import { synthesizedStacks } from "../../../src/terraform/workdir";
 import { configWith, STACK_VARIANTS } from "../../helpers/configs";
-import { expectationsFromConfig, type PolicyExpectations, type StackInput, type TerraformBlock, type TerraformDocument } from "../../../src/policy-gate";
+import { expectationsFromConfig } from "../../../src/policy-gate/gate";
+import { type PolicyExpectations, type StackInput } from "../../../src/policy-gate/types";
+import type { TerraformBlock, TerraformDocument } from "../../../src/terraform/document";
 
 export interface SynthesizedVariant {
   readonly label: string;

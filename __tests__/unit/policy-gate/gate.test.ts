@@ -1,17 +1,9 @@
 import { gzipSync } from "node:zlib";
-import {
-  configWaivers,
-  decodeUserData,
-  expectationsFromConfig,
-  formatPolicyReport,
-  parsePolicyWaivers,
-  policyReportJson,
-  policyWaiversSchema,
-  PolicyWaiverError,
-  runPolicyGate,
-  type PolicyRule,
-  type PolicyWaiver,
-} from "../../../src/policy-gate";
+import { configWaivers, expectationsFromConfig, runPolicyGate } from "../../../src/policy-gate/gate";
+import { decodeUserData } from "../../../src/policy-gate/user-data";
+import { formatPolicyReport, policyReportJson } from "../../../src/policy-gate/report";
+import { parsePolicyWaivers, policyWaiversSchema, PolicyWaiverError, type PolicyWaiver } from "../../../src/policy-gate/waivers";
+import { type PolicyRule } from "../../../src/policy-gate/types";
 import { hclTemplateText } from "../../../src/policy-gate/user-data";
 import { configWith } from "../../helpers/configs";
 import { fargateDocument, first, REFERENCE } from "./fixtures";

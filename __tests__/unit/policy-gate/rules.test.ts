@@ -1,12 +1,8 @@
 import { gzipSync } from "node:zlib";
-import {
-  POLICY_RULES,
-  runPolicyGate,
-  STRICT_EXPECTATIONS,
-  type PolicyExpectations,
-  type RuleResult,
-  type TerraformDocument,
-} from "../../../src/policy-gate";
+import { POLICY_RULES } from "../../../src/policy-gate/rules/index";
+import { runPolicyGate, STRICT_EXPECTATIONS, type RuleResult } from "../../../src/policy-gate/gate";
+import { type PolicyExpectations } from "../../../src/policy-gate/types";
+import type { TerraformDocument } from "../../../src/terraform/document";
 import { STACK_VARIANTS } from "../../helpers/configs";
 import { loadConfigFile } from "../../../src/config/load";
 import {

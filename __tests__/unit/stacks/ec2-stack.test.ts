@@ -2,31 +2,20 @@ import { Testing } from "cdktf";
 import { buildApp } from "../../../src/app";
 import { parseConfig } from "../../../src/config/load";
 import { ec2StackName, stackNames } from "../../../src/config/derive";
-import {
-  allKeys,
-  decodeUserData,
-  onlyResource,
-  policyStatements,
-  ref,
-  referenceConfig,
-  resources,
-  statementsAllowing,
-  synthEc2Stack,
-  synthStack,
-  type TfJson,
-} from "../../helpers/synth";
+import { allKeys, decodeUserData, onlyResource, policyStatements, ref, referenceConfig, resources, statementsAllowing, synthEc2Stack, synthStack } from "../../helpers/synth";
+import type { TerraformDocument } from "../../../src/terraform/document";
 
 const EXISTING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-XyZ789";
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-const synthWith = (ec2: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): TfJson =>
+const synthWith = (ec2: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): TerraformDocument =>
   synthEc2Stack({ ...referenceConfig(), ...overrides, ec2: { ...referenceConfig().ec2, ...ec2 } });
-const executionPolicy = (tf: TfJson) => policyStatements(resources(tf, "aws_iam_role_policy").find((r) => r.block.name === "pull-image-read-secrets-write-logs")?.block.policy);
-const instancePolicy = (tf: TfJson) => policyStatements(resources(tf, "aws_iam_role_policy").find((r) => r.block.name === "ecs-agent")?.block.policy);
-const container = (tf: TfJson) => JSON.parse(onlyResource(tf, "aws_ecs_task_definition").block.container_definitions)[0];
+const executionPolicy = (tf: TerraformDocument) => policyStatements(resources(tf, "aws_iam_role_policy").find((r) => r.block.name === "pull-image-read-secrets-write-logs")?.block.policy);
+const instancePolicy = (tf: TerraformDocument) => policyStatements(resources(tf, "aws_iam_role_policy").find((r) => r.block.name === "ecs-agent")?.block.policy);
+const container = (tf: TerraformDocument) => JSON.parse(onlyResource(tf, "aws_ecs_task_definition").block.container_definitions)[0];
 
 /** Every account-wide `name` (and `family`) a stack gives its AWS resources (inline policy names are per role). */
-function resourceNames(tf: TfJson): string[] {
+function resourceNames(tf: TerraformDocument): string[] {
   return Object.entries(tf.resource ?? {})
     .filter(([type]) => type !== "aws_iam_role_policy")
     .flatMap(([type, byName]) =>
@@ -35,7 +24,7 @@ function resourceNames(tf: TfJson): string[] {
 }
 
 describe("Ec2Stack from config/reference-app.json", () => {
-  let tf: TfJson;
+  let tf: TerraformDocument;
   beforeAll(() => {
     tf = synthWith();
   });

@@ -1,23 +1,7 @@
 import * as path from "node:path";
-import { REQUIRED_TERRAFORM_VERSION } from "../../../src/stacks/fargate-stack";
-import {
-  address,
-  allKeys,
-  asArray,
-  findResource,
-  onlyResource,
-  parseJsonAttribute,
-  policyStatements,
-  ref,
-  referenced,
-  refPattern,
-  referenceConfig,
-  resources,
-  statement,
-  statementsAllowing,
-  synthStack,
-  type TfJson,
-} from "../../helpers/synth";
+import { REQUIRED_TERRAFORM_VERSION } from "../../../src/stacks/deployment-base";
+import { address, allKeys, asArray, findResource, onlyResource, parseJsonAttribute, policyStatements, ref, referenced, refPattern, referenceConfig, resources, statement, statementsAllowing, synthStack } from "../../helpers/synth";
+import type { TerraformDocument } from "../../../src/terraform/document";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const EXISTING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-XyZ789";
@@ -26,19 +10,19 @@ const DB_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/d
 const PARAMETER = "arn:aws:ssm:us-east-1:123456789012:parameter/orders/api-key";
 
 /** The reference app's config with top-level keys replaced. */
-const synthWith = (overrides: Record<string, unknown> = {}, options: { localStateFile?: string } = {}): TfJson =>
+const synthWith = (overrides: Record<string, unknown> = {}, options: { localStateFile?: string } = {}): TerraformDocument =>
   synthStack({ ...referenceConfig(), ...overrides }, options);
 
-const executionPolicy = (tf: TfJson) => policyStatements(onlyResource(tf, "aws_iam_role_policy").block.policy);
-const container = (tf: TfJson) => {
+const executionPolicy = (tf: TerraformDocument) => policyStatements(onlyResource(tf, "aws_iam_role_policy").block.policy);
+const container = (tf: TerraformDocument) => {
   const definitions = parseJsonAttribute<Record<string, any>[]>(onlyResource(tf, "aws_ecs_task_definition").block.container_definitions);
   expect(definitions).toHaveLength(1);
   return definitions[0];
 };
-const roleNamed = (tf: TfJson, name: string) => findResource(tf, "aws_iam_role", (b) => b.name === name);
+const roleNamed = (tf: TerraformDocument, name: string) => findResource(tf, "aws_iam_role", (b) => b.name === name);
 
 describe("FargateStack from config/reference-app.json", () => {
-  let tf: TfJson;
+  let tf: TerraformDocument;
   beforeAll(() => {
     tf = synthWith();
   });

@@ -4,7 +4,7 @@ import { credentialIn, redact } from "../secret-patterns";
 
 const metadataOptions = (template: Resource) => blocks(template.block.metadata_options)[0] ?? {};
 
-export const launchTemplateImdsv2: PolicyRule = {
+const launchTemplateImdsv2: PolicyRule = {
   id: "launch-template-imdsv2",
   title: "Launch templates require IMDSv2 session tokens",
   checkov: ["CKV_AWS_79"],
@@ -26,7 +26,7 @@ export const launchTemplateImdsv2: PolicyRule = {
   },
 };
 
-export const launchTemplateHopLimit: PolicyRule = {
+const launchTemplateHopLimit: PolicyRule = {
   id: "launch-template-hop-limit",
   title: "Launch templates keep the IMDS response hop limit at 1",
   checkov: ["CKV_AWS_341"],
@@ -53,7 +53,7 @@ export const launchTemplateHopLimit: PolicyRule = {
 };
 
 /** What in a user-data script is a credential, described without printing it. */
-export function credentialsInUserData(script: string): string[] {
+function credentialsInUserData(script: string): string[] {
   const problems: string[] = [];
   for (const match of script.matchAll(/ECS_ENGINE_AUTH_DATA\s*=\s*(.*)/g)) {
     const value = match[1];
@@ -77,7 +77,7 @@ export function credentialsInUserData(script: string): string[] {
   return [...new Set(problems)];
 }
 
-export const userDataNoCredentials: PolicyRule = {
+const userDataNoCredentials: PolicyRule = {
   id: "user-data-no-credentials",
   title: "No credentials in launch template user data",
   checkov: ["CKV_AWS_46"],
@@ -101,7 +101,7 @@ export const userDataNoCredentials: PolicyRule = {
   },
 };
 
-export const launchTemplateEbsEncrypted: PolicyRule = {
+const launchTemplateEbsEncrypted: PolicyRule = {
   id: "launch-template-ebs-encrypted",
   title: "Launch templates encrypt every EBS volume",
   checkov: [],
@@ -132,7 +132,7 @@ function launchTemplateOf(group: Resource): unknown {
   );
 }
 
-export const asgUsesLaunchTemplate: PolicyRule = {
+const asgUsesLaunchTemplate: PolicyRule = {
   id: "asg-uses-launch-template",
   title: "Auto Scaling groups launch from a launch template",
   checkov: ["CKV_AWS_315"],
@@ -153,7 +153,7 @@ export const asgUsesLaunchTemplate: PolicyRule = {
   },
 };
 
-export const asgPropagatesTags: PolicyRule = {
+const asgPropagatesTags: PolicyRule = {
   id: "asg-propagates-tags",
   title: "Auto Scaling groups tag the instances they launch",
   checkov: ["CKV_AWS_153"],

@@ -36,7 +36,7 @@ function inspectContainers(stack: StackView, inspect: (container: ContainerDefin
 
 const containerLabel = (container: ContainerDefinition) => `container ${JSON.stringify(container.name ?? "?")}`;
 
-export const taskNotPrivileged: PolicyRule = {
+const taskNotPrivileged: PolicyRule = {
   id: "task-not-privileged",
   title: "Containers do not run privileged",
   checkov: ["CKV_AWS_334"],
@@ -52,7 +52,7 @@ export const taskNotPrivileged: PolicyRule = {
   },
 };
 
-export const taskNoHostPid: PolicyRule = {
+const taskNoHostPid: PolicyRule = {
   id: "task-no-host-pid",
   title: "Tasks do not share the host's process namespace",
   checkov: ["CKV_AWS_335"],
@@ -67,7 +67,7 @@ export const taskNoHostPid: PolicyRule = {
   },
 };
 
-export const taskReadOnlyRootFilesystem: PolicyRule = {
+const taskReadOnlyRootFilesystem: PolicyRule = {
   id: "task-read-only-root-filesystem",
   title: "Containers have a read-only root filesystem",
   checkov: ["CKV_AWS_336"],
@@ -87,7 +87,7 @@ export const taskReadOnlyRootFilesystem: PolicyRule = {
   },
 };
 
-export const taskNoPlaintextSecrets: PolicyRule = {
+const taskNoPlaintextSecrets: PolicyRule = {
   id: "task-no-plaintext-secrets",
   title: "No secrets in plaintext container environment variables",
   checkov: [],
@@ -112,7 +112,7 @@ export const taskNoPlaintextSecrets: PolicyRule = {
   },
 };
 
-export const serviceNoPublicIp: PolicyRule = {
+const serviceNoPublicIp: PolicyRule = {
   id: "service-no-public-ip",
   title: "ECS services do not give tasks public IPs",
   checkov: ["CKV_AWS_333"],
@@ -136,7 +136,7 @@ function runsOnFargate(service: Resource): boolean {
   return blocks(service.block.capacity_provider_strategy).some((s) => /^FARGATE(_SPOT)?$/.test(String(s.capacity_provider)));
 }
 
-export const fargatePlatformLatest: PolicyRule = {
+const fargatePlatformLatest: PolicyRule = {
   id: "fargate-platform-latest",
   title: "Fargate services run on platform version LATEST",
   checkov: ["CKV_AWS_332"],

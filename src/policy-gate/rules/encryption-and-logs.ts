@@ -19,7 +19,7 @@ function customerManagedKeyRule(rule: Omit<PolicyRule, "check" | "resourceTypes"
   };
 }
 
-export const secretUsesCmk = customerManagedKeyRule({
+const secretUsesCmk = customerManagedKeyRule({
   id: "secret-uses-cmk",
   title: "Secrets Manager secrets are encrypted with a customer-managed KMS key",
   checkov: ["CKV_AWS_149"],
@@ -29,7 +29,7 @@ export const secretUsesCmk = customerManagedKeyRule({
   withoutKey: "the AWS-managed key aws/secretsmanager encrypts the secret",
 });
 
-export const secretRotation: PolicyRule = {
+const secretRotation: PolicyRule = {
   id: "secret-rotation",
   title: "Secrets Manager secrets rotate automatically",
   checkov: ["CKV2_AWS_57", "CKV_AWS_304"],
@@ -49,7 +49,7 @@ export const secretRotation: PolicyRule = {
   },
 };
 
-export const kmsKeyRotation: PolicyRule = {
+const kmsKeyRotation: PolicyRule = {
   id: "kms-key-rotation",
   title: "Customer-managed KMS keys rotate",
   checkov: ["CKV_AWS_7"],
@@ -71,7 +71,7 @@ export const kmsKeyRotation: PolicyRule = {
   },
 };
 
-export const logGroupRetention: PolicyRule = {
+const logGroupRetention: PolicyRule = {
   id: "log-group-retention",
   title: "CloudWatch log groups expire their logs",
   checkov: ["CKV_AWS_66"],
@@ -90,7 +90,7 @@ export const logGroupRetention: PolicyRule = {
   },
 };
 
-export const logGroupRetentionOneYear: PolicyRule = {
+const logGroupRetentionOneYear: PolicyRule = {
   id: "log-group-retention-one-year",
   title: "CloudWatch log groups keep logs for at least a year",
   checkov: ["CKV_AWS_338"],
@@ -109,7 +109,7 @@ export const logGroupRetentionOneYear: PolicyRule = {
   },
 };
 
-export const logGroupCmk = customerManagedKeyRule({
+const logGroupCmk = customerManagedKeyRule({
   id: "log-group-cmk",
   title: "CloudWatch log groups are encrypted with a customer-managed KMS key",
   checkov: ["CKV_AWS_158"],
@@ -119,7 +119,7 @@ export const logGroupCmk = customerManagedKeyRule({
   withoutKey: "CloudWatch's own key encrypts the logs",
 });
 
-export const clusterContainerInsights: PolicyRule = {
+const clusterContainerInsights: PolicyRule = {
   id: "cluster-container-insights",
   title: "ECS clusters have Container Insights on",
   checkov: ["CKV_AWS_65"],

@@ -22,7 +22,7 @@ type Parsed = { statements: Statement[] } | { unreadable: string };
  * Actions whose Service Authorization Reference entry has no resource type: they only accept `"Resource": "*"`.
  * `ec2:Describe*` stands for every EC2 Describe action (none supports resource-level permissions).
  */
-export const RESOURCELESS_ACTIONS: readonly string[] = [
+const RESOURCELESS_ACTIONS: readonly string[] = [
   "ecr:GetAuthorizationToken",
   "ecs:DiscoverPollEndpoint",
   "ecs:CreateCluster",
@@ -39,7 +39,7 @@ export const RESOURCELESS_ACTIONS: readonly string[] = [
   "ssmmessages:OpenDataChannel",
 ];
 
-export function isResourcelessAction(action: string): boolean {
+function isResourcelessAction(action: string): boolean {
   const lower = action.toLowerCase();
   return RESOURCELESS_ACTIONS.some((allowed) => {
     const pattern = allowed.toLowerCase();
@@ -122,7 +122,7 @@ function inspectPolicies(
 
 const isServiceWildcard = (action: string) => action === "*" || /^[a-z0-9-]+:\*$/i.test(action);
 
-export const iamNoWildcardAction: PolicyRule = {
+const iamNoWildcardAction: PolicyRule = {
   id: "iam-no-wildcard-action",
   title: 'IAM policies allow no "*" or "service:*" action',
   checkov: ["CKV_AWS_63", "CKV_AWS_62"],
@@ -145,7 +145,7 @@ export const iamNoWildcardAction: PolicyRule = {
   },
 };
 
-export const iamNoWildcardResource: PolicyRule = {
+const iamNoWildcardResource: PolicyRule = {
   id: "iam-no-wildcard-resource",
   title: 'IAM policies scope resources wherever the action allows it (no "*")',
   checkov: ["CKV_AWS_355"],
@@ -171,7 +171,7 @@ export const iamNoWildcardResource: PolicyRule = {
 
 const ACCOUNT_ROOT = /^arn:[^:]+:iam::[^:]*:root$/;
 
-export const iamTrustNoAccountWidePrincipal: PolicyRule = {
+const iamTrustNoAccountWidePrincipal: PolicyRule = {
   id: "iam-trust-no-account-wide-principal",
   title: "Role trust policies name services or roles, not whole accounts or everyone",
   checkov: ["CKV_AWS_61"],
@@ -197,7 +197,7 @@ export const iamTrustNoAccountWidePrincipal: PolicyRule = {
   },
 };
 
-export const separateExecutionAndTaskRoles: PolicyRule = {
+const separateExecutionAndTaskRoles: PolicyRule = {
   id: "separate-execution-and-task-roles",
   title: "Task definitions use different execution and task roles",
   checkov: ["CKV_AWS_249"],

@@ -4,7 +4,7 @@ import { blocks, isTrue, type Finding, type PolicyRule, type Resource, type Stac
  * ELB security policies that negotiate TLS 1.2 or newer only (AWS's list of ALB security policies). Everything
  * else, including the provider's default `ELBSecurityPolicy-2016-08`, still accepts TLS 1.0/1.1.
  */
-export const TLS_1_2_OR_NEWER_POLICIES: readonly string[] = [
+const TLS_1_2_OR_NEWER_POLICIES: readonly string[] = [
   "ELBSecurityPolicy-TLS13-1-2-2021-06",
   "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
   "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
@@ -40,7 +40,7 @@ function redirectsToHttps(listener: Resource): boolean {
   );
 }
 
-export const albDropsInvalidHeaders: PolicyRule = {
+const albDropsInvalidHeaders: PolicyRule = {
   id: "alb-drops-invalid-headers",
   title: "Application load balancers drop invalid HTTP header fields",
   checkov: ["CKV_AWS_131"],
@@ -60,7 +60,7 @@ export const albDropsInvalidHeaders: PolicyRule = {
   },
 };
 
-export const httpRedirectsToHttps: PolicyRule = {
+const httpRedirectsToHttps: PolicyRule = {
   id: "http-redirects-to-https",
   title: "HTTP listeners redirect to HTTPS",
   checkov: ["CKV_AWS_2", "CKV2_AWS_20"],
@@ -92,7 +92,7 @@ export const httpRedirectsToHttps: PolicyRule = {
   },
 };
 
-export const tlsPolicyAtLeast12: PolicyRule = {
+const tlsPolicyAtLeast12: PolicyRule = {
   id: "tls-policy-1-2",
   title: "HTTPS listeners use a TLS 1.2+ security policy",
   checkov: ["CKV_AWS_103"],
@@ -115,7 +115,7 @@ export const tlsPolicyAtLeast12: PolicyRule = {
   },
 };
 
-export const targetGroupHealthCheckPath: PolicyRule = {
+const targetGroupHealthCheckPath: PolicyRule = {
   id: "target-group-health-check-path",
   title: "HTTP target groups health-check an explicit path",
   checkov: ["CKV_AWS_261"],
@@ -141,7 +141,7 @@ export const targetGroupHealthCheckPath: PolicyRule = {
   },
 };
 
-export const albInternal: PolicyRule = {
+const albInternal: PolicyRule = {
   id: "alb-not-public",
   title: "Load balancers are internal",
   checkov: [],
@@ -160,7 +160,7 @@ export const albInternal: PolicyRule = {
   },
 };
 
-export const albDeletionProtection: PolicyRule = {
+const albDeletionProtection: PolicyRule = {
   id: "alb-deletion-protection",
   title: "Load balancers have deletion protection",
   checkov: ["CKV_AWS_150"],
@@ -179,7 +179,7 @@ export const albDeletionProtection: PolicyRule = {
   },
 };
 
-export const albAccessLogs: PolicyRule = {
+const albAccessLogs: PolicyRule = {
   id: "alb-access-logs",
   title: "Load balancers write access logs",
   checkov: ["CKV_AWS_91"],

@@ -87,7 +87,7 @@ function isBlank(value: unknown): boolean {
   return typeof value !== "string" || value.trim().length === 0;
 }
 
-export const securityGroupDescriptions: PolicyRule = {
+const securityGroupDescriptions: PolicyRule = {
   id: "security-group-descriptions",
   title: "Security groups and every rule have a description",
   checkov: ["CKV_AWS_23"],
@@ -120,7 +120,7 @@ export const securityGroupDescriptions: PolicyRule = {
   },
 };
 
-export const noAllPortsEgressToWorld: PolicyRule = {
+const noAllPortsEgressToWorld: PolicyRule = {
   id: "no-all-ports-egress-to-world",
   title: "No egress on all ports to 0.0.0.0/0 or ::/0",
   checkov: ["CKV_AWS_382"],
@@ -138,7 +138,7 @@ export const noAllPortsEgressToWorld: PolicyRule = {
   },
 };
 
-export const noEgressToWorld: PolicyRule = {
+const noEgressToWorld: PolicyRule = {
   id: "no-egress-to-world",
   title: "No egress to 0.0.0.0/0 or ::/0 on any port",
   checkov: [],
@@ -156,7 +156,7 @@ export const noEgressToWorld: PolicyRule = {
   },
 };
 
-export const noIngressFromWorld: PolicyRule = {
+const noIngressFromWorld: PolicyRule = {
   id: "no-ingress-from-world",
   title: "No ingress from 0.0.0.0/0 or ::/0",
   checkov: ["CKV_AWS_260"],

@@ -1,0 +1,30 @@
+/** How `rollout` and `rotate` print a deployment as it progresses, and the exit code of its outcome. */
+import { EXIT } from "../operations/exit-codes";
+import type { RolloutEvent, RolloutResult } from "../operations/rollout";
+import type { Reporter } from "./reporter";
+
+export function describeRolloutEvent(event: RolloutEvent): string {
+  switch (event.type) {
+    case "started":
+      return `deployment ${event.deploymentId} started${event.previousDeploymentId ? ` (replacing ${event.previousDeploymentId})` : ""}`;
+    case "progress":
+      return `${event.rolloutState}: ${event.running}/${event.desired} running, ${event.pending} pending, ${event.failedTasks} failed`;
+    case "stopped-task":
+      return `task ${event.taskArn.split("/").pop()} stopped: ${event.diagnosis.summary}\n  reason: ${event.stoppedReason}\n  fix: ${event.diagnosis.fix}`;
+  }
+}
+
+/** The outcome line, one diagnosis per distinct code, the --json document; returns the exit code. */
+export function reportRollout(out: Reporter, result: RolloutResult): number {
+  out.line(`${result.service}: deployment ${result.deploymentId} ${result.outcome.toUpperCase()} after ${result.durationSeconds} s${result.reason ? ` — ${result.reason}` : ""}`);
+  const codes = new Map<string, { summary: string; fix: string; count: number }>();
+  for (const d of result.diagnoses) {
+    const entry = codes.get(d.diagnosis.code) ?? { ...d.diagnosis, count: 0 };
+    entry.count++;
+    codes.set(d.diagnosis.code, entry);
+  }
+  for (const [code, d] of codes) out.line(`diagnosis (${d.count} task${d.count > 1 ? "s" : ""}, ${code}): ${d.summary}\n  fix: ${d.fix}`);
+  const exitCode = result.outcome === "completed" ? EXIT.ok : result.outcome === "timed-out" ? EXIT.rolloutTimedOut : EXIT.rolloutFailed;
+  out.result({ ok: exitCode === EXIT.ok, exitCode, ...result });
+  return exitCode;
+}

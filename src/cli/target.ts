@@ -1,0 +1,80 @@
+/** Where the deployment is: stack outputs (a file, or `terraform output` in a stack folder) overridden by flags. */
+import * as fs from "node:fs";
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { awsClientConfig } from "../operations/aws";
+import { DEFAULT_OUTPUTS_FILE, readOutputsFile, terraformOutputs, type DeploymentTarget } from "../operations/deployment";
+import { EXIT, OperationError } from "../operations/exit-codes";
+
+/** The flags every deployment command takes. */
+export const TARGET_OPTIONS = {
+  outputs: { type: "string" },
+  stack: { type: "string" },
+  "stack-dir": { type: "string" },
+  region: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const TARGET_HELP = `
+Where the deployment is (flags win over outputs):
+  --outputs FILE        outputs of \`cdktf deploy --outputs-file FILE\` or \`terraform output -json\`
+                        (default: ./${DEFAULT_OUTPUTS_FILE} when it exists)
+  --stack NAME          the stack in an outputs file holding several
+  --stack-dir DIR       run \`terraform output -json\` in cdktf.out/stacks/<stack>
+  --region REGION       default: the stack's region output, then AWS_REGION
+  --json                one JSON document on stdout; progress on stderr`;
+
+/** The flags that name the deployment or override one of its outputs. */
+export interface TargetFlags {
+  readonly outputs?: string;
+  readonly stack?: string;
+  readonly "stack-dir"?: string;
+  readonly region?: string;
+  readonly "secret-arn"?: string;
+  readonly image?: string;
+  readonly cluster?: string;
+  readonly service?: string;
+  readonly "autoscaling-group"?: string;
+}
+
+export async function resolveTarget(flags: TargetFlags): Promise<DeploymentTarget> {
+  if (flags.outputs && flags["stack-dir"]) throw new OperationError(EXIT.usage, "--outputs and --stack-dir both given", "Use one of them.");
+  let fromOutputs: DeploymentTarget = {};
+  if (flags.outputs) fromOutputs = readOutputsFile(flags.outputs, flags.stack);
+  else if (flags["stack-dir"]) fromOutputs = await terraformOutputs(flags["stack-dir"]);
+  else if (fs.existsSync(DEFAULT_OUTPUTS_FILE)) fromOutputs = readOutputsFile(DEFAULT_OUTPUTS_FILE, flags.stack);
+  const overrides: DeploymentTarget = {
+    region: flags.region ?? fromOutputs.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+    secretArn: flags["secret-arn"],
+    image: flags.image,
+    clusterName: flags.cluster,
+    serviceName: flags.service,
+    autoscalingGroupName: flags["autoscaling-group"],
+  };
+  return { ...fromOutputs, ...withoutUndefined(overrides) };
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export interface AwsClients {
+  readonly secrets: SecretsManagerClient;
+  readonly ecs: ECSClient;
+  readonly autoscaling: AutoScalingClient;
+}
+
+/** Runs `use` with bounded AWS clients for `region`, and closes their sockets afterwards. */
+export async function withClients<T>(region: string | undefined, use: (clients: AwsClients) => Promise<T>): Promise<T> {
+  const config = awsClientConfig(region);
+  const clients = { secrets: new SecretsManagerClient(config), ecs: new ECSClient(config), autoscaling: new AutoScalingClient(config) };
+  try {
+    return await use(clients);
+  } finally {
+    clients.secrets.destroy();
+    clients.ecs.destroy();
+    clients.autoscaling.destroy();
+  }
+}
