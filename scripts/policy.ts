@@ -5,17 +5,12 @@
  * Usage: node dist/scripts/policy.js [--waivers <file.json>] [--json]
  * Exit codes: 0 no unwaived finding, 1 violations, 2 invalid config, waivers or arguments.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { buildApp } from "../src/app";
+import { readFileSync } from "node:fs";
+import { synthesizeStacks } from "../src/app";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
-import type { Config } from "../src/config";
-import { synthesizedStacks } from "../src/terraform/workdir";
 import { expectationsFromConfig, runPolicyGate } from "../src/policy-gate/gate";
 import { formatPolicyReport, policyReportJson } from "../src/policy-gate/report";
 import { parsePolicyWaivers, PolicyWaiverError, type PolicyWaiver } from "../src/policy-gate/waivers";
-import { type StackInput } from "../src/policy-gate/types";
 
 class UsageError extends Error {}
 
@@ -47,26 +42,12 @@ function readWaiversFile(file: string): PolicyWaiver[] {
   return parsePolicyWaivers(data, file);
 }
 
-/** Synthesizes into a scratch folder and reads every stack's JSON; the folder is removed again. */
-function synthesize(config: Config): StackInput[] {
-  const outdir = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-policy-"));
-  try {
-    buildApp(config, { outdir }).synth();
-    return synthesizedStacks(outdir).map((stack) => ({
-      name: stack.name,
-      document: JSON.parse(readFileSync(path.join(stack.dir, "cdk.tf.json"), "utf8")),
-    }));
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
-
 function main(): number {
   const options = parseArgs(process.argv.slice(2));
   const configFile = configPathFromEnv();
   const config = loadConfigFile(configFile);
   const waivers = [...config.policyWaivers, ...(options.waiversFile ? readWaiversFile(options.waiversFile) : [])];
-  const result = runPolicyGate({ stacks: synthesize(config), waivers, expectations: expectationsFromConfig(config) });
+  const result = runPolicyGate({ stacks: synthesizeStacks(config), waivers, expectations: expectationsFromConfig(config) });
   process.stdout.write(options.json ? policyReportJson(result) : formatPolicyReport(result));
   return result.passed ? 0 : 1;
 }

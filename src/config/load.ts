@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
 import { configSchema, type Config } from ".";
@@ -6,6 +6,12 @@ import { projectRoot } from "../util/project-root";
 
 /** The example configuration, used when GHCR_ECS_CONFIG is not set. */
 export const DEFAULT_CONFIG_PATH = path.join(projectRoot(), "config", "reference-app.json");
+
+/** The configs that ship with the project, relative to its root: the reference app and `config/examples/*.json`. */
+export function exampleConfigFiles(): string[] {
+  const examples = readdirSync(path.join(projectRoot(), "config", "examples")).filter((file) => file.endsWith(".json"));
+  return [path.join("config", "reference-app.json"), ...examples.sort().map((file) => path.join("config", "examples", file))];
+}
 
 export class ConfigError extends Error {
   constructor(

@@ -33,7 +33,6 @@ export type Ec2NetworkMode =
     };
 
 export interface Ec2ServiceProps extends ApplicationServiceProps {
-  readonly clusterArn: string;
   /** The capacity provider whose instances run the tasks. */
   readonly capacityProviderName: string;
   readonly network: Ec2NetworkMode;

@@ -1,9 +1,7 @@
 import { Construct } from "constructs";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { DEFAULTS } from "../config/defaults";
 import {
   type ApplicationServiceProps,
-  createCluster,
   createTaskDefinition,
   createTaskSecurityGroup,
   sharedServiceSettings,
@@ -17,16 +15,13 @@ export interface FargateServiceProps extends ApplicationServiceProps {
   readonly subnetIds: readonly string[];
   /** @default false */
   readonly assignPublicIp?: boolean;
-  /** @default true */
-  readonly containerInsights?: boolean;
 }
 
 /**
- * A Fargate service on its own cluster: private tasks reachable only from the ALB, pulling with
+ * A Fargate service in the environment's cluster: private tasks reachable only from the ALB, pulling with
  * `repositoryCredentials`, rolled out with a circuit breaker that rolls back.
  */
 export class FargateService extends Construct {
-  readonly clusterName: string;
   readonly serviceName: string;
   readonly taskDefinitionArn: string;
   readonly securityGroupId: string;
@@ -34,7 +29,6 @@ export class FargateService extends Construct {
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
     validateApplicationProps("FargateService", props);
-    const cluster = createCluster(this, props.name, props.containerInsights ?? DEFAULTS.containerInsights);
     const taskDefinition = createTaskDefinition(this, props, {
       compatibility: "FARGATE",
       networkMode: "awsvpc",
@@ -44,7 +38,7 @@ export class FargateService extends Construct {
 
     const service = new EcsService(this, "service", {
       ...sharedServiceSettings(props),
-      cluster: cluster.arn,
+      cluster: props.clusterArn,
       taskDefinition: taskDefinition.arn,
       launchType: "FARGATE",
       platformVersion: "LATEST",
@@ -55,7 +49,6 @@ export class FargateService extends Construct {
       },
     });
 
-    this.clusterName = cluster.name;
     this.serviceName = service.name;
     this.taskDefinitionArn = taskDefinition.arn;
     this.securityGroupId = securityGroup.id;

@@ -1,11 +1,10 @@
 /**
- * The pieces FargateService and Ec2Service share: the application's props, cluster, task role, task definition,
+ * The pieces FargateService and Ec2Service share: the application's props, task role, task definition,
  * the security-group links to the load balancer, and the rollout settings. Functions, not constructs: each creates
  * its resources in the caller's scope, so the resources keep the caller's logical IDs.
  */
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
-import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import type { EcsServiceConfig } from "@cdktf/provider-aws/lib/ecs-service";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -25,6 +24,8 @@ export interface ApplicationServiceProps {
   readonly partition: string;
   /** Image reference including the registry host. */
   readonly image: string;
+  /** The environment's cluster (one per stack). */
+  readonly clusterArn: string;
   readonly executionRoleArn: string;
   readonly containerPort: number;
   /** Task vCPU units (a Fargate size). */
@@ -88,14 +89,6 @@ export function validateApplicationProps(construct: string, props: ApplicationSe
   if (maximumPercent <= minimumHealthyPercent) {
     throw new Error(`${construct} maximumPercent ${maximumPercent} must exceed minimumHealthyPercent ${minimumHealthyPercent}, or no deployment can progress`);
   }
-}
-
-/** The cluster, `<name>`, with Container Insights on unless turned off. */
-export function createCluster(scope: Construct, name: string, containerInsights: boolean = DEFAULTS.containerInsights): EcsCluster {
-  return new EcsCluster(scope, "cluster", {
-    name,
-    setting: [{ name: "containerInsights", value: containerInsights ? "enabled" : "disabled" }],
-  });
 }
 
 /** The role the application's code runs as (`<name>-task`): empty until the app needs something. */

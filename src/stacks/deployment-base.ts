@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { Config } from "../config";
 import type { RegistryAuthMode } from "../ec2/registry-auth";
 import { EncryptionKey } from "../constructs/encryption-key";
@@ -37,8 +38,10 @@ export interface DeploymentBaseOptions {
   readonly ebsForAutoScaling: boolean;
 }
 
-/** What every stack of a deployment has before its compute: provider, key, logs, secret, roles, network, ALB. */
+/** What every stack of a deployment has before its compute: provider, key, logs, secret, roles, network, ALB, cluster. */
 export interface DeploymentBase {
+  /** The tags of every resource (the provider's default tags; instances and volumes get them explicitly). */
+  readonly tags: Readonly<Record<string, string>>;
   readonly accountId: string;
   readonly partition: string;
   /** The CMK (created or existing) for the secret, logs and volumes; undefined for AWS-managed keys. */
@@ -48,6 +51,8 @@ export interface DeploymentBase {
   readonly executionRole: TaskExecutionRole;
   readonly network: Network;
   readonly loadBalancer: LoadBalancer;
+  /** The cluster `<name>`, with Container Insights unless turned off. */
+  readonly cluster: EcsCluster;
 }
 
 /**
@@ -59,10 +64,8 @@ export function buildDeploymentBase(stack: TerraformStack, config: Config, optio
   stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
   applyBackend(stack, config.backend, name, { defaultRegion: config.region, localStateFile: options.localStateFile });
 
-  new AwsProvider(stack, "aws", {
-    region: config.region,
-    defaultTags: [{ tags: { ...config.tags, "ghcr-ecs:deployment": name, ManagedBy: "ghcr-ecs" } }],
-  });
+  const tags = { ...config.tags, "ghcr-ecs:deployment": name, ManagedBy: "ghcr-ecs" };
+  new AwsProvider(stack, "aws", { region: config.region, defaultTags: [{ tags }] });
   const accountId = new DataAwsCallerIdentity(stack, "account").accountId;
   const partition = new DataAwsPartition(stack, "partition").partition;
   const logGroupName = `/ecs/${name}`;
@@ -129,7 +132,12 @@ export function buildDeploymentBase(stack: TerraformStack, config: Config, optio
     deletionProtection: config.loadBalancer.deletionProtection,
   });
 
-  return { accountId, partition, keyArn, logGroup, credentials, executionRole, network, loadBalancer };
+  const cluster = new EcsCluster(stack, "cluster", {
+    name,
+    setting: [{ name: "containerInsights", value: config.containerInsights ? "enabled" : "disabled" }],
+  });
+
+  return { tags, accountId, partition, keyArn, logGroup, credentials, executionRole, network, loadBalancer, cluster };
 }
 
 /** The application's service settings every stack passes the same way. */
@@ -140,6 +148,7 @@ export function applicationServiceProps(config: Config, base: DeploymentBase, na
     accountId: base.accountId,
     partition: base.partition,
     image: config.image,
+    clusterArn: base.cluster.arn,
     executionRoleArn: base.executionRole.roleArn,
     containerPort: config.containerPort,
     cpu: config.cpu,
@@ -168,13 +177,13 @@ export function addStackOutputs(
   stack: TerraformStack,
   config: Config,
   base: DeploymentBase,
-  service: { clusterName: string; serviceName: string; registryAuth: RegistryAuthMode },
+  service: { serviceName: string; registryAuth: RegistryAuthMode },
   extra: Record<string, string> = {},
 ): void {
   const outputs: Record<string, string> = {
     service_url: base.loadBalancer.url,
     credentials_secret_arn: base.credentials.secretArn,
-    cluster_name: service.clusterName,
+    cluster_name: base.cluster.name,
     service_name: service.serviceName,
     log_group_name: base.logGroup.name,
     execution_role_arn: base.executionRole.roleArn,

@@ -4,7 +4,6 @@ import { ec2Settings, ec2StackName } from "../config/derive";
 import { parseImageReference } from "../registry/image-reference";
 import { Ec2Capacity } from "../constructs/ec2-capacity";
 import { Ec2Service } from "../constructs/ec2-service";
-import { createCluster } from "../constructs/service-parts";
 import { type DeploymentStackProps, addStackOutputs, applicationServiceProps, buildDeploymentBase } from "./deployment-base";
 
 export type Ec2StackProps = DeploymentStackProps;
@@ -28,7 +27,7 @@ export class Ec2Stack extends TerraformStack {
     });
     const secretValue = base.credentials.secretVersion ? [base.credentials.secretVersion] : [];
 
-    const cluster = createCluster(this, name, config.containerInsights);
+    const cluster = base.cluster;
     const capacity = new Ec2Capacity(this, "capacity", {
       name,
       region: config.region,
@@ -62,14 +61,13 @@ export class Ec2Stack extends TerraformStack {
               registryHost: parseImageReference(config.image).registry,
             }
           : { mode: "task" },
-      tags: { ...config.tags, "ghcr-ecs:deployment": name, ManagedBy: "ghcr-ecs" },
+      tags: base.tags,
       // Agent auth reads the secret at boot: its value must be written before the first instance starts.
       dependsOn: [cluster, ...(ec2.registryAuth === "agent-dockercfg" ? secretValue : [])],
     });
 
     const service = new Ec2Service(this, "service", {
       ...applicationServiceProps(config, base, name),
-      clusterArn: cluster.arn,
       capacityProviderName: capacity.capacityProviderName,
       registrySecretArn: ec2.registryAuth === "task" ? base.credentials.secretArn : undefined,
       network:
@@ -79,7 +77,7 @@ export class Ec2Stack extends TerraformStack {
       dependsOn: [base.executionRole.policy, base.loadBalancer.forwardingListener, capacity.clusterCapacityProviders, ...secretValue],
     });
 
-    addStackOutputs(this, config, base, { clusterName: cluster.name, serviceName: service.serviceName, registryAuth: ec2.registryAuth }, {
+    addStackOutputs(this, config, base, { serviceName: service.serviceName, registryAuth: ec2.registryAuth }, {
       autoscaling_group_name: capacity.autoScalingGroupName,
       capacity_provider_name: capacity.capacityProviderName,
     });

@@ -5,6 +5,12 @@ import { type DeploymentStackProps, addStackOutputs, applicationServiceProps, bu
 
 export type FargateStackProps = DeploymentStackProps;
 
+/**
+ * Where the cluster was until ghcr-ecs 0.1 (inside the service construct). The `moved` block carries existing state
+ * to the stack-level cluster both stacks now share the shape of, so upgrading replaces nothing.
+ */
+export const FARGATE_CLUSTER_ADDRESS_BEFORE_0_2 = "aws_ecs_cluster.service_cluster_B81F1F5D";
+
 /** The whole deployment of one config on Fargate: secret, roles, network, ALB, cluster and service. */
 export class FargateStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: FargateStackProps) {
@@ -17,6 +23,7 @@ export class FargateStack extends TerraformStack {
       targetType: "ip",
       ebsForAutoScaling: false,
     });
+    base.cluster.moveFromId(FARGATE_CLUSTER_ADDRESS_BEFORE_0_2);
 
     const service = new FargateService(this, "service", {
       ...applicationServiceProps(config, base, config.name),
@@ -24,7 +31,6 @@ export class FargateStack extends TerraformStack {
       vpcId: base.network.vpcId,
       subnetIds: base.network.serviceSubnetIds,
       assignPublicIp: base.network.assignPublicIp,
-      containerInsights: config.containerInsights,
       dependsOn: [
         base.executionRole.policy,
         base.loadBalancer.forwardingListener,
@@ -32,6 +38,6 @@ export class FargateStack extends TerraformStack {
       ],
     });
 
-    addStackOutputs(this, config, base, { clusterName: service.clusterName, serviceName: service.serviceName, registryAuth: "task" });
+    addStackOutputs(this, config, base, { serviceName: service.serviceName, registryAuth: "task" });
   }
 }

@@ -155,6 +155,13 @@ function schemaFor(schemas: ProviderSchemas, kind: "resource_schemas" | "data_so
 export function renderHcl(document: TerraformDocument, schemas: ProviderSchemas): string {
   const out: string[] = [];
   for (const [section, content] of Object.entries(document as Obj)) {
+    if (section === "moved" && Array.isArray(content)) {
+      for (const move of content) {
+        if (!isObj(move)) throw new Error("a moved block is not an object");
+        out.push(`moved {\n  from = ${bare(move.from)}\n  to   = ${bare(move.to)}\n}`);
+      }
+      continue;
+    }
     if (section === "//" || !isObj(content)) continue;
     switch (section) {
       case "terraform": {

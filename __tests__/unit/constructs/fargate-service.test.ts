@@ -8,6 +8,7 @@ const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/
 const EXECUTION_ROLE_ARN = "arn:aws:iam::123456789012:role/orders-execution";
 const TARGET_GROUP_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders-8098/0123456789abcdef";
 const ALB_SG = "sg-0aaaaaaaaaaaaaaaa";
+const CLUSTER_ARN = "arn:aws:ecs:eu-west-1:123456789012:cluster/orders";
 
 const base: FargateServiceProps = {
   name: "orders",
@@ -15,6 +16,7 @@ const base: FargateServiceProps = {
   accountId: "123456789012",
   partition: "aws",
   image: "ghcr.io/acme/orders-service:1.4.2",
+  clusterArn: CLUSTER_ARN,
   registrySecretArn: SECRET_ARN,
   executionRoleArn: EXECUTION_ROLE_ARN,
   containerPort: 8098,
@@ -31,7 +33,6 @@ const base: FargateServiceProps = {
 function synth(overrides: Partial<FargateServiceProps> = {}): TerraformDocument {
   return synthConstruct((scope) => {
     const service = new FargateService(scope, "service", { ...base, ...overrides });
-    new TerraformOutput(scope, "cluster_name", { value: service.clusterName });
     new TerraformOutput(scope, "service_name", { value: service.serviceName });
     new TerraformOutput(scope, "task_definition_arn", { value: service.taskDefinitionArn });
     new TerraformOutput(scope, "security_group_id", { value: service.securityGroupId });
@@ -141,31 +142,13 @@ describe("FargateService", () => {
     });
   });
 
-  describe("cluster", () => {
-    it("has Container Insights enabled by default", () => {
-      const tf = synth();
-      expect(onlyResource(tf, "aws_ecs_cluster").block).toEqual({
-        name: "orders",
-        setting: [{ name: "containerInsights", value: "enabled" }],
-      });
-      expect(tf.output?.cluster_name.value).toBe(ref("aws_ecs_cluster", onlyResource(tf, "aws_ecs_cluster").name, "name"));
-    });
-
-    it("disables Container Insights when asked", () => {
-      expect(onlyResource(synth({ containerInsights: false }), "aws_ecs_cluster").block.setting).toEqual([
-        { name: "containerInsights", value: "disabled" },
-      ]);
-    });
-  });
-
   describe("service", () => {
     it("rolls out on Fargate LATEST with a rolling-back circuit breaker, private tasks and the target group", () => {
       const tf = synth();
-      const cluster = onlyResource(tf, "aws_ecs_cluster");
       const task = onlyResource(tf, "aws_ecs_task_definition");
       expect(service(tf)).toEqual({
         name: "orders",
-        cluster: ref("aws_ecs_cluster", cluster.name, "arn"),
+        cluster: CLUSTER_ARN,
         task_definition: ref("aws_ecs_task_definition", task.name, "arn"),
         launch_type: "FARGATE",
         platform_version: "LATEST",
@@ -271,9 +254,8 @@ describe("FargateService", () => {
     });
   });
 
-  it("creates exactly the cluster, task role, task definition, security group and rules, and service", () => {
+  it("creates exactly the task role, task definition, security group and rules, and service (the stack owns the cluster)", () => {
     expect(resourceCounts(synth())).toEqual({
-      aws_ecs_cluster: 1,
       aws_iam_role: 1,
       aws_ecs_task_definition: 1,
       aws_security_group: 1,

@@ -61,6 +61,20 @@ describe("FargateStack from config/reference-app.json", () => {
     expect(output.registry_username.value).toBe("acme-ci-bot");
   });
 
+  it("runs the service in the stack's cluster, with Container Insights enabled by default", () => {
+    const cluster = onlyResource(tf, "aws_ecs_cluster");
+    expect(cluster).toEqual({ name: "cluster", block: expect.objectContaining({ name: "orders", setting: [{ name: "containerInsights", value: "enabled" }] }) });
+    expect(onlyResource(tf, "aws_ecs_service").block.cluster).toBe(ref("aws_ecs_cluster", "cluster", "arn"));
+  });
+
+  it("disables Container Insights when asked", () => {
+    expect(onlyResource(synthWith({ containerInsights: false }), "aws_ecs_cluster").block.setting).toEqual([{ name: "containerInsights", value: "disabled" }]);
+  });
+
+  it("moves the cluster from its address before 0.2 (inside the service construct), so upgrading replaces nothing", () => {
+    expect(tf.moved).toEqual([{ from: "aws_ecs_cluster.service_cluster_B81F1F5D", to: "aws_ecs_cluster.cluster" }]);
+  });
+
   it("starts the service only after the secret value, the execution role's policy and the listener exist", () => {
     expect(onlyResource(tf, "aws_ecs_service").block.depends_on).toEqual(
       expect.arrayContaining([
