@@ -19,7 +19,9 @@ function newestMtime(entry) {
 const inputs = ["main.ts", "src", "scripts", "tsconfig.json", "tsconfig.build.json", "package-lock.json"].map((p) => path.join(root, p));
 const built = existsSync(buildInfo) ? statSync(buildInfo).mtimeMs : 0;
 if (inputs.some((input) => newestMtime(input) > built)) {
-  const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit" });
+  process.stderr.write("building ghcr-ecs (sources changed since the last build)...\n");
+  // Compiler diagnostics go to stderr: stdout stays clean for what the command prints (--json documents).
+  const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")], { stdio: ["ignore", 2, 2] });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
   // tsc leaves the info file alone when only timestamps changed; mark this build as current.
   const now = new Date();

@@ -70,7 +70,8 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
   }
 }
 
-if (require.main === module) {
+/** The process entry point: runs `process.argv` and sets the exit code. */
+export function main(): void {
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -81,3 +82,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) main();
