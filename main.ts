@@ -5,6 +5,7 @@ import { buildApp } from "./src/app";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "./src/config/load";
 import { describeStackRollout } from "./src/ecs/rollout-model";
 import { backendWarnings } from "./src/backend/schema";
+import type { TerraformDocument } from "./src/terraform/document";
 
 function loadOrExit() {
   try {
@@ -26,6 +27,6 @@ for (const warning of backendWarnings(config.backend)) process.stderr.write(`war
 for (const stack of app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack)) {
   const file = path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json");
   if (!existsSync(file)) continue; // `cdktf synth --hcl` writes cdk.tf instead
-  const document = JSON.parse(readFileSync(file, "utf8"));
+  const document = JSON.parse(readFileSync(file, "utf8")) as TerraformDocument;
   for (const line of describeStackRollout(stack.node.id, document)) process.stderr.write(`${line}\n`);
 }

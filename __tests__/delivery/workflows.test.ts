@@ -158,6 +158,19 @@ describe("pinned actions", () => {
   });
 });
 
+describe("Node.js", () => {
+  it("sets up a supported LTS (22 or 24) in every job; Node 20 reached end of life in April 2026", () => {
+    const setups = [...allSteps(yaml.pr), ...allSteps(yaml.deploy)].filter((s) => s.uses?.startsWith("actions/setup-node@"));
+    expect(setups).toHaveLength(3);
+    for (const setup of setups) expect([22, 24]).toContain(setup.with?.["node-version"]);
+  });
+
+  it("keeps the code runnable on Node 20 (package.json engines)", () => {
+    const engines = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines;
+    expect(engines.node).toBe(">=20");
+  });
+});
+
 describe("concurrency", () => {
   it("cancels superseded runs of the same pull request", () => {
     expect(yaml.pr.concurrency).toEqual({ group: "pr-${{ github.workflow }}-${{ github.event.pull_request.number }}", "cancel-in-progress": true });
@@ -172,8 +185,14 @@ describe("the pull-request plan job", () => {
   const steps = yaml.pr.jobs.plan.steps;
   const step = (name: string) => steps.find((s) => s.name === name)!;
 
-  it("runs install, type-check and unit tests in the checks job", () => {
-    expect(runScripts({ jobs: { checks: yaml.pr.jobs.checks } } as unknown as Workflow)).toEqual(["npm ci", "npm run typecheck", "npx jest __tests__/unit"]);
+  it("runs install, type-check, lint, the format check and unit tests in the checks job", () => {
+    expect(runScripts({ jobs: { checks: yaml.pr.jobs.checks } } as unknown as Workflow)).toEqual([
+      "npm ci",
+      "npm run typecheck",
+      "npm run lint",
+      "npm run format:check",
+      "npm run test:unit",
+    ]);
     expect(existsSync(path.join(ROOT, "__tests__", "unit"))).toBe(true);
   });
 
@@ -230,7 +249,7 @@ describe("the pull-request plan job", () => {
 describe("shell steps", () => {
   it("pass shellcheck as the bash GitHub runs them with", () => {
     const scripts = [...runScripts(yaml.pr), ...runScripts(yaml.deploy)];
-    expect(scripts.length).toBe(13);
+    expect(scripts.length).toBe(15);
     for (const script of scripts) {
       // Expressions are substituted before bash sees the script; a plain word stands in for each.
       const body = `#!/usr/bin/env bash\nset -eo pipefail\n${script.replace(/\$\{\{[^}]*\}\}/g, "EXPR")}`;
@@ -253,7 +272,7 @@ describe("commands the workflows run exist", () => {
 
   it("every npm run <script> is in package.json", () => {
     const used = [...new Set([...scripts.matchAll(/npm run (?:-s )?([\w:-]+)/g)].map((m) => m[1]))].sort();
-    expect(used).toEqual(["deploy", "ghcr-ecs", "synth", "typecheck"]);
+    expect(used).toEqual(["deploy", "format:check", "ghcr-ecs", "lint", "synth", "test:unit", "typecheck"]);
     for (const name of used) expect(packageScripts).toContain(name);
   });
 

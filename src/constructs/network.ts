@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
@@ -99,7 +99,7 @@ export class Network extends Construct {
       const subnet = new Subnet(this, `public-${i}`, {
         vpcId: vpc.id,
         cidrBlock: block,
-        availabilityZone: Fn.element(zones.names, i),
+        availabilityZone: Token.asString(Fn.element(zones.names, i)),
         mapPublicIpOnLaunch: false,
         tags: { Name: `${props.name}-public-${i}`, Tier: "public" },
       });
@@ -129,7 +129,7 @@ export class Network extends Construct {
       const subnet = new Subnet(this, `private-${i}`, {
         vpcId: vpc.id,
         cidrBlock: block,
-        availabilityZone: Fn.element(zones.names, i),
+        availabilityZone: Token.asString(Fn.element(zones.names, i)),
         tags: { Name: `${props.name}-private-${i}`, Tier: "private" },
       });
       const routes = new RouteTable(this, `private-${i}-routes-table`, { vpcId: vpc.id, tags: { Name: `${props.name}-private-${i}` } });

@@ -71,9 +71,10 @@ export function parseOutputs(json: string, source: string, stack?: string): Depl
   }
   const target: Record<string, string> = {};
   for (const [output, field] of Object.entries(OUTPUT_NAMES)) {
-    if (typeof flat[output] === "string") target[field] = flat[output] as string;
+    const value = flat[output];
+    if (typeof value === "string") target[field] = value;
   }
-  return target as DeploymentTarget;
+  return target;
 }
 
 export function readOutputsFile(file: string, stack?: string): DeploymentTarget {

@@ -41,8 +41,9 @@ export function parseRegistrySecret(secretString: string): RegistryCredential {
       const type = jsonType(record[key]);
       throw malformed(`has ${/^[aeiou]/.test(type) ? "an" : "a"} ${type} "${key}"; it must be a string`);
     }
-    if ((record[key] as string).length === 0) throw malformed(`has an empty "${key}"`);
-    if (/\s/.test(record[key] as string)) throw malformed(`has whitespace in "${key}"`);
+    const value = record[key];
+    if (value.length === 0) throw malformed(`has an empty "${key}"`);
+    if (/\s/.test(value)) throw malformed(`has whitespace in "${key}"`);
   }
   return { username: record.username as string, password: record.password as string };
 }

@@ -149,9 +149,10 @@ function readCredentialHelper(helper: string, registry: string, file: string): T
   // env explicitly: the PATH lookup then follows this process's (possibly adjusted) environment, also under jest.
   const result = spawnSync(program, ["get"], { input: serverUrl, encoding: "utf8", timeout: 15000, env: process.env });
   // EPIPE only means the helper exited without reading the URL (one that knows nothing, say): it did run.
-  const ranWithoutReading = (result.error as NodeJS.ErrnoException | undefined)?.code === "EPIPE" && result.status !== null;
+  const errorCode = result.error && "code" in result.error ? String(result.error.code) : undefined;
+  const ranWithoutReading = errorCode === "EPIPE" && result.status !== null;
   if (result.error && !ranWithoutReading) {
-    throw new OperationError(EXIT.usage, `${file} names the credential helper "${helper}", but ${program} could not run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})`, `Install ${program} or use --token-stdin.`);
+    throw new OperationError(EXIT.usage, `${file} names the credential helper "${helper}", but ${program} could not run (${errorCode ?? result.error.message})`, `Install ${program} or use --token-stdin.`);
   }
   if (result.status !== 0) {
     throw new OperationError(EXIT.usage, `${program} has no credential for ${registry} (exit ${result.status})`, `Run \`docker login ${registry}\` first, or use --token-stdin.`);

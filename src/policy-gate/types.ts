@@ -97,10 +97,15 @@ export function isTrue(value: unknown): boolean {
 
 /** Nested blocks are rendered as an object or as a list of objects, depending on the provider schema. */
 export function blocks(value: unknown): TerraformBlock[] {
-  if (Array.isArray(value)) return value.filter((item) => item !== null && typeof item === "object");
-  return value !== null && typeof value === "object" ? [value as TerraformBlock] : [];
+  return asList(value).filter((item): item is TerraformBlock => item !== null && typeof item === "object");
 }
 
-export function asList<T>(value: T | readonly T[] | undefined): T[] {
-  return value === undefined ? [] : Array.isArray(value) ? [...value] : [value as T];
+/** A value that Terraform JSON and IAM documents allow as one item or a list, as a list; undefined is empty. */
+export function asList(value: unknown): unknown[] {
+  return value === undefined ? [] : Array.isArray(value) ? [...(value as unknown[])] : [value];
+}
+
+/** The strings of a string-or-list value (IAM actions, CIDR lists); anything that is not a string is left out. */
+export function stringList(value: unknown): string[] {
+  return asList(value).filter((item): item is string => typeof item === "string");
 }

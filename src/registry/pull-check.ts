@@ -76,7 +76,8 @@ export async function checkPull(
   const deadline = Date.now() + timeoutMs;
   const base = registryApiBase(image.registry);
   const repository = image.registry === "docker.io" && !image.repository.includes("/") ? `library/${image.repository}` : image.repository;
-  const reference = image.digest ?? (image.tag as string);
+  const reference = image.digest ?? image.tag;
+  if (reference === undefined) throw new Error(`${image.registry}/${image.repository} has no tag or digest to check`);
   const http = (url: string, init: RequestInit = {}) => request(url, init, deadline, timeoutMs, image.registry);
 
   try {

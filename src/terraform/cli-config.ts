@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../util/project-root";
@@ -58,7 +58,10 @@ export function terraformEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proce
   const text = renderCliConfig(findProviderMirror(env));
   if (!existsSync(file) || readFileSync(file, "utf8") !== text) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, text);
+    // Written beside and renamed into place: a terraform started by a concurrent test never reads half a file.
+    const staged = `${file}.${process.pid}.tmp`;
+    writeFileSync(staged, text);
+    renameSync(staged, file);
   }
   return { ...env, TF_CLI_CONFIG_FILE: file, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
 }

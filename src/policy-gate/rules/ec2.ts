@@ -1,4 +1,4 @@
-import { asList, blocks, isTrue, type Finding, type PolicyRule, type Resource } from "../types";
+import { blocks, isTrue, type Finding, type PolicyRule, type Resource } from "../types";
 import { decodeUserData } from "../user-data";
 import { credentialIn, redact } from "../secret-patterns";
 
@@ -37,7 +37,7 @@ const launchTemplateHopLimit: PolicyRule = {
     return stack.resources("aws_launch_template").flatMap((template): Finding[] => {
       const options = metadataOptions(template);
       if (options.http_endpoint === "disabled") return [];
-      const limit = options.http_put_response_hop_limit;
+      const limit: unknown = options.http_put_response_hop_limit;
       if (limit === undefined) {
         return [{ address: template.address, message: "metadata_options.http_put_response_hop_limit is not set: instances get the AMI's default (2 on Amazon Linux 2023), so containers can reach IMDS", fix: "set http_put_response_hop_limit = 1" }];
       }
@@ -45,7 +45,7 @@ const launchTemplateHopLimit: PolicyRule = {
         return [{ address: template.address, message: "metadata_options.http_put_response_hop_limit is 2: containers in bridge network mode can fetch the instance role's credentials", fix: "set it to 1 (awsvpc tasks get credentials from the task role endpoint), or declare a waiver naming the bridge-mode workload that needs IMDS" }];
       }
       if (Number(limit) > 2) {
-        return [{ address: template.address, message: `metadata_options.http_put_response_hop_limit is ${limit}: IMDS answers far beyond the instance`, fix: "set http_put_response_hop_limit = 1" }];
+        return [{ address: template.address, message: `metadata_options.http_put_response_hop_limit is ${Number(limit)}: IMDS answers far beyond the instance`, fix: "set http_put_response_hop_limit = 1" }];
       }
       return [];
     });
@@ -88,7 +88,7 @@ const userDataNoCredentials: PolicyRule = {
     const withUserData = stack.resources("aws_launch_template").filter((t) => typeof t.block.user_data === "string");
     if (withUserData.length === 0) return { notApplicable: "no launch template with user data" };
     return withUserData.flatMap((template): Finding[] => {
-      const decoded = decodeUserData(template.block.user_data);
+      const decoded = decodeUserData(template.block.user_data as string);
       if (decoded.kind === "unreadable") {
         return [{ address: template.address, message: `user_data cannot be inspected: ${decoded.reason}`, fix: "render the script inline (base64encode of a literal string) so it can be checked" }];
       }
@@ -163,7 +163,7 @@ const asgPropagatesTags: PolicyRule = {
   check(stack) {
     return stack
       .resources("aws_autoscaling_group")
-      .filter((group) => ![...blocks(group.block.tag), ...asList<any>(group.block.tags)].some((tag) => isTrue(tag?.propagate_at_launch)))
+      .filter((group) => ![...blocks(group.block.tag), ...blocks(group.block.tags)].some((tag) => isTrue(tag.propagate_at_launch)))
       .map((group) => ({
         address: group.address,
         message: "no tag with propagate_at_launch = true: instances start untagged (no owner, no cost allocation)",

@@ -12,8 +12,8 @@ type Containers = { containers: ContainerDefinition[] } | { unreadable: Finding 
 
 function containersOf(taskDefinition: Resource): Containers {
   try {
-    const parsed = JSON.parse(String(taskDefinition.block.container_definitions));
-    if (Array.isArray(parsed)) return { containers: parsed };
+    const parsed: unknown = JSON.parse(String(taskDefinition.block.container_definitions));
+    if (Array.isArray(parsed)) return { containers: parsed as ContainerDefinition[] };
   } catch {
     // Reported below: the gate fails closed on what it cannot read.
   }
@@ -97,7 +97,7 @@ const taskNoPlaintextSecrets: PolicyRule = {
   check(stack) {
     return inspectContainers(stack, (container, td) =>
       (container.environment ?? []).flatMap((variable): Finding[] => {
-        const name = String(variable.name ?? "");
+        const name = typeof variable.name === "string" ? variable.name : "";
         const value = typeof variable.value === "string" ? variable.value : "";
         const credential = credentialIn(value);
         if (credential) {

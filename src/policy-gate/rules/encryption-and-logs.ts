@@ -129,7 +129,7 @@ const clusterContainerInsights: PolicyRule = {
   check(stack) {
     return stack
       .resources("aws_ecs_cluster")
-      .filter((cluster) => !blocks(cluster.block.setting).some((s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(s.value)))
+      .filter((cluster) => !blocks(cluster.block.setting).some((s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(String(s.value))))
       .map((cluster) => {
         const setting = blocks(cluster.block.setting).find((s) => s.name === "containerInsights");
         return {

@@ -1,4 +1,4 @@
-import { asList, blocks, type Finding, type PolicyRule, type Resource, type StackView } from "../types";
+import { stringList, blocks, type Finding, type PolicyRule, type Resource, type StackView } from "../types";
 
 /** A policy statement normalized from either a JSON policy string or a `data.aws_iam_policy_document`. */
 interface Statement {
@@ -52,7 +52,7 @@ const IDENTITY_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_policy", "aws_iam
 /** Identity-based policies (what a principal may do). KMS key policies are resource policies and are not included. */
 function identityPolicies(stack: StackView): PolicyDocumentSource[] {
   const sources: PolicyDocumentSource[] = IDENTITY_POLICY_TYPES.flatMap((type) =>
-    stack.resources(type).map((owner) => ({ owner, attribute: "policy", text: owner.block.policy })),
+    stack.resources(type).map((owner) => ({ owner, attribute: "policy", text: owner.block.policy as unknown })),
   );
   for (const role of stack.resources("aws_iam_role")) {
     blocks(role.block.inline_policy).forEach((inline, index) => {
@@ -63,7 +63,7 @@ function identityPolicies(stack: StackView): PolicyDocumentSource[] {
 }
 
 function trustPolicies(stack: StackView): PolicyDocumentSource[] {
-  return stack.resources("aws_iam_role").map((owner) => ({ owner, attribute: "assume_role_policy", text: owner.block.assume_role_policy }));
+  return stack.resources("aws_iam_role").map((owner) => ({ owner, attribute: "assume_role_policy", text: owner.block.assume_role_policy as unknown }));
 }
 
 function parsePolicy(stack: StackView, text: unknown): Parsed {
@@ -75,26 +75,26 @@ function parsePolicy(stack: StackView, text: unknown): Parsed {
     return {
       statements: blocks(document.statement).map((s, index) => ({
         effect: String(s.effect ?? "Allow"),
-        actions: asList<string>(s.actions),
-        resources: asList<string>(s.resources),
-        principals: blocks(s.principals).flatMap((p) => asList<string>(p.identifiers).map((id) => `${p.type}:${id}`)),
+        actions: stringList(s.actions),
+        resources: stringList(s.resources),
+        principals: blocks(s.principals).flatMap((p) => stringList(p.identifiers).map((id) => `${String(p.type)}:${id}`)),
         label: s.sid ? `statement ${s.sid}` : `statement ${index}`,
       })),
     };
   }
-  let parsed: any;
+  let parsed: { Statement?: unknown } | null;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text) as { Statement?: unknown } | null;
   } catch {
     return { unreadable: "is a Terraform expression, not a JSON document the gate can inspect" };
   }
   return {
-    statements: asList<any>(parsed?.Statement).map((s, index) => ({
+    statements: blocks(parsed?.Statement).map((s, index) => ({
       effect: String(s.Effect),
-      actions: asList<string>(s.Action),
-      resources: asList<string>(s.Resource),
+      actions: stringList(s.Action),
+      resources: stringList(s.Resource),
       principals: principalsOf(s.Principal),
-      label: s.Sid ? `statement ${s.Sid}` : `statement ${index}`,
+      label: s.Sid ? `statement ${String(s.Sid)}` : `statement ${index}`,
     })),
   };
 }
@@ -102,7 +102,7 @@ function parsePolicy(stack: StackView, text: unknown): Parsed {
 function principalsOf(principal: unknown): string[] {
   if (principal === undefined) return [];
   if (typeof principal === "string") return [`*:${principal}`];
-  return Object.entries(principal as Record<string, unknown>).flatMap(([type, ids]) => asList(ids as string | string[]).map((id) => `${type}:${id}`));
+  return Object.entries(principal as Record<string, unknown>).flatMap(([type, ids]) => stringList(ids).map((id) => `${type}:${id}`));
 }
 
 /** Runs `inspect` over every readable statement; an unreadable document is itself a finding (the gate fails closed). */

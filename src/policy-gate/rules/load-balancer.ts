@@ -28,7 +28,7 @@ function applicationLoadBalancers(stack: StackView): Resource[] {
 }
 
 function listenerProtocol(listener: Resource): string {
-  const protocol = listener.block.protocol;
+  const protocol: unknown = listener.block.protocol;
   if (typeof protocol === "string") return protocol.toUpperCase();
   // The provider's default protocol is HTTP (HTTPS needs a certificate, so it is always explicit).
   return "HTTP";
@@ -75,7 +75,7 @@ const httpRedirectsToHttps: PolicyRule = {
     return listeners
       .filter((listener) => listenerProtocol(listener) === "HTTP" && !redirectsToHttps(listener))
       .map((listener): Finding => {
-        const actions = blocks(listener.block.default_action).map((a) => a.type).join(", ") || "none";
+        const actions = blocks(listener.block.default_action).map((a) => String(a.type)).join(", ") || "none";
         if (httpsLoadBalancers.has(String(listener.block.load_balancer_arn))) {
           return {
             address: listener.address,
@@ -103,7 +103,7 @@ const tlsPolicyAtLeast12: PolicyRule = {
     const tlsListeners = stack.resources("aws_lb_listener").filter((l) => ["HTTPS", "TLS"].includes(listenerProtocol(l)));
     if (tlsListeners.length === 0) return { notApplicable: "no HTTPS or TLS listener" };
     return tlsListeners
-      .filter((listener) => !TLS_1_2_OR_NEWER_POLICIES.includes(listener.block.ssl_policy))
+      .filter((listener) => !TLS_1_2_OR_NEWER_POLICIES.includes(String(listener.block.ssl_policy)))
       .map((listener) => ({
         address: listener.address,
         message:
@@ -132,7 +132,7 @@ const targetGroupHealthCheckPath: PolicyRule = {
       if (check && check.enabled === false) {
         return [{ address: tg.address, message: "health_check.enabled is false: failing tasks keep receiving traffic", fix: "enable the health check with path = \"/actuator/health\"" }];
       }
-      const path = check?.path;
+      const path: unknown = check?.path;
       if (typeof path !== "string" || path.length === 0) {
         return [{ address: tg.address, message: "health_check.path is not set (AWS checks \"/\", which Spring Boot may not serve)", fix: 'set health_check.path (ours: healthCheck.path, default "/actuator/health")' }];
       }

@@ -1,4 +1,4 @@
-import { asList, blocks, type Finding, type PolicyRule, type StackView } from "../types";
+import { stringList, blocks, type Finding, type PolicyRule, type StackView } from "../types";
 
 const WORLD = ["0.0.0.0/0", "::/0"];
 const SECURITY_GROUP_TYPES = [
@@ -42,7 +42,7 @@ function permissions(stack: StackView): Permission[] {
           where: `${group.address}.${direction}[${index}]`,
           address: group.address,
           direction,
-          cidrs: [...asList<string>(inline.cidr_blocks), ...asList<string>(inline.ipv6_cidr_blocks)],
+          cidrs: [...stringList(inline.cidr_blocks), ...stringList(inline.ipv6_cidr_blocks)],
           protocol: String(inline.protocol ?? ""),
           fromPort: numberOrUndefined(inline.from_port),
           toPort: numberOrUndefined(inline.to_port),
@@ -56,7 +56,7 @@ function permissions(stack: StackView): Permission[] {
       where: rule.address,
       address: rule.address,
       direction: rule.block.type === "egress" ? "egress" : "ingress",
-      cidrs: [...asList<string>(rule.block.cidr_blocks), ...asList<string>(rule.block.ipv6_cidr_blocks)],
+      cidrs: [...stringList(rule.block.cidr_blocks), ...stringList(rule.block.ipv6_cidr_blocks)],
       protocol: String(rule.block.protocol ?? ""),
       fromPort: numberOrUndefined(rule.block.from_port),
       toPort: numberOrUndefined(rule.block.to_port),
@@ -97,7 +97,7 @@ const securityGroupDescriptions: PolicyRule = {
   check(stack) {
     const findings: Finding[] = [];
     for (const group of stack.resources("aws_security_group")) {
-      const description = group.block.description;
+      const description: unknown = group.block.description;
       // The provider fills an omitted description with "Managed by Terraform", which describes nothing.
       if (isBlank(description) || description === "Managed by Terraform") {
         findings.push({
