@@ -6,9 +6,9 @@
  *                                      Fargate stacks generated from the reference config (median of BENCH_STACK_RUNS,
  *                                      default 3) — how the cost grows with the number of stacks
  *   npm run bench -- --layers          also the test suite, one jest run per layer (each folder of __tests__ with
- *                                      tests, `npx jest <dir> --runInBand`, once each): wall time, peak memory, tests
- *                                      passed/failed. Slow (about ten minutes: the moto layers apply real stacks), so
- *                                      off by default
+ *                                      tests, `npx jest <dir>` with the project's workers, once each), then all layers
+ *                                      in one run as `npm test` does: wall time, peak memory, tests passed/failed. Slow
+ *                                      (the moto layers apply real stacks), so off by default
  *   npm run bench -- --layers-only     only the layers
  *   npm run bench -- --layers unit,cli only those layers (comma-separated folder names)
  *
@@ -132,6 +132,28 @@ function benchSynth(outdirRoot: string): void {
   );
 }
 
+/** The worker count jest.config.js sets. */
+function jestWorkers(): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config is a CommonJS file of the project
+  return (require(path.join(root, "jest.config.js")) as { maxWorkers: number }).maxWorkers;
+}
+
+/** One jest run with the project's config (its worker count); a table row of wall time, peak RSS and results. */
+function jestRow(label: string, paths: string[]): { row: string[]; ms: number; rssMiB?: number } {
+  const resultsFile = path.join(os.tmpdir(), `ghcr-ecs-bench-${process.pid}-${Date.now()}.json`);
+  process.stderr.write(`bench: jest ${paths.join(" ") || "(all layers)"} …\n`);
+  const sample = measure("npx", ["jest", ...paths, "--json", `--outputFile=${resultsFile}`], { ...process.env, CI: "true" }, { allowFailure: true, timeoutMs: 30 * 60_000 });
+  let counts = "?";
+  let files = "?";
+  if (existsSync(resultsFile)) {
+    const results = JSON.parse(readFileSync(resultsFile, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTestSuites: number };
+    counts = `${results.numPassedTests} passed${results.numFailedTests ? `, ${results.numFailedTests} failed` : ""}${results.numPendingTests ? `, ${results.numPendingTests} skipped` : ""}`;
+    files = String(results.numTotalTestSuites);
+    rmSync(resultsFile, { force: true });
+  }
+  return { row: [label, files, counts, fmtMs(sample.ms), fmtMiB(sample.rssMiB), sample.status === 0 ? "ok" : `exit ${sample.status}`], ms: sample.ms, rssMiB: sample.rssMiB };
+}
+
 function benchLayers(selected: string[] | undefined): void {
   const layers = testLayers().filter((l) => !selected || selected.includes(l));
   if (selected) for (const l of selected) if (!testLayers().includes(l)) throw new Error(`no test layer __tests__/${l} (layers: ${testLayers().join(", ")})`);
@@ -139,24 +161,16 @@ function benchLayers(selected: string[] | undefined): void {
   let totalMs = 0;
   let peak = 0;
   for (const layer of layers) {
-    const resultsFile = path.join(os.tmpdir(), `ghcr-ecs-bench-${layer}-${process.pid}.json`);
-    process.stderr.write(`bench: jest __tests__/${layer} …\n`);
-    const sample = measure("npx", ["jest", `__tests__/${layer}`, "--runInBand", "--json", `--outputFile=${resultsFile}`], { ...process.env, CI: "true" }, { allowFailure: true, timeoutMs: 30 * 60_000 });
-    let counts = "?";
-    let files = "?";
-    if (existsSync(resultsFile)) {
-      const results = JSON.parse(readFileSync(resultsFile, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTestSuites: number };
-      counts = `${results.numPassedTests} passed${results.numFailedTests ? `, ${results.numFailedTests} failed` : ""}${results.numPendingTests ? `, ${results.numPendingTests} skipped` : ""}`;
-      files = String(results.numTotalTestSuites);
-      rmSync(resultsFile, { force: true });
-    }
-    totalMs += sample.ms;
-    peak = Math.max(peak, sample.rssMiB ?? 0);
-    rows.push([`\`__tests__/${layer}\``, files, counts, fmtMs(sample.ms), fmtMiB(sample.rssMiB), sample.status === 0 ? "ok" : `exit ${sample.status}`]);
+    const { row, ms, rssMiB } = jestRow(`\`__tests__/${layer}\``, [`__tests__/${layer}`]);
+    totalMs += ms;
+    peak = Math.max(peak, rssMiB ?? 0);
+    rows.push(row);
   }
-  rows.push(["**all layers**", "", "", `**${fmtMs(totalMs)}**`, `**${fmtMiB(peak || undefined)}** (max)`, ""]);
+  rows.push(["**sum of the layers**", "", "", `**${fmtMs(totalMs)}**`, `**${fmtMiB(peak || undefined)}** (max)`, ""]);
+  // What `npm test` runs: every layer in one jest run, the slow suites on parallel workers from the start.
+  if (!selected) rows.push(jestRow("**all layers in one run** (as `npm test`)", []).row);
   process.stdout.write(
-    `## Test suite per layer\n\nEach layer once: \`npx jest __tests__/<layer> --runInBand\` (the type check and build of \`npm test\` are not included). ` +
+    `## Test suite per layer\n\nEach layer once: \`npx jest __tests__/<layer>\` with the project's jest config (${jestWorkers()} workers), then all layers in one run as \`npm test\` does (its type check, lint and build are not included). ` +
       `Peak RSS is GNU time's %M: the largest single process (jest, or a terraform / provider / moto child), not the sum of the tree.\n\n` +
       `${table(["layer", "files", "tests", "wall time", "peak RSS", "jest"], rows)}\n\n`,
   );
