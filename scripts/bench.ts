@@ -134,7 +134,6 @@ function benchSynth(outdirRoot: string): void {
 
 /** The worker count jest.config.js sets. */
 function jestWorkers(): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config is a CommonJS file of the project
   return (require(path.join(root, "jest.config.js")) as { maxWorkers: number }).maxWorkers;
 }
 
