@@ -1,5 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { freeLoopbackPort } from "../util/free-port";
+import { projectRoot } from "../util/project-root";
+import { findMotoPython } from "./python";
 
 export class MissingToolError extends Error {
   constructor(tool: string, howToInstall: string) {
@@ -10,8 +12,9 @@ export class MissingToolError extends Error {
 
 export const MOTO_INSTALL_HELP =
   "Install moto's server (5.2.1 is what this project is tested with):\n" +
-  "  python3 -m pip install 'moto[server]==5.2.1'\n" +
-  "then check it with: python3 -c 'import moto.server; print(moto.__version__)'";
+  "  npm run setup   (puts moto into the project's .venv when python3 cannot import it)\n" +
+  "or by hand: python3 -m venv .venv && .venv/bin/pip install 'moto[server]==5.2.1'\n" +
+  "then check it with: node scripts/setup.js --check";
 
 export interface MotoOptions {
   /** Settings moto reads at start (e.g. MOTO_ECS_SERVICE_RUNNING); they cannot be changed later. */
@@ -34,18 +37,21 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-function assertMotoInstalled(): void {
-  const probe = spawnSync("python3", ["-c", "import moto.server"], { stdio: "ignore", timeout: 30000 });
-  if (probe.error || probe.status !== 0) throw new MissingToolError("moto (python3 -m moto.server)", MOTO_INSTALL_HELP);
+/** The python that can import moto's server (`.venv/bin/python3` first, then `python3`); throws when none can. */
+function assertMotoInstalled(env: NodeJS.ProcessEnv): string {
+  const python = findMotoPython(projectRoot(), env);
+  if (python === undefined) throw new MissingToolError("moto (python3 -m moto.server)", MOTO_INSTALL_HELP);
+  return python;
 }
 
 /** Starts moto on a free loopback port and waits (bounded) until it answers. */
 export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> {
-  assertMotoInstalled();
+  const env = { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", ...options.settings };
+  const python = assertMotoInstalled(env);
   const port = await freeLoopbackPort();
   const entry = options.script ? [options.script] : ["-m", "moto.server"];
-  const child = spawn("python3", [...entry, "-H", "127.0.0.1", "-p", String(port)], {
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", ...options.settings },
+  const child = spawn(python, [...entry, "-H", "127.0.0.1", "-p", String(port)], {
+    env,
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
