@@ -91,7 +91,7 @@ describe("plan summary of a fresh create", () => {
 
   it("gives the same rollout estimate as the synthesized stack", () => {
     const fromSynth = describeStackRollout("orders", synthesized as Parameters<typeof describeStackRollout>[1]);
-    expect(fromSynth).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: README#how-long-a-deploy-takes)"]);
+    expect(fromSynth).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)"]);
     expect(plans.create.summary.rollout).toEqual(fromSynth);
     expect(plans.create.markdown).toContain(`⏱️ ${fromSynth[0]}`);
   });
@@ -115,7 +115,7 @@ describe("plan summary of an in-place change (desiredCount 2 → 3, log retentio
     expect(markdown).toContain(`| \`${logs.address}\` | update in place | \`retention_in_days\` |`);
     expect(summary.rollout).toEqual(describeStackRollout("orders", synthesizedInPlace as Parameters<typeof describeStackRollout>[1]));
     // D = 3 at 50 / 200 %: one wave of 3 (95 s); the breaker trips after 3 failed tasks, one round of 3 (135 s)
-    expect(summary.rollout).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 2m 15s (model: README#how-long-a-deploy-takes)"]);
+    expect(summary.rollout).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 2m 15s (model: docs/rollout-model.md)"]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { REGION } from "../aws/patterns";
-import { strictObject as strictConfigObject } from "../config/primitives";
+import { described, strictObject as strictConfigObject } from "../config/primitives";
 
 /** Keys that would put a credential into the config file (and from there into `cdk.tf.json`). */
 const CREDENTIAL_KEY = /token|secret|password|passwd|credential|access_?key|session/i;
@@ -44,42 +44,63 @@ const withPlaceholders = (hint: string, pattern: RegExp, patternHint: string) =>
     });
 
 const localBackend = strictObject({
-  type: z.literal("local"),
-  path: withPlaceholders(
-    "the state file path, e.g. state/{stack}.tfstate",
-    /^[^\0]{1,1024}$/,
-    "a file path (relative paths are resolved against the folder synth runs in)",
-  ).optional(),
+  type: described(z.literal("local"), "State in a local file (the default)."),
+  path: described(
+    withPlaceholders(
+      "the state file path, e.g. state/{stack}.tfstate",
+      /^[^\0]{1,1024}$/,
+      "a file path (relative paths are resolved against the folder synth runs in)",
+    ).optional(),
+    "The state file, e.g. `state/{stack}.tfstate`; relative paths resolve against the folder synth runs in. Must hold `{stack}` when the config has two stacks. Default: `terraform.<stack>.tfstate` in that folder.",
+  ),
 });
 
 const s3Backend = strictObject({
-  type: z.literal("s3"),
-  bucket: z.string({ error: "must be the S3 bucket name holding the state" }).superRefine((name, ctx) => {
-    const problem = bucketNameProblem(name);
-    if (problem) ctx.addIssue({ code: "custom", message: `${problem} (S3 bucket naming rules)`, input: name });
-  }),
-  key: withPlaceholders(
-    'the object key, e.g. "ghcr-ecs/{stack}.tfstate"',
-    /^(?!\/)[^\0]{1,1024}$/,
-    "an S3 object key of 1-1024 characters not starting with /",
-  ).default(`${STACK_PLACEHOLDER}.tfstate`),
-  region: z
-    .string({ error: "must be the bucket's AWS region, e.g. us-east-1" })
-    .regex(REGION, "must be an AWS region such as us-east-1 (the bucket's region)")
-    .optional(),
-  encrypt: z.boolean({ error: "must be true or false" }).default(true),
-  kmsKeyId: z
-    .string({ error: "must be a KMS key ARN, key ID or alias/NAME" })
-    .regex(
-      /^(arn:aws(-us-gov)?:kms:[a-z0-9-]+:\d{12}:(key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+)|[a-f0-9-]{36}|mrk-[a-f0-9]{32}|alias\/[A-Za-z0-9/_-]+)$/,
-      "must be a KMS key ARN, key ID, or alias/NAME",
-    )
-    .optional(),
-  useLockfile: z.boolean({ error: "must be true or false" }).default(true),
-  dynamodbTable: z
-    .string({ error: "must be a DynamoDB table name" })
-    .regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3-255 letters, digits, _ . -)")
-    .optional(),
+  type: described(z.literal("s3"), "State in an S3 bucket, locked by S3 native locking (Terraform ≥ 1.11); AWS credentials come from the usual AWS credential chain."),
+  bucket: described(
+    z.string({ error: "must be the S3 bucket name holding the state" }).superRefine((name, ctx) => {
+      const problem = bucketNameProblem(name);
+      if (problem) ctx.addIssue({ code: "custom", message: `${problem} (S3 bucket naming rules)`, input: name });
+    }),
+    "The bucket holding the state (S3 bucket naming rules).",
+  ),
+  key: described(
+    withPlaceholders(
+      'the object key, e.g. "ghcr-ecs/{stack}.tfstate"',
+      /^(?!\/)[^\0]{1,1024}$/,
+      "an S3 object key of 1-1024 characters not starting with /",
+    ).default(`${STACK_PLACEHOLDER}.tfstate`),
+    "The state object's key, not starting with `/`; `{stack}` becomes the stack name and must be there when the config has two stacks.",
+  ),
+  region: described(
+    z
+      .string({ error: "must be the bucket's AWS region, e.g. us-east-1" })
+      .regex(REGION, "must be an AWS region such as us-east-1 (the bucket's region)")
+      .optional(),
+    "The bucket's region. Default: the deployment's `region`.",
+  ),
+  encrypt: described(z.boolean({ error: "must be true or false" }).default(true), "Server-side encryption of the state object."),
+  kmsKeyId: described(
+    z
+      .string({ error: "must be a KMS key ARN, key ID or alias/NAME" })
+      .regex(
+        /^(arn:aws(-us-gov)?:kms:[a-z0-9-]+:\d{12}:(key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+)|[a-f0-9-]{36}|mrk-[a-f0-9]{32}|alias\/[A-Za-z0-9/_-]+)$/,
+        "must be a KMS key ARN, key ID, or alias/NAME",
+      )
+      .optional(),
+    "The KMS key (ARN, key ID or `alias/NAME`) that encrypts the state; needs `encrypt` true.",
+  ),
+  useLockfile: described(
+    z.boolean({ error: "must be true or false" }).default(true),
+    "S3 native locking with a lock file beside the state (Terraform ≥ 1.11). `false` is refused without a `dynamodbTable`: nothing would lock the state.",
+  ),
+  dynamodbTable: described(
+    z
+      .string({ error: "must be a DynamoDB table name" })
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3-255 letters, digits, _ . -)")
+      .optional(),
+    "A DynamoDB lock table, deprecated since Terraform 1.11: with `useLockfile` both locks are taken while you migrate, and synth warns until you remove it.",
+  ),
 }).superRefine((s3, ctx) => {
   if (!s3.useLockfile && s3.dynamodbTable === undefined) {
     ctx.addIssue({
@@ -98,24 +119,39 @@ const cloudName = (what: string) =>
   z.string({ error: `must be the ${what} name` }).regex(/^[A-Za-z0-9_-]{1,90}$/, `must be a ${what} name: 1-90 letters, digits, - and _`);
 
 const cloudBackend = strictObject({
-  type: z.literal("cloud"),
-  organization: cloudName("Terraform Cloud organization"),
-  workspace: withPlaceholders(
-    'the workspace name, e.g. "orders-prod" or "{stack}-prod"',
-    /^[A-Za-z0-9_-]{1,90}$/,
-    "a workspace name: 1-90 letters, digits, - and _ (plus {stack})",
-  ).optional(),
-  workspaceTags: z
-    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,254}$/, "must be a workspace tag (letters, digits, _ : -, starting with a letter or digit)"), {
-      error: 'must be a list of workspace tags, e.g. ["ghcr-ecs", "prod"]',
-    })
-    .min(1, "must list at least one tag")
-    .optional(),
-  hostname: z
-    .string({ error: "must be a hostname such as tfe.example.com" })
-    .regex(HOSTNAME, "must be a hostname such as tfe.example.com (no https://, no path); leave it out for HCP Terraform (app.terraform.io)")
-    .optional(),
-  project: z.string({ error: "must be a project name" }).regex(/^[A-Za-z0-9 _-]{1,40}$/, "must be a project name: 1-40 letters, digits, spaces, - and _").optional(),
+  type: described(
+    z.literal("cloud"),
+    "HCP Terraform (Terraform Cloud) or Terraform Enterprise. The token comes from `TF_TOKEN_<host>` in the environment or `terraform login`, never from the config.",
+  ),
+  organization: described(cloudName("Terraform Cloud organization"), "The HCP Terraform / Terraform Enterprise organization."),
+  workspace: described(
+    withPlaceholders(
+      'the workspace name, e.g. "orders-prod" or "{stack}-prod"',
+      /^[A-Za-z0-9_-]{1,90}$/,
+      "a workspace name: 1-90 letters, digits, - and _ (plus {stack})",
+    ).optional(),
+    "One named workspace per stack, e.g. `{stack}-prod` (`{stack}` must be there when the config has two stacks). Exactly one of `workspace` and `workspaceTags`.",
+  ),
+  workspaceTags: described(
+    z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,254}$/, "must be a workspace tag (letters, digits, _ : -, starting with a letter or digit)"), {
+        error: 'must be a list of workspace tags, e.g. ["ghcr-ecs", "prod"]',
+      })
+      .min(1, "must list at least one tag")
+      .optional(),
+    "Workspaces selected by tag (pick one with `TF_WORKSPACE`). Exactly one of `workspace` and `workspaceTags`.",
+  ),
+  hostname: described(
+    z
+      .string({ error: "must be a hostname such as tfe.example.com" })
+      .regex(HOSTNAME, "must be a hostname such as tfe.example.com (no https://, no path); leave it out for HCP Terraform (app.terraform.io)")
+      .optional(),
+    "Terraform Enterprise's hostname, without `https://` or a path. Default: HCP Terraform, `app.terraform.io`.",
+  ),
+  project: described(
+    z.string({ error: "must be a project name" }).regex(/^[A-Za-z0-9 _-]{1,40}$/, "must be a project name: 1-40 letters, digits, spaces, - and _").optional(),
+    "The HCP Terraform project of the workspaces.",
+  ),
 }).superRefine((cloud, ctx) => {
   if (cloud.workspace !== undefined && cloud.workspaceTags !== undefined) {
     ctx.addIssue({

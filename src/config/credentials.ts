@@ -12,7 +12,7 @@ export const credentials = described(
     "mode",
     [
       strictObject({
-        mode: z.literal("managed"),
+        mode: described(z.literal("managed"), "The stack creates the secret; the token comes from the ephemeral `registry_token` variable."),
         username: described(
           z
             .string({ error: "must be the registry user name (for ghcr.io, the GitHub user or bot that owns the token)" })
@@ -33,7 +33,7 @@ export const credentials = described(
         ),
       }),
       strictObject({
-        mode: z.literal("existing"),
+        mode: described(z.literal("existing"), "Use a secret created and filled outside this stack."),
         existingSecretArn: described(pattern(SECRET_ARN_SOURCE, SECRET_ARN_HINT), "The full ARN of a secret you fill, including AWS's 6-character suffix."),
         kmsKeyArn: described(kmsKeyArn.optional(), "The customer-managed key encrypting that secret, if any (the execution role gets kms:Decrypt via Secrets Manager)."),
       }),
@@ -46,12 +46,15 @@ export const credentials = described(
 const encryptionSchema = z.discriminatedUnion(
   "mode",
   [
-    strictObject({ mode: z.literal("aws-managed") }),
+    strictObject({ mode: described(z.literal("aws-managed"), "AWS-managed keys (`aws/secretsmanager`, CloudWatch Logs' own encryption).") }),
     strictObject({
-      mode: z.literal("create-cmk"),
+      mode: described(z.literal("create-cmk"), "Create a customer-managed key with yearly rotation for the secret and the log group (and EC2 volumes)."),
       deletionWindowInDays: described(int(7, 30).default(DEFAULTS.encryption.keyDeletionWindowInDays), "Days before a scheduled deletion of the key completes."),
     }),
-    strictObject({ mode: z.literal("existing-key"), keyArn: kmsKeyArn }),
+    strictObject({
+      mode: described(z.literal("existing-key"), "Use your customer-managed key; its policy must admit CloudWatch Logs (and EC2 Auto Scaling for volumes)."),
+      keyArn: described(kmsKeyArn, "The customer-managed key for the secret and the log group."),
+    }),
   ],
   { error: 'must have "mode": "aws-managed", "create-cmk" or "existing-key" (with "keyArn")' },
 );

@@ -1,6 +1,6 @@
 /**
  * Every default the configuration applies, in one place. The schema, the JSON Schema, the constructs' JSDoc and
- * the README all point here.
+ * the configuration reference (docs/configuration.md, generated from the schema) all point here.
  */
 export const DEFAULTS = {
   containerPort: 8080,

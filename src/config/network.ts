@@ -10,7 +10,7 @@ const networkSchema = z.discriminatedUnion(
     "mode",
     [
       strictObject({
-        mode: z.literal("create"),
+        mode: described(z.literal("create"), "A new VPC with a public and a private subnet in each AZ."),
         cidr: described(
           cidr
             .refine((block) => {
@@ -31,8 +31,8 @@ const networkSchema = z.discriminatedUnion(
         ),
       }),
       strictObject({
-        mode: z.literal("existing"),
-        vpcId: pattern(VPC_ID_SOURCE, "a VPC ID like vpc-0123456789abcdef0"),
+        mode: described(z.literal("existing"), "Your VPC and subnets."),
+        vpcId: described(pattern(VPC_ID_SOURCE, "a VPC ID like vpc-0123456789abcdef0"), "The VPC to deploy into."),
         loadBalancerSubnetIds: described(
           z.array(subnetId).min(2, "must list at least 2 subnets in different AZs (an ALB needs two)"),
           "Subnets for the load balancer, in at least two AZs.",

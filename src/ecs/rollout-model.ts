@@ -19,7 +19,7 @@
  *
  * Not modelled: ECS's launch back-off after repeated failures (makes failing rounds slower), EC2 capacity that must
  * scale out first, Terraform's own polling interval. The figures are estimates to compare settings, not SLAs.
- * README: "How long a deploy takes".
+ * Written up for users, with a worked example, in docs/rollout-model.md.
  */
 
 import type { TerraformBlock, TerraformDocument } from "../terraform/document";
@@ -126,9 +126,9 @@ export function formatDuration(totalSeconds: number): string {
   return `${s}s`;
 }
 
-const ROLLOUT_MODEL_REFERENCE = "README#how-long-a-deploy-takes";
+const ROLLOUT_MODEL_REFERENCE = "docs/rollout-model.md";
 
-/** One line: `orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: README#how-long-a-deploy-takes)`. */
+/** One line: `orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)`. */
 export function describeRollout(label: string, estimate: RolloutEstimate): string {
   const { settings } = estimate;
   if (settings.desiredCount === 0) return `${label}: desired count 0, nothing to roll out (model: ${ROLLOUT_MODEL_REFERENCE})`;
@@ -154,7 +154,11 @@ export interface ServiceRolloutSettings {
   readonly settings: RolloutSettings;
 }
 
-const firstBlock = (value: unknown): TerraformBlock | undefined => (Array.isArray(value) ? value[0] : value && typeof value === "object" ? (value as TerraformBlock) : undefined);
+/** The first of a nested block list, or the block itself when rendered as an object. */
+function firstBlock(value: unknown): TerraformBlock | undefined {
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return first !== null && typeof first === "object" ? first : undefined;
+}
 
 function numberOr(value: unknown, fallback: number): number {
   const n = typeof value === "string" ? Number(value) : value;
@@ -170,7 +174,7 @@ function numberOr(value: unknown, fallback: number): number {
 export function rolloutSettingsFromStack(document: TerraformDocument): ServiceRolloutSettings[] {
   const services = Object.entries(document.resource?.aws_ecs_service ?? {});
   return services.map(([logicalId, service]) => {
-    const targetGroupRef = firstBlock(service.load_balancer)?.target_group_arn;
+    const targetGroupRef: unknown = firstBlock(service.load_balancer)?.target_group_arn;
     const match = typeof targetGroupRef === "string" ? /^\$\{aws_lb_target_group\.([^.}]+)\.arn\}$/.exec(targetGroupRef) : null;
     const targetGroup = match ? document.resource?.aws_lb_target_group?.[match[1]] : undefined;
     const healthCheck = firstBlock(targetGroup?.health_check) ?? {};

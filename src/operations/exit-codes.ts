@@ -1,4 +1,4 @@
-/** Exit codes of the `ghcr-ecs` CLI: one per diagnosis, so CI can branch on them. Documented in the README. */
+/** Exit codes of the `ghcr-ecs` CLI: one per diagnosis, so CI can branch on them. Documented in docs/operations.md. */
 export const EXIT = {
   ok: 0,
   failure: 1,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { described } from "../config/primitives";
 import { POLICY_RULES, ruleIds } from "./rules";
 
 const KNOWN_RULE_IDS = [...new Set(POLICY_RULES.flatMap(ruleIds))];
@@ -6,17 +7,26 @@ const KNOWN_RULE_IDS = [...new Set(POLICY_RULES.flatMap(ruleIds))];
 /** One declared exception: a rule (ours or a checkov/trivy ID) on some resources, with the reason it is accepted. */
 const policyWaiverSchema = z.strictObject(
   {
-    rule: z.string({ error: "must be a rule ID (ours, checkov's or trivy's), e.g. \"alb-not-public\" or \"CKV_AWS_150\"" }).refine(
-      (id) => KNOWN_RULE_IDS.some((known) => known.toLowerCase() === id.toLowerCase()),
-      { error: (issue) => `unknown rule ${JSON.stringify(issue.input)}; the gate knows: ${KNOWN_RULE_IDS.join(", ")}` },
+    rule: described(
+      z.string({ error: "must be a rule ID (ours, checkov's or trivy's), e.g. \"alb-not-public\" or \"CKV_AWS_150\"" }).refine(
+        (id) => KNOWN_RULE_IDS.some((known) => known.toLowerCase() === id.toLowerCase()),
+        { error: (issue) => `unknown rule ${JSON.stringify(issue.input)}; the gate knows: ${KNOWN_RULE_IDS.join(", ")}` },
+      ),
+      "The rule to waive: our ID (`alb-not-public`), a checkov ID (`CKV_AWS_150`) or a trivy ID (`AVD-AWS-0053`), in any case.",
     ),
-    resource: z
-      .string({ error: "must be a resource address or glob, e.g. \"aws_lb.*\" or \"orders/aws_lb_listener.load-balancer_http_*\"" })
-      .min(1, "must not be empty (leave it out to waive the rule for every resource)")
-      .optional(),
-    reason: z
-      .string({ error: "must say why the exception is accepted (at least 10 characters)" })
-      .refine((text) => text.trim().length >= 10, "must say why the exception is accepted (at least 10 characters)"),
+    resource: described(
+      z
+        .string({ error: "must be a resource address or glob, e.g. \"aws_lb.*\" or \"orders/aws_lb_listener.load-balancer_http_*\"" })
+        .min(1, "must not be empty (leave it out to waive the rule for every resource)")
+        .optional(),
+      "A glob (`*`, `?`) matched against the Terraform address, optionally prefixed with the stack (`orders-ec2/aws_launch_template.*`). Default: every resource.",
+    ),
+    reason: described(
+      z
+        .string({ error: "must say why the exception is accepted (at least 10 characters)" })
+        .refine((text) => text.trim().length >= 10, "must say why the exception is accepted (at least 10 characters)"),
+      "Why the exception is accepted, at least 10 characters; printed in every report.",
+    ),
   },
   { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: rule, resource, reason` : undefined) },
 );

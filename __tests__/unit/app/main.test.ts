@@ -33,8 +33,8 @@ describe("node dist/main.js", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toBe("");
     // 45 s start + 10 s × 2 checks + 30 s draining; rollback: 2 rounds × (45 + max(60 s grace, 10 s × 3) + 30).
-    expect(result.stderr.split("\n")).toContain("orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: README#how-long-a-deploy-takes)");
-    for (const line of result.stderr.trim().split("\n")) expect(line).toMatch(/^[\w/-]+: .* \(model: README#how-long-a-deploy-takes\)$/);
+    expect(result.stderr.split("\n")).toContain("orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)");
+    for (const line of result.stderr.trim().split("\n")) expect(line).toMatch(/^[\w/-]+: .* \(model: docs\/rollout-model\.md\)$/);
   });
 
   it("reflects AWS-default health check, draining and percentages in the estimate", () => {
@@ -47,7 +47,7 @@ describe("node dist/main.js", () => {
     const result = synth(awsLike, "aws-like");
     expect(result.status).toBe(0);
     // 45 + 30 × 5 + 300 = 495 s; rollback: 2 rounds × (45 + max(0, 30 × 2) + 300) = 810 s.
-    expect(result.stderr.split("\n")).toContain("orders: rolling deploy ≈ 8m 15s, failed deploy rolled back ≈ 13m 30s (model: README#how-long-a-deploy-takes)");
+    expect(result.stderr.split("\n")).toContain("orders: rolling deploy ≈ 8m 15s, failed deploy rolled back ≈ 13m 30s (model: docs/rollout-model.md)");
   });
 
   it.each([

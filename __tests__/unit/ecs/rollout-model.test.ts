@@ -60,10 +60,10 @@ describe("estimateRollout", () => {
     const stuck = estimateRollout({ ...OUR_DEFAULTS, minimumHealthyPercent: 100, maximumPercent: 100 });
     expect(stuck.rollingDeploySeconds).toBeUndefined();
     expect(describeRollout("orders", stuck)).toBe(
-      "orders: rolling deploy cannot start (minimum healthy 100 % and maximum 100 % of 2 leave no room for a new task), failed deploy never rolled back (no wave can start) (model: README#how-long-a-deploy-takes)",
+      "orders: rolling deploy cannot start (minimum healthy 100 % and maximum 100 % of 2 leave no room for a new task), failed deploy never rolled back (no wave can start) (model: docs/rollout-model.md)",
     );
     const noBreaker = estimateRollout({ ...OUR_DEFAULTS, circuitBreaker: false });
-    expect(describeRollout("orders", noBreaker)).toBe("orders: rolling deploy ≈ 1m 35s, failed deploy never rolled back (circuit breaker off) (model: README#how-long-a-deploy-takes)");
+    expect(describeRollout("orders", noBreaker)).toBe("orders: rolling deploy ≈ 1m 35s, failed deploy never rolled back (circuit breaker off) (model: docs/rollout-model.md)");
     expect(describeRollout("orders", estimateRollout({ ...OUR_DEFAULTS, desiredCount: 0 }))).toMatch(/^orders: desired count 0, nothing to roll out/);
   });
 });
@@ -106,7 +106,7 @@ describe("rolloutSettingsFromStack", () => {
 
   it("labels lines by stack, and by service when a stack has several", () => {
     const doc = synthStack(referenceInput()) as any;
-    expect(describeStackRollout("orders", doc)).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: README#how-long-a-deploy-takes)"]);
+    expect(describeStackRollout("orders", doc)).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)"]);
     const [id, service] = Object.entries(doc.resource.aws_ecs_service)[0] as [string, any];
     doc.resource.aws_ecs_service[`${id}-worker`] = { ...service, name: "orders-worker" };
     expect(describeStackRollout("orders", doc).map((line) => line.split(":")[0])).toEqual(["orders/orders", "orders/orders-worker"]);

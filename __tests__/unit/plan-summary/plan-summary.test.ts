@@ -182,7 +182,7 @@ function servicePlan(desired: number, extra: ResourceChange[] = []): PlanJson {
 describe("rollout estimate", () => {
   it("comes from the planned service and the target group its load_balancer references", () => {
     expect(summarizePlan("orders", servicePlan(2)).rollout).toEqual([
-      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: README#how-long-a-deploy-takes)",
+      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)",
     ]);
   });
 
@@ -191,7 +191,7 @@ describe("rollout estimate", () => {
     const unresolved = { ...p, configuration: { root_module: { resources: [] } } };
     // No target group: registration and draining take no time → 45 s per wave.
     expect(summarizePlan("orders", unresolved).rollout).toEqual([
-      "orders: rolling deploy ≈ 45s, failed deploy rolled back ≈ 3m 30s (model: README#how-long-a-deploy-takes)",
+      "orders: rolling deploy ≈ 45s, failed deploy rolled back ≈ 3m 30s (model: docs/rollout-model.md)",
     ]);
   });
 
@@ -217,7 +217,7 @@ describe("renderMarkdown", () => {
         "",
         "**Plan:** 1 to add, 1 to change, 1 to replace, 0 to destroy.",
         "",
-        "⏱️ orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: README#how-long-a-deploy-takes)",
+        "⏱️ orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)",
         "",
         "#### ⚠️ Replacements and deletions",
         "",
