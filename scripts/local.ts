@@ -15,6 +15,7 @@ import { MissingToolError } from "../src/emulator/moto-server";
 import { LocalRegistry } from "../src/emulator/registry-server";
 import { parseImageReference } from "../src/registry/image-reference";
 import { REGISTRY_TOKEN_VARIABLE } from "../src/constructs/registry-credentials";
+import { ProgressReporter } from "../src/terraform/progress-reporter";
 
 const step = (text: string) => process.stdout.write(`\n==> ${text}\n`);
 
@@ -71,15 +72,19 @@ async function deployAndRotate(
 ): Promise<number> {
   const { token, nextToken } = tokens;
   step(`Starting moto and synthesizing ${config.name} from ${path.relative(process.cwd(), configFile)}`);
-  const deployment = await EmulatedDeployment.start(config, { stream: process.env.GHCR_ECS_VERBOSE === "1" });
+  const verbose = process.env.GHCR_ECS_VERBOSE === "1";
+  const deployment = await EmulatedDeployment.start(config, { stream: verbose });
   process.stdout.write(`moto on ${deployment.moto.endpoint} (pid ${deployment.moto.pid}); scratch folder ${deployment.workdir}\n`);
   try {
     const tokenEnv = { [`TF_VAR_${REGISTRY_TOKEN_VARIABLE}`]: token };
+    // Progress from Terraform's -json output; GHCR_ECS_VERBOSE=1 streams its human output instead.
+    const reporter = new ProgressReporter(process.stdout, { secrets: [token, nextToken] });
+    const terraform = verbose ? deployment.terraform : deployment.terraform.withProgress(reporter);
 
     step("terraform apply (the load balancer takes about a minute on moto)");
     const started = Date.now();
-    await deployment.terraform.apply(tokenEnv);
-    process.stdout.write(`applied in ${Math.round((Date.now() - started) / 1000)} s\n`);
+    await terraform.apply(tokenEnv);
+    if (verbose) process.stdout.write(`applied in ${Math.round((Date.now() - started) / 1000)} s\n`);
 
     step("Outputs");
     const outputs = await deployment.terraform.outputs();
@@ -87,7 +92,7 @@ async function deployAndRotate(
 
     step("Proving where the credential is, and where it is not");
     const planFile = path.join(deployment.workdir, "after-apply.tfplan");
-    await deployment.terraform.plan(planFile, tokenEnv);
+    await terraform.plan(planFile, tokenEnv);
     const planJson = path.join(deployment.workdir, "after-apply.plan.json");
     writeFileSync(planJson, (await deployment.terraform.showJson(planFile)).stdout);
 
@@ -123,7 +128,7 @@ async function deployAndRotate(
     }
 
     step("terraform destroy");
-    await deployment.terraform.destroy();
+    await terraform.destroy();
     if (!operationsOk) {
       process.stderr.write("FAILED: a ghcr-ecs command did not succeed (see above).\n");
       return 1;

@@ -5,6 +5,8 @@ import { buildApp } from "../../src/app";
 import { TerraformWorkdir } from "../../src/terraform/workdir";
 import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { STACK_VARIANTS, configWith } from "../helpers/configs";
+import { parseUiLine, type ChangeCounts } from "../../src/terraform/progress";
+import { ProgressReporter } from "../../src/terraform/progress-reporter";
 
 jest.setTimeout(240_000);
 
@@ -66,5 +68,36 @@ describe("terraform plan with no registry token supplied (a pull-request check)"
     expect((JSON.parse(json) as typeof plan).variables.registry_token?.value ?? null).toBeNull();
     expect(readFileSync(planFile).includes(canary)).toBe(false);
     expect(output.stdout + output.stderr).not.toContain(canary);
+  });
+
+  it("reports progress from Terraform's -json output: the planned changes, then the plan's own change_summary", async () => {
+    const stream = { isTTY: false, text: "", write(text: string) { this.text += text; return true; } };
+    const reporter = new ProgressReporter(stream, { label: "orders", tickMs: 0 });
+    const planFile = path.join(deployment.workdir, "progress.tfplan");
+    const result = await deployment.terraform.withProgress(reporter).plan(planFile);
+    expect(result.code).toBe(2);
+    const summaries = result.stdout.split("\n").map(parseUiLine).filter((m) => m?.type === "change_summary");
+    expect(summaries).toHaveLength(1);
+    const { add, change, remove, import: imported, operation } = summaries[0]?.changes as ChangeCounts & { operation: string };
+    expect(operation).toBe("plan");
+    expect(reporter.progress?.planSummary).toEqual({ add, change, remove, import: imported });
+    expect(add).toBeGreaterThan(30);
+    expect(stream.text).toContain(`\norders: ${add} to add, ${change} to change, ${remove} to destroy\n`);
+    expect(stream.text.trimEnd().split("\n").pop()).toBe(`orders: ${add} to add, ${change} to change, ${remove} to destroy`);
+    expect(stream.text.match(/^  planned create /gm)).toHaveLength(add);
+    expect(stream.text).toContain("  planned create aws_lb.load-balancer_alb_15AADC07\n");
+    // With -json Terraform prints no human diagnostics, so the reporter must: the check block's warning, in full.
+    expect(stream.text).toContain("Warning: Check block assertion failed\n");
+    expect(stream.text).toContain("  No registry token supplied (TF_VAR_registry_token).");
+    expect(stream.text).not.toContain("{");
+  });
+
+  it("reports init finishing from terraform init -json", async () => {
+    const stream = { isTTY: true, text: "", write(text: string) { this.text += text; return true; } };
+    const reporter = new ProgressReporter(stream, { label: "orders", tickMs: 0 });
+    await deployment.terraform.withProgress(reporter).init();
+    expect(reporter.progress?.initialized).toBe(true);
+    expect(stream.text).toContain("\r\x1b[2Kinit orders: ");
+    expect(stream.text).toMatch(/\r\x1b\[2Korders: init complete in \d+s\n$/);
   });
 });
