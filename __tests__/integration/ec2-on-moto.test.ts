@@ -8,7 +8,7 @@ import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadB
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { filesContaining } from "../../src/emulator/leaks";
-import { parseEnvFile, renderEcsConfig } from "../../src/ec2/ecs-config";
+import { readAsEcsInit, renderEcsConfig } from "../../src/ec2/ecs-config";
 import { ecsConfigWrittenBy, renderUserData } from "../../src/ec2/user-data";
 import { configWith } from "../helpers/configs";
 import { changedAttributes, secondPlanChanges, type PlannedChange } from "../helpers/second-plan";
@@ -123,7 +123,7 @@ describe("the EC2 variant (agent-dockercfg, awsvpc) applied to moto", () => {
         registryAuth: { mode: "agent-dockercfg", secretArn: outputs.credentials_secret_arn, registryHost: "ghcr.io" },
       }),
     );
-    expect(parseEnvFile(ecsConfigWrittenBy(script))).toEqual({
+    expect(readAsEcsInit(ecsConfigWrittenBy(script))).toEqual({
       ECS_CLUSTER: "orders-ec2",
       ECS_ENABLE_TASK_IAM_ROLE: "true",
       ECS_AWSVPC_BLOCK_IMDS: "true",

@@ -46,10 +46,14 @@ export const cidr = z.string({ error: "must be an IPv4 CIDR block such as 10.0.0
   }
 });
 
+/** The characters AWS allows in tag keys and values: letters, digits, spaces and `_ . : / = + - @`. */
+const TAG_CHARACTER = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]";
+export const TAG_TEXT = new RegExp(`^${TAG_CHARACTER}*$`, "u");
+
 export const tagMap = z
   .record(
-    z.string().regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "tag keys are 1-128 characters, must not start with aws:"),
-    z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, "tag values are at most 256 characters of letters, digits, spaces and _ . : / = + - @"),
+    z.string().regex(new RegExp(`^(?!aws:)${TAG_CHARACTER}{1,128}$`, "u"), "tag keys are 1-128 characters, must not start with aws:"),
+    z.string().regex(new RegExp(`^${TAG_CHARACTER}{0,256}$`, "u"), "tag values are at most 256 characters of letters, digits, spaces and _ . : / = + - @"),
   )
   .refine((tags) => Object.keys(tags).length <= 40, "at most 40 tags (AWS allows 50 and we add our own)");
 

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { parsePortRange } from "../ec2/ecs-config";
+import { parsePortRange } from "../ec2/agent-settings";
 import {
   type ApplicationServiceProps,
   admitLoadBalancer,

@@ -1,7 +1,16 @@
 /**
- * `/etc/ecs/ecs.config`: the ECS agent's settings, as the file ecs-init's systemd unit reads with
- * `EnvironmentFile=`. Pure functions: typed settings in, file text out, every value validated on the way.
+ * `/etc/ecs/ecs.config`: the ECS agent's settings. Pure functions: typed settings in, file text out, every value
+ * validated on the way.
+ *
+ * Who reads the file (sources in aws/amazon-ecs-agent): ecs-init, which starts the agent container. Its `getEnvVars`
+ * (ecs-init/docker/docker.go) splits each line at the first `=` and keeps the rest verbatim — no quotes removed, no
+ * escapes — and `getContainerConfig` hands every pair to the container as a Docker `Env` entry `KEY=value`, which the
+ * agent reads with `os.Getenv` (agent/config/config.go `environmentConfig`). systemd parses the same file
+ * (`EnvironmentFile=-/etc/ecs/ecs.config` in packaging/amazon-linux-ami-integrated/ecs.service), but only into
+ * ecs-init's own environment, where ecs-init reads the keys in `READ_BY_ECS_INIT_ITSELF`. So every value is written
+ * raw, as `KEY=value`, and a value either reader would see differently is refused.
  */
+import { DOCUMENTED_SETTINGS } from "./agent-settings";
 import { nearestName } from "../util/nearest-name";
 
 export const IMAGE_PULL_BEHAVIORS = ["default", "always", "once", "prefer-cached"] as const;
@@ -24,108 +33,18 @@ export const MANAGED_KEYS: Readonly<Record<string, string>> = {
   [ENGINE_AUTH_DATA_KEY]: 'set ec2.registryAuth ("task" or "agent-dockercfg"); credentials never go into user data',
 };
 
-/** What is wrong with one value ("must be ..."), or undefined. */
-type ValueCheck = (value: string) => string | undefined;
-
-const matches = (regex: RegExp, describe: string): ValueCheck => (value) => (regex.test(value) ? undefined : `must be ${describe}`);
-const BOOLEAN = matches(/^(?:true|false)$/, "true or false");
-const DURATION = matches(/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/, "a Go duration such as 30s, 2m or 1h30m");
-const oneOf = (...values: string[]): ValueCheck => matches(new RegExp(`^(?:${values.map(escapeRegExp).join("|")})$`), `one of ${values.join(", ")}`);
-const integer = (min: number, max?: number): ValueCheck => (value) =>
-  /^\d+$/.test(value) && Number(value) >= min && (max === undefined || Number(value) <= max)
-    ? undefined
-    : `must be a whole number from ${min}${max === undefined ? " up" : ` to ${max}`}`;
-const json = (describe: string, accept: (parsed: unknown) => boolean): ValueCheck => (value) => {
-  try {
-    return accept(JSON.parse(value)) ? undefined : `must be JSON: ${describe}`;
-  } catch {
-    return `must be JSON: ${describe} (it does not parse)`;
-  }
-};
-/** `"32768-60999"` → `{ from: 32768, to: 60999 }`; undefined unless a valid ascending range of ports. */
-export function parsePortRange(value: string): { from: number; to: number } | undefined {
-  const match = /^(\d+)-(\d+)$/.exec(value);
-  if (!match) return undefined;
-  const [from, to] = [Number(match[1]), Number(match[2])];
-  return isPort(from) && isPort(to) && from <= to ? { from, to } : undefined;
-}
-
-const isPort = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
-const PORTS = json("an array of port numbers such as [22, 8080]", (v) => Array.isArray(v) && v.every(isPort));
-const STRING_MAP = json('an object of strings such as {"stack": "prod"}', (v) =>
-  v !== null && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((s) => typeof s === "string"),
-);
-const STRING_LIST = json('an array of strings such as ["json-file","awslogs"]', (v) => Array.isArray(v) && v.every((s) => typeof s === "string"));
-const CIDR_LIST = json('an array of IPv4 CIDR blocks such as ["10.0.15.0/24"]', (v) =>
-  Array.isArray(v) && v.every((s) => typeof s === "string" && /^\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}$/.test(s)),
-);
-const PORT_RANGE: ValueCheck = (value) => (parsePortRange(value) ? undefined : "must be a port range such as 32768-60999 (low-high, 1-65535)");
-const LOG_LEVELS = ["crit", "error", "warn", "info", "debug"];
-const LOG_DRIVERS = ["awslogs", "fluentd", "gelf", "json-file", "journald", "logentries", "syslog", "splunk"];
-
 /**
- * The Linux agent settings from the amazon-ecs-agent README that may be set through `ec2.ecsConfig`, with their value
- * forms. Settings that move the agent's own files (ECS_DATADIR, ECS_LOGFILE, ...) or its credentials are left out on
- * purpose: the ECS-optimized AMI's ecs-init depends on them.
+ * Keys ecs-init itself takes from its process environment, i.e. from systemd's reading of ecs.config:
+ * ecs-init/config/common.go (`AgentDockerLogDriverConfiguration`, `parseLogOptions`), ecs-init/logger/log.go
+ * (`Setup`), ecs-init/exec/iptables/iptables.go (`skipLocalhostTrafficFilter`, `allowOffhostIntrospection`).
  */
-export const DOCUMENTED_SETTINGS: Readonly<Record<string, ValueCheck>> = {
-  ECS_RESERVED_PORTS: PORTS,
-  ECS_RESERVED_PORTS_UDP: PORTS,
-  ECS_RESERVED_MEMORY: integer(0),
-  ECS_LOGLEVEL: oneOf(...LOG_LEVELS),
-  ECS_LOGLEVEL_ON_INSTANCE: oneOf("none", ...LOG_LEVELS),
-  ECS_LOG_DRIVER: oneOf(...LOG_DRIVERS),
-  ECS_LOG_OPTS: STRING_MAP,
-  ECS_LOG_ROLLOVER_TYPE: oneOf("size", "hourly"),
-  ECS_LOG_OUTPUT_FORMAT: oneOf("logfmt", "json"),
-  ECS_LOG_MAX_FILE_SIZE_MB: integer(1),
-  ECS_LOG_MAX_ROLL_COUNT: integer(1),
-  ECS_UPDATES_ENABLED: BOOLEAN,
-  ECS_DISABLE_METRICS: BOOLEAN,
-  ECS_POLL_METRICS: BOOLEAN,
-  ECS_POLLING_METRICS_WAIT_DURATION: DURATION,
-  ECS_PULL_DEPENDENT_CONTAINERS_UPFRONT: BOOLEAN,
-  ECS_AVAILABLE_LOGGING_DRIVERS: STRING_LIST,
-  ECS_DISABLE_PRIVILEGED: BOOLEAN,
-  ECS_SELINUX_CAPABLE: BOOLEAN,
-  ECS_APPARMOR_CAPABLE: BOOLEAN,
-  ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: DURATION,
-  ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION_JITTER: DURATION,
-  ECS_MANIFEST_PULL_TIMEOUT: DURATION,
-  ECS_CONTAINER_START_TIMEOUT: DURATION,
-  ECS_CONTAINER_CREATE_TIMEOUT: DURATION,
-  ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST: BOOLEAN,
-  ECS_DISABLE_IMAGE_CLEANUP: BOOLEAN,
-  ECS_IMAGE_CLEANUP_INTERVAL: DURATION,
-  ECS_IMAGE_MINIMUM_CLEANUP_AGE: DURATION,
-  ECS_NUM_IMAGES_DELETE_PER_CYCLE: integer(1),
-  ECS_IMAGE_PULL_INACTIVITY_TIMEOUT: DURATION,
-  ECS_IMAGE_PULL_TIMEOUT: DURATION,
-  ECS_INSTANCE_ATTRIBUTES: STRING_MAP,
-  ECS_ENABLE_TASK_ENI: BOOLEAN,
-  ECS_ENABLE_HIGH_DENSITY_ENI: BOOLEAN,
-  ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES: CIDR_LIST,
-  ECS_ENABLE_TASK_CPU_MEM_LIMIT: BOOLEAN,
-  ECS_CGROUP_CPU_PERIOD: DURATION,
-  ECS_TASK_METADATA_RPS_LIMIT: matches(/^\d+,\d+$/, "steady and burst limits such as 40,60"),
-  ECS_SHARED_VOLUME_MATCH_FULL_CONFIG: BOOLEAN,
-  ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM: oneOf("none", "ec2_instance"),
-  ECS_CONTAINER_INSTANCE_TAGS: STRING_MAP,
-  ECS_ENABLE_UNTRACKED_IMAGE_CLEANUP: BOOLEAN,
-  ECS_EXCLUDE_UNTRACKED_IMAGE: matches(/^[^\s,]+(?:,[^\s,]+)*$/, "a comma-separated list of image:tag"),
-  ECS_DISABLE_DOCKER_HEALTH_CHECK: BOOLEAN,
-  ECS_NVIDIA_RUNTIME: matches(/^[A-Za-z0-9_.-]+$/, "a runtime name such as nvidia"),
-  ECS_ENABLE_GPU_SUPPORT: BOOLEAN,
-  ECS_ENABLE_RUNTIME_STATS: BOOLEAN,
-  ECS_EXCLUDE_IPV6_PORTBINDING: BOOLEAN,
-  ECS_WARM_POOLS_CHECK: BOOLEAN,
-  ECS_SKIP_LOCALHOST_TRAFFIC_FILTER: BOOLEAN,
-  ECS_ALLOW_OFFHOST_INTROSPECTION_ACCESS: BOOLEAN,
-  ECS_OFFHOST_INTROSPECTION_INTERFACE_NAME: matches(/^[A-Za-z0-9_.-]{1,15}$/, "a network interface name such as eth0"),
-  ECS_DYNAMIC_HOST_PORT_RANGE: PORT_RANGE,
-  ECS_TASK_PIDS_LIMIT: integer(1, 4194304),
-  ECS_AGENT_LABELS: STRING_MAP,
-};
+export const READ_BY_ECS_INIT_ITSELF: readonly string[] = [
+  "ECS_LOG_DRIVER",
+  "ECS_LOG_OPTS",
+  "ECS_LOGLEVEL",
+  "ECS_SKIP_LOCALHOST_TRAFFIC_FILTER",
+  "ECS_ALLOW_OFFHOST_INTROSPECTION_ACCESS",
+];
 
 /** What is wrong with a user-supplied `ecsConfig` entry, or undefined when it may be written. */
 export function extraSettingProblem(key: string, value: string): string | undefined {
@@ -133,10 +52,15 @@ export function extraSettingProblem(key: string, value: string): string | undefi
   const check = DOCUMENTED_SETTINGS[key];
   if (!check) {
     const nearest = nearestName(key, [...Object.keys(DOCUMENTED_SETTINGS), ...Object.keys(MANAGED_KEYS)]);
-    return `is not a documented ECS agent setting${nearest ? ` (did you mean ${nearest}?)` : ""}; allowed: the Linux keys of the amazon-ecs-agent README such as ECS_RESERVED_MEMORY, ECS_LOGLEVEL, ECS_INSTANCE_ATTRIBUTES (full list: DOCUMENTED_SETTINGS in src/ec2/ecs-config.ts)`;
+    return `is not a documented ECS agent setting${nearest ? ` (did you mean ${nearest}?)` : ""}; allowed: the Linux keys of the amazon-ecs-agent README such as ECS_RESERVED_MEMORY, ECS_LOGLEVEL, ECS_INSTANCE_ATTRIBUTES (full list: DOCUMENTED_SETTINGS in src/ec2/agent-settings.ts)`;
   }
-  const formatProblem = envFileValueProblem(value);
-  if (formatProblem) return formatProblem;
+  const lineProblem = ecsConfigValueProblem(value);
+  if (lineProblem) return `${JSON.stringify(value)} ${lineProblem}`;
+  if (READ_BY_ECS_INIT_ITSELF.includes(key) && value.includes("\\")) {
+    // systemd's EnvironmentFile= parser (src/basic/env-file.c, state VALUE) drops an unquoted backslash and keeps the
+    // character after it, so ecs-init would see another value than the agent container.
+    return `${JSON.stringify(value)} contains a backslash, which ecs-init would not see: it reads ${key} from its own environment, where systemd's EnvironmentFile= removes unquoted backslashes; allowed: the value without backslashes`;
+  }
   const valueProblem = check(value);
   return valueProblem ? `${JSON.stringify(value)} ${valueProblem}` : undefined;
 }
@@ -185,59 +109,68 @@ export function ecsConfigEntries(settings: EcsAgentSettings): [string, string][]
 /** The file text: one `KEY=value` line per setting, newline-terminated. */
 export function renderEcsConfig(settings: EcsAgentSettings): string {
   return ecsConfigEntries(settings)
-    .map(([key, value]) => envFileLine(key, value))
+    .map(([key, value]) => ecsConfigLine(key, value))
     .join("");
 }
 
-/**
- * One systemd `EnvironmentFile=` line. Plain values stay unquoted (as AWS documents them, JSON included: quotes after
- * the first character are kept verbatim). A value systemd would alter unquoted (a backslash, surrounding whitespace,
- * a leading quote) is single-quoted (verbatim), or double-quoted with \ escapes when it contains a single quote.
- */
-export function envFileLine(key: string, value: string): string {
+/** One ecs.config line, `KEY=value\n`, the value raw (ecs-init keeps everything after the first `=` as it is). */
+export function ecsConfigLine(key: string, value: string): string {
   if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`ecs.config key ${JSON.stringify(key)} is invalid: use A-Z, 0-9 and _`);
-  const problem = envFileValueProblem(value);
-  if (problem) throw new Error(`ecs.config ${key}: ${problem}`);
-  return `${key}=${quoteEnvFileValue(value)}\n`;
+  const problem = ecsConfigValueProblem(value);
+  if (problem) throw new Error(`ecs.config ${key}: ${JSON.stringify(value)} ${problem}`);
+  return `${key}=${value}\n`;
 }
 
-function envFileValueProblem(value: string): string | undefined {
-  // A newline would end the line (or continue it after a backslash): a value could smuggle in a second setting.
+/** The characters Go's strings.TrimSpace removes (unicode.IsSpace: White_Space, with U+0085 and U+00A0; not U+FEFF). */
+const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const GO_SPACE_AT_ENDS = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, "g");
+const goTrimSpace = (text: string) => text.replace(GO_SPACE_AT_ENDS, "");
+const ALLOWED_CHARACTERS = "allowed: printable characters, with whitespace only between them";
+const CHARACTER_NAMES: Readonly<Record<string, string>> = { "\n": "a newline", "\r": "a carriage return", "\t": "a tab", "\u0000": "a NUL" };
+const codePoint = (c: string) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+
+/**
+ * Why ecs-init (or systemd, reading the same file) would not carry this value unchanged, or undefined. Every value
+ * written passes: a control character would split or end the line, whitespace at either end is trimmed (ecs-init
+ * trims each line, the agent's parsers trim values), and systemd takes a leading quote as an opening quote and a
+ * trailing backslash as a line continuation — either swallows the following lines for ecs-init's own settings.
+ */
+export function ecsConfigValueProblem(value: string): string | undefined {
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) return "contains a newline or another control character, which ecs.config cannot hold";
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(value)?.[0];
+  if (control !== undefined) {
+    const name = CHARACTER_NAMES[control] ? `${CHARACTER_NAMES[control]} (${codePoint(control)})` : `the control character ${codePoint(control)}`;
+    return `contains ${name}, which ecs.config cannot carry: ecs-init splits the file into lines and trims each one; ${ALLOWED_CHARACTERS}`;
+  }
+  const surrogate = /[\ud800-\udfff]/u.exec(value)?.[0];
+  if (surrogate !== undefined) return `contains an unpaired surrogate (${codePoint(surrogate)}), which has no UTF-8 form; ${ALLOWED_CHARACTERS}`;
+  if (goTrimSpace(value) !== value) {
+    const [side, char] = goTrimSpace(value[0]) === "" ? ["starts", value[0]] : ["ends", value[value.length - 1]];
+    return `${side} with whitespace (${codePoint(char)}), which does not survive ecs.config: ecs-init trims the end of each line and the agent's parsers trim both ends (Go's strings.TrimSpace); ${ALLOWED_CHARACTERS}`;
+  }
+  if (/^["']/.test(value)) {
+    return `starts with a quote (${value[0]}), which systemd (EnvironmentFile=, ecs-init's own settings) takes as an opening quote that can swallow the following lines; allowed: any other first character`;
+  }
+  if (value.endsWith("\\")) {
+    return "ends with a backslash, which systemd (EnvironmentFile=, ecs-init's own settings) takes as a line continuation that swallows the next setting; allowed: any other last character";
+  }
   return undefined;
 }
 
-function quoteEnvFileValue(value: string): string {
-  const plain = value === value.trim() && !value.includes("\\") && !/^["']/.test(value);
-  if (plain) return value;
-  if (!value.includes("'")) return `'${value}'`;
-  return `"${value.replace(/[\\"`$]/g, (c) => `\\${c}`)}"`;
-}
-
 /**
- * Reads ecs.config text back the way systemd's EnvironmentFile= does for the forms `envFileLine` writes (unquoted,
- * '…' and "…" with \ escapes). Used to prove what the agent will see.
+ * Reads ecs.config text exactly as ecs-init does before it starts the agent: `getEnvVars` in ecs-init/docker/docker.go
+ * (aws/amazon-ecs-agent) — strings.TrimSpace on the whole file, split at "\n", strings.TrimSpace on each line,
+ * strings.SplitN(line, "=", 2). A line without `=` is skipped; nothing else is: `#` starts no comment, quotes and
+ * backslashes stay as they are, spaces before the `=` stay in the key. A later line wins for a repeated key (Go map
+ * assignment). (`LoadEnvVars` then lays these over /var/lib/ecs/ecs.config, and `getContainerConfig` over ecs-init's
+ * defaults, and passes each pair to the agent container as the Docker `Env` entry `KEY=value`.)
  */
-export function parseEnvFile(text: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    if (line.trim() === "" || /^[#;]/.test(line)) continue;
-    const eq = line.indexOf("=");
-    if (eq < 0) continue;
-    const key = line.slice(0, eq).trim();
-    const raw = line.slice(eq + 1).trim();
-    if (raw.startsWith("'") && raw.endsWith("'") && raw.length >= 2) {
-      result[key] = raw.slice(1, -1);
-    } else if (raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2) {
-      result[key] = raw.slice(1, -1).replace(/\\([\\"`$])/g, "$1");
-    } else {
-      result[key] = raw.replace(/\\(.)/g, "$1");
-    }
+export function readAsEcsInit(text: string): Record<string, string> {
+  const settings = new Map<string, string>();
+  for (const line of goTrimSpace(text).split("\n")) {
+    const trimmed = goTrimSpace(line);
+    const eq = trimmed.indexOf("=");
+    if (eq >= 0) settings.set(trimmed.slice(0, eq), trimmed.slice(eq + 1));
   }
-  return result;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return Object.fromEntries(settings);
 }

@@ -17,6 +17,9 @@ export interface UserDataInput {
   readonly region: string;
 }
 
+/** What the boot script says when the secret's username or password would not reach the registry unchanged. */
+export const CREDENTIAL_CHARACTERS_PROBLEM =
+  "the username in the secret must not contain a colon (the agent splits the decoded auth at the first one), and neither it nor the password a control character such as a newline";
 const SHELL_SAFE = /^[A-Za-z0-9:/_+=.@-]+$/;
 const REGISTRY_HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:]+\](?::\d{1,5})?$/;
 
@@ -75,8 +78,14 @@ function agentAuthLines(auth: Extract<RegistryAuth, { mode: "agent-dockercfg" }>
     "  exit 1",
     "fi",
     // {"<host>":{"auth":"<base64 user:token>"}}: the dockercfg form without a config.json's outer "auths".
-    // jq's @base64 encodes without line breaks (what `base64 -w0` does) and keeps the token out of argv.
+    // jq's @base64 encodes without line breaks (what `base64 -w0` does) and keeps the token out of argv. The line is
+    // read verbatim by ecs-init and systemd alike: -c output has no whitespace, the host matches REGISTRY_HOST and
+    // base64 is [A-Za-z0-9+/=]. The agent decodes it and splits at the first ":" (parseAuthData in
+    // agent/dockerclient/dockerauth/dockerauth.go), so a username with a colon, or a credential with a control
+    // character (a pasted trailing newline), is refused here rather than sent to the registry altered.
     `auth_data="$(jq -ce --arg registry "$registry_host" '`,
+    `  if ([.username, .password] | all(type == "string")) and ((.username | contains(":")) or ([.username, .password] | any(test("[[:cntrl:]]"))))`,
+    `  then error("${CREDENTIAL_CHARACTERS_PROBLEM}") else . end |`,
     `  if (.username | type) == "string" and (.password | type) == "string" and .username != "" and .password != ""`,
     `  then {($registry): {auth: ("\\(.username):\\(.password)" | @base64)}}`,
     `  else error("the secret must be {\\"username\\": ..., \\"password\\": ...}") end' <<<"$secret_json")"`,

@@ -466,7 +466,7 @@ const INVALID: InvalidCase[] = [
   ["a malformed agent setting", (c) => (c.ec2.ecsConfig = { ECS_RESERVED_PORTS: "22,80" }), "ec2.ecsConfig.ECS_RESERVED_PORTS", 'got "ECS_RESERVED_PORTS"',
     '"22,80" must be JSON: an array of port numbers such as [22, 8080] (it does not parse)'],
   ["an agent setting with a newline", (c) => (c.ec2.ecsConfig = { ECS_LOGLEVEL: "info\nECS_CLUSTER=evil" }), "ec2.ecsConfig.ECS_LOGLEVEL", 'got "ECS_LOGLEVEL"',
-    "contains a newline or another control character, which ecs.config cannot hold"],
+    "contains a newline (U+000A), which ecs.config cannot carry: ecs-init splits the file into lines and trims each one"],
   ["an agent setting that is not a string", (c) => (c.ec2.ecsConfig = { ECS_RESERVED_MEMORY: 256 }), "ec2.ecsConfig.ECS_RESERVED_MEMORY", "got 256",
     "ecs.config values must be strings, as they appear in the file"],
 ];

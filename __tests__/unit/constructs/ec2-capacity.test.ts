@@ -3,9 +3,9 @@ import { TerraformOutput } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ECS_OPTIMIZED_AMI_PARAMETER, Ec2Capacity, type Ec2CapacityProps } from "../../../src/constructs/ec2-capacity";
-import { parseEnvFile } from "../../../src/ec2/ecs-config";
+import { readAsEcsInit } from "../../../src/ec2/ecs-config";
 import { ecsConfigWrittenBy } from "../../../src/ec2/user-data";
-import { decodeUserData, onlyResource, policyStatements, ref, resourceCounts, statement, statementsAllowing, synthConstruct } from "../../helpers/synth";
+import { asBlock, blockList, decodeUserData, onlyResource, policyStatements, ref, resourceCounts, statement, statementsAllowing, synthConstruct } from "../../helpers/synth";
 import type { TerraformDocument } from "../../../src/terraform/document";
 
 const CLUSTER_ARN = "arn:aws:ecs:eu-west-1:123456789012:cluster/orders-ec2";
@@ -87,7 +87,7 @@ describe("Ec2Capacity", () => {
       expect(launchTemplate(synth({ rootVolumeGiB: 64, volumeKmsKeyArn: KEY_ARN })).block_device_mappings).toEqual([
         { device_name: "/dev/xvda", ebs: { volume_size: 64, volume_type: "gp3", encrypted: "true", kms_key_id: KEY_ARN, delete_on_termination: "true" } },
       ]);
-      expect(launchTemplate(synth()).block_device_mappings[0].ebs).toEqual({ volume_size: 30, volume_type: "gp3", encrypted: "true", delete_on_termination: "true" });
+      expect(blockList(launchTemplate(synth()).block_device_mappings)[0].ebs).toEqual({ volume_size: 30, volume_type: "gp3", encrypted: "true", delete_on_termination: "true" });
     });
 
     it("gives the instances no public IP and only their own security group (HTTPS out, nothing in)", () => {
@@ -99,7 +99,7 @@ describe("Ec2Capacity", () => {
       ]);
       expect(onlyResource(tf, "aws_vpc_security_group_egress_rule").block).toMatchObject({ from_port: 443, to_port: 443, cidr_ipv4: "0.0.0.0/0" });
       expect(resourceCounts(tf).aws_vpc_security_group_ingress_rule).toBeUndefined();
-      expect(launchTemplate(synth({ assignPublicIp: true })).network_interfaces[0].associate_public_ip_address).toBe("true");
+      expect(blockList(launchTemplate(synth({ assignPublicIp: true })).network_interfaces)[0].associate_public_ip_address).toBe("true");
     });
 
     it("tags instances and volumes (the provider's default tags do not reach them)", () => {
@@ -114,7 +114,7 @@ describe("Ec2Capacity", () => {
   describe("user data", () => {
     it("in task mode is a literal script writing ecs.config with the cluster and the agent settings", () => {
       const script = userData(synth({ containerStopTimeoutSeconds: 45, imagePullBehavior: "once", ecsConfig: { ECS_RESERVED_MEMORY: "256" } }));
-      expect(parseEnvFile(ecsConfigWrittenBy(script))).toEqual({
+      expect(readAsEcsInit(ecsConfigWrittenBy(script))).toEqual({
         ECS_CLUSTER: "orders-ec2",
         ECS_ENABLE_TASK_IAM_ROLE: "true",
         ECS_AWSVPC_BLOCK_IMDS: "true",
@@ -128,7 +128,7 @@ describe("Ec2Capacity", () => {
 
     it("drains on Spot interruptions when Spot is used", () => {
       const script = userData(synth({ spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 0, allocationStrategy: "price-capacity-optimized" } }));
-      expect(parseEnvFile(ecsConfigWrittenBy(script)).ECS_ENABLE_SPOT_INSTANCE_DRAINING).toBe("true");
+      expect(readAsEcsInit(ecsConfigWrittenBy(script)).ECS_ENABLE_SPOT_INSTANCE_DRAINING).toBe("true");
     });
 
     it("in agent-dockercfg mode with a known ARN is a literal script that reads that secret at boot", () => {
@@ -139,7 +139,7 @@ describe("Ec2Capacity", () => {
 
     it("with a created secret is assembled by Terraform around the secret's ARN, and passes shellcheck once filled in", () => {
       const { tf, secretRef } = synthWithCreatedSecret();
-      const attribute: string = launchTemplate(tf).user_data;
+      const attribute: unknown = launchTemplate(tf).user_data;
       expect(attribute).toMatch(/^\$\{base64encode\(join\("", \[".*", aws_secretsmanager_secret\.[^,]+\.arn, ".*"\]\)\)\}$/s);
       const script = decodeUserData(attribute, { [secretRef]: SECRET_ARN });
       expect(script).toContain(`secret_arn='${SECRET_ARN}'`);
@@ -176,7 +176,7 @@ describe("Ec2Capacity", () => {
   describe("instance role", () => {
     it("trusts EC2 and may only act as an agent of this cluster, with no managed policy", () => {
       const tf = synth();
-      expect(JSON.parse(onlyResource(tf, "aws_iam_role").block.assume_role_policy).Statement).toEqual([
+      expect(policyStatements(onlyResource(tf, "aws_iam_role").block.assume_role_policy)).toEqual([
         { Sid: "Ec2InstancesAssume", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
       ]);
       expect(onlyResource(tf, "aws_iam_role").block.name).toBe("orders-ec2-instance");
@@ -229,7 +229,7 @@ describe("Ec2Capacity", () => {
         instance_refresh: { strategy: "Rolling", preferences: { min_healthy_percentage: 75, scale_in_protected_instances: "Refresh", skip_matching: false } },
         lifecycle: { ignore_changes: ["desired_capacity"] },
       });
-      expect(group(tf).launch_template.version).not.toBe("$Latest");
+      expect(asBlock(group(tf).launch_template).version).not.toBe("$Latest");
       expect(group(tf).tag).toEqual(expect.arrayContaining([{ key: "AmazonECSManaged", value: "true", propagate_at_launch: true }]));
     });
 

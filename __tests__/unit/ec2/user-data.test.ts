@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseEnvFile, renderEcsConfig } from "../../../src/ec2/ecs-config";
-import { ECS_CONFIG_PATH, ecsConfigWrittenBy, renderUserData, type UserDataInput } from "../../../src/ec2/user-data";
+import { ecsConfigLine, readAsEcsInit, renderEcsConfig } from "../../../src/ec2/ecs-config";
+import { CREDENTIAL_CHARACTERS_PROBLEM, ECS_CONFIG_PATH, ecsConfigWrittenBy, renderUserData, type UserDataInput } from "../../../src/ec2/user-data";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-ec2/registry-credentials-AbC123";
 const ecsConfig = renderEcsConfig({
@@ -11,7 +11,7 @@ const ecsConfig = renderEcsConfig({
   containerStopTimeoutSeconds: 30,
   imagePullBehavior: "once",
   spotInstanceDraining: true,
-  extras: { ECS_INSTANCE_ATTRIBUTES: '{"stack":"prod"}', ECS_LOG_OPTS: '{"tag":"a\\\\b"}' },
+  extras: { ECS_INSTANCE_ATTRIBUTES: String.raw`{"share":"\\\\fs01\\builds"}`, ECS_LOG_OPTS: '{"tag":"a b"}' },
 });
 const taskMode: UserDataInput = { ecsConfig, region: "us-east-1", registryAuth: { mode: "task" } };
 const agentMode: UserDataInput = {
@@ -114,19 +114,61 @@ describe("the agent-dockercfg script, executed against a stub AWS CLI", () => {
     return { result, etc, configFile: path.join(etc, "ecs.config") };
   }
 
+  /** The agent's reading of a dockercfg entry: base64, then split at the first ":" (dockerauth.go parseAuthData). */
+  function agentCredentials(authData: string) {
+    const decoded = Buffer.from((JSON.parse(authData) as Record<string, { auth: string }>)["ghcr.io"].auth, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  }
+
   it("appends ECS_ENGINE_AUTH_TYPE=dockercfg and {host: {auth: base64(user:token)}}, mode 0600, printing nothing secret", () => {
     const { result, etc, configFile } = boot(JSON.stringify({ username, password: token }));
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
-    const settings = parseEnvFile(readFileSync(configFile, "utf8"));
+    const text = readFileSync(configFile, "utf8");
+    const settings = readAsEcsInit(text);
     expect(settings).toEqual({
-      ...parseEnvFile(ecsConfig),
+      ...readAsEcsInit(ecsConfig),
       ECS_ENGINE_AUTH_TYPE: "dockercfg",
       ECS_ENGINE_AUTH_DATA: JSON.stringify({ "ghcr.io": { auth: Buffer.from(`${username}:${token}`).toString("base64") } }),
     });
+    // Every line is one ecs-init reads verbatim (ecsConfigLine refuses anything else), and nothing else is in the file.
+    expect(Object.entries(settings).map(([key, value]) => ecsConfigLine(key, value)).join("")).toBe(text);
     expect(JSON.parse(settings.ECS_ENGINE_AUTH_DATA)).not.toHaveProperty("auths");
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expect(result.stdout + result.stderr).not.toContain(token);
     expect(readdirSync(etc)).toEqual(["ecs.config"]);
+  });
+
+  it.each([
+    ["quotes, backslashes, = and $", "p\"a\\s=s$HOME'\\ $(id) `x`"],
+    ["spaces and a #", "correct horse # battery staple"],
+    ["colons (the agent splits at the first one only)", "pa:ss:word"],
+    ["non-ASCII letters", "pässwörd-ß"],
+  ])("carries a password with %s to the agent unchanged", (_label, password) => {
+    const { result, configFile } = boot(JSON.stringify({ username, password }));
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+    const text = readFileSync(configFile, "utf8");
+    const settings = readAsEcsInit(text);
+    expect(settings.ECS_ENGINE_AUTH_TYPE).toBe("dockercfg");
+    expect(settings.ECS_ENGINE_AUTH_DATA).toMatch(/^\{"ghcr\.io":\{"auth":"[A-Za-z0-9+/]+=*"\}\}$/);
+    expect(agentCredentials(settings.ECS_ENGINE_AUTH_DATA)).toEqual({ username, password });
+    expect(Object.entries(settings).map(([key, value]) => ecsConfigLine(key, value)).join("")).toBe(text);
+  });
+
+  it.each([
+    ["a newline in the password", { username, password: "tok\nECS_CLUSTER=evil" }],
+    ["a trailing newline in the password (a pasted token)", { username, password: `${token}\n` }],
+    ["a carriage return in the password", { username, password: "tok\ren" }],
+    ["a tab in the username", { username: "acme\tbot", password: token }],
+    ["a newline in the username", { username: "acme\nECS_CLUSTER=evil", password: token }],
+    ["a colon in the username (the agent would split there)", { username: "acme:bot", password: token }],
+  ])("writes no ecs.config for %s, and says why without echoing it", (_label, secret) => {
+    const { result, etc } = boot(JSON.stringify(secret));
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(CREDENTIAL_CHARACTERS_PROBLEM);
+    expect(result.stdout + result.stderr).not.toContain(secret.password);
+    expect(result.stdout + result.stderr).not.toContain("evil");
+    expect(readdirSync(etc)).toEqual([]);
   });
 
   it("keeps no ecs.config at all when the secret cannot be read, so the instance never joins the cluster", () => {
