@@ -27,6 +27,7 @@ import { startMoto, type MotoServer } from "../../src/emulator/moto-server";
 import { LocalRegistry } from "../../src/emulator/registry-server";
 import { freeLoopbackPort } from "../../src/util/free-port";
 import { EXIT } from "../../src/operations/exit-codes";
+import type { RolloutResult } from "../../src/operations/rollout";
 import { terraformEnv } from "../../src/terraform/cli-config";
 import { CLI, runCli, type CliRun } from "../helpers/cli";
 import { createOrdersServices } from "../helpers/ecs-services";
@@ -287,12 +288,15 @@ describe("ghcr-ecs credentials check", () => {
   });
 });
 
+/** The document `rollout --json` prints: the rollout's result with `ok` and the exit code. */
+type RolloutJson = RolloutResult & { readonly ok: boolean; readonly exitCode: number };
+
 describe("ghcr-ecs rollout", () => {
   it("forces a new deployment and follows it to COMPLETED", async () => {
     const before = await primaryDeploymentId("orders");
     const run = await cli(["rollout", "--json", "--poll-interval", "0.2"]);
     expect(run.code).toBe(EXIT.ok);
-    const result = JSON.parse(run.stdout);
+    const result = JSON.parse(run.stdout) as RolloutJson;
     expect(result).toEqual(expect.objectContaining({ ok: true, outcome: "completed", service: "orders", desiredCount: 2, runningCount: 2, diagnoses: [] }));
     expect(result.deploymentId).not.toBe(before);
     expect(await primaryDeploymentId("orders")).toBe(result.deploymentId);
@@ -348,9 +352,9 @@ describe("ghcr-ecs rollout", () => {
 
     const run = await running;
     expect(run.code).toBe(EXIT.rolloutTimedOut);
-    const result = JSON.parse(run.stdout);
+    const result = JSON.parse(run.stdout) as RolloutJson;
     expect(result).toEqual(expect.objectContaining({ outcome: "timed-out", deploymentId, desiredCount: 3, runningCount: 2 }));
-    expect(result.diagnoses.map((d: { diagnosis: { code: string } }) => d.diagnosis.code).sort()).toEqual(["pull-unauthorized", "secret-access-denied"]);
+    expect(result.diagnoses.map((d) => d.diagnosis.code).sort()).toEqual(["pull-unauthorized", "secret-access-denied"]);
     expect(run.stderr).toContain("stopped: the registry rejected the credentials (401)");
   });
 });

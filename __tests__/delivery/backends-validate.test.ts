@@ -32,7 +32,7 @@ let stackJson: { terraform: Record<string, unknown> } & Record<string, unknown>;
 beforeAll(() => {
   const config = configWith({});
   buildApp(config, { outdir: path.join(scratch, "synth"), stateDir: scratch }).synth();
-  stackJson = JSON.parse(readFileSync(path.join(scratch, "synth", "stacks", config.name, "cdk.tf.json"), "utf8"));
+  stackJson = JSON.parse(readFileSync(path.join(scratch, "synth", "stacks", config.name, "cdk.tf.json"), "utf8")) as typeof stackJson;
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

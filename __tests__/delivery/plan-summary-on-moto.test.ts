@@ -9,6 +9,7 @@ import { describeStackRollout } from "../../src/ecs/rollout-model";
 import { parsePlanJson } from "../../src/plan-summary/plan-json";
 import { renderMarkdown } from "../../src/plan-summary/markdown";
 import { summarizePlan, type StackSummary } from "../../src/plan-summary/summarize";
+import type { TerraformBlock, TerraformDocument } from "../../src/terraform/document";
 import { configWith, referenceInput } from "../helpers/configs";
 
 jest.setTimeout(600_000);
@@ -25,7 +26,9 @@ const MOTO_SERVICE_DRIFT = ["availability_zone_rebalancing", "enable_ecs_managed
 
 let deployment: EmulatedDeployment;
 const plans: Record<string, { json: string; summary: StackSummary; markdown: string; file: string }> = {};
-let synthesized: { resource: Record<string, Record<string, unknown>> };
+/** A synthesized cdk.tf.json; the Fargate stack always has resources. */
+type SynthesizedStack = TerraformDocument & { readonly resource: Record<string, Record<string, TerraformBlock>> };
+let synthesized: SynthesizedStack;
 let synthesizedInPlace: typeof synthesized;
 let stateAddresses: string[];
 
@@ -41,16 +44,16 @@ async function planAs(label: string, extraArgs: string[] = []) {
 }
 
 /** Re-synthesizes the stack in place with config changes (the .terraform folder and state stay); returns cdk.tf.json. */
-function resynth(overrides: Partial<ConfigInput>): { resource: Record<string, Record<string, unknown>> } {
+function resynth(overrides: Partial<ConfigInput>): SynthesizedStack {
   buildApp(configWith(overrides), { outdir: deployment.outdir, stateDir: deployment.workdir }).synth();
-  return JSON.parse(readFileSync(path.join(deployment.stackDir, "cdk.tf.json"), "utf8"));
+  return JSON.parse(readFileSync(path.join(deployment.stackDir, "cdk.tf.json"), "utf8")) as SynthesizedStack;
 }
 
 const addresses = (summary: StackSummary, action: string) => summary.changes.filter((c) => c.action === action).map((c) => c.address).sort();
 
 beforeAll(async () => {
   deployment = await EmulatedDeployment.start(configWith({}));
-  synthesized = JSON.parse(readFileSync(path.join(deployment.stackDir, "cdk.tf.json"), "utf8"));
+  synthesized = JSON.parse(readFileSync(path.join(deployment.stackDir, "cdk.tf.json"), "utf8")) as SynthesizedStack;
   await planAs("create");
   await deployment.terraform.apply(env);
   const state = JSON.parse((await deployment.terraform.showJson()).stdout) as { values: { root_module: { resources: { address: string; mode: string }[] } } };
@@ -90,7 +93,7 @@ describe("plan summary of a fresh create", () => {
   });
 
   it("gives the same rollout estimate as the synthesized stack", () => {
-    const fromSynth = describeStackRollout("orders", synthesized as Parameters<typeof describeStackRollout>[1]);
+    const fromSynth = describeStackRollout("orders", synthesized);
     expect(fromSynth).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)"]);
     expect(plans.create.summary.rollout).toEqual(fromSynth);
     expect(plans.create.markdown).toContain(`⏱️ ${fromSynth[0]}`);
@@ -113,7 +116,7 @@ describe("plan summary of an in-place change (desiredCount 2 → 3, log retentio
     const { markdown, summary } = plans["in-place"];
     const logs = summary.changes.find((c) => c.type === "aws_cloudwatch_log_group")!;
     expect(markdown).toContain(`| \`${logs.address}\` | update in place | \`retention_in_days\` |`);
-    expect(summary.rollout).toEqual(describeStackRollout("orders", synthesizedInPlace as Parameters<typeof describeStackRollout>[1]));
+    expect(summary.rollout).toEqual(describeStackRollout("orders", synthesizedInPlace));
     // D = 3 at 50 / 200 %: one wave of 3 (95 s); the breaker trips after 3 failed tasks, one round of 3 (135 s)
     expect(summary.rollout).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 2m 15s (model: docs/rollout-model.md)"]);
   });

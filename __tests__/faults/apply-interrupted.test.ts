@@ -34,6 +34,11 @@ const MOTO_DROPPED_FIELDS: Record<string, string[]> = {
 
 const token = `ghp_${randomBytes(18).toString("hex")}`;
 
+/** A terraform.tfstate file, as far as these tests read it. */
+interface TerraformState {
+  resources: { type: string; name: string }[];
+}
+
 interface ApplyRun {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -55,8 +60,8 @@ function applyWithFault(deployment: EmulatedDeployment, fault: (terraformPid: nu
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d));
-    child.stderr.on("data", (d: Buffer) => (output += d));
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     let faultAt = 0;
     const elb = new ElasticLoadBalancingV2Client(deployment.clientConfig());
     const watch = setInterval(() => {
@@ -110,7 +115,7 @@ describe("moto killed in the middle of an apply", () => {
     expect(run.output).toMatch(/connection refused/);
     expect(run.secondsAfterFault).toBeLessThan(240);
     // Terraform still wrote the state of what it had created before the endpoint died.
-    const state = JSON.parse(readFileSync(killed.stateFile, "utf8"));
+    const state = JSON.parse(readFileSync(killed.stateFile, "utf8")) as TerraformState;
     expect(state.resources.length).toBeGreaterThan(5);
     process.stdout.write(`moto killed ${run.faultedAfterSeconds.toFixed(0)} s into the apply; terraform exited ${run.code} ${run.secondsAfterFault.toFixed(0)} s later\n`);
   });
@@ -127,7 +132,7 @@ describe("terraform interrupted (SIGINT) in the middle of an apply", () => {
     expect(run.output).toMatch(/Interrupt received/);
     expect(run.secondsAfterFault).toBeLessThan(90);
     expect(existsSync(interrupted.stateFile)).toBe(true);
-    const state = JSON.parse(readFileSync(interrupted.stateFile, "utf8"));
+    const state = JSON.parse(readFileSync(interrupted.stateFile, "utf8")) as TerraformState;
     expect(state.resources.length).toBeGreaterThan(5);
     process.stdout.write(`terraform interrupted ${run.faultedAfterSeconds.toFixed(0)} s into the apply; exited ${run.code} ${run.secondsAfterFault.toFixed(0)} s later\n`);
   });
@@ -157,7 +162,7 @@ describe("terraform interrupted (SIGINT) in the middle of an apply", () => {
   it("destroys everything: moto holds nothing of ours afterwards", async () => {
     const destroyed = await interrupted.terraform.destroy({ TF_VAR_registry_token: token });
     expect(destroyed.stdout).toMatch(/Destroy complete! Resources: \d+ destroyed/);
-    expect(JSON.parse(readFileSync(interrupted.stateFile, "utf8")).resources).toEqual([]);
+    expect((JSON.parse(readFileSync(interrupted.stateFile, "utf8")) as TerraformState).resources).toEqual([]);
 
     const config = interrupted.clientConfig();
     const ecs = new ECSClient(config);

@@ -1,11 +1,13 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
+import type { TerraformBlock } from "../../src/terraform/document";
 
 export interface PlannedChange {
   type: string;
   address: string;
-  change: { actions: string[]; before: Record<string, any>; after: Record<string, any>; after_unknown?: Record<string, any>; replace_paths?: string[][] };
+  /** `before`, `after` and `after_unknown` hold the resource's attributes, keyed as in its Terraform arguments. */
+  change: { actions: string[]; before: TerraformBlock; after: TerraformBlock; after_unknown?: TerraformBlock; replace_paths?: string[][] };
 }
 
 /**
@@ -18,7 +20,8 @@ export async function secondPlanChanges(deployment: EmulatedDeployment, token: s
   logs.push(planned.stdout, planned.stderr);
   const json = (await deployment.terraform.showJson(planFile)).stdout;
   writeFileSync(path.join(deployment.workdir, "second.plan.json"), json);
-  return (JSON.parse(json).resource_changes as PlannedChange[]).filter((c) => !c.change.actions.every((a) => a === "no-op" || a === "read"));
+  const plan = JSON.parse(json) as { resource_changes: PlannedChange[] };
+  return plan.resource_changes.filter((c) => !c.change.actions.every((a) => a === "no-op" || a === "read"));
 }
 
 /** The changed top-level attributes of an update. */

@@ -7,6 +7,7 @@ import { parseConfig } from "../../src/config/load";
 import { FargateStack } from "../../src/stacks/fargate-stack";
 import { ec2StackName } from "../../src/config/derive";
 import { Ec2Stack } from "../../src/stacks/ec2-stack";
+import type { ConfigInput } from "../../src/config";
 
 /** A resource with the logical name Terraform addresses it by. */
 export interface NamedResource {
@@ -17,8 +18,8 @@ export interface NamedResource {
 export const REFERENCE_CONFIG_PATH = path.join(__dirname, "..", "..", "config", "reference-app.json");
 
 /** A fresh, mutable copy of config/reference-app.json as written (defaults not applied). */
-export function referenceConfig(): Record<string, any> {
-  return JSON.parse(readFileSync(REFERENCE_CONFIG_PATH, "utf8")) as Record<string, any>;
+export function referenceConfig(): ConfigInput {
+  return JSON.parse(readFileSync(REFERENCE_CONFIG_PATH, "utf8")) as ConfigInput;
 }
 
 /** Synthesizes constructs built in `fn` inside a bare test stack (`Testing.synthScope`) and parses the JSON. */
@@ -55,6 +56,36 @@ export function findResource(tf: TerraformDocument, type: string, predicate: (bl
   return matches[0];
 }
 
+/** A nested block such as `launch_template` or `ebs`; fails the test when `value` is not an object. */
+export function asBlock(value: unknown): TerraformBlock {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error(`expected a block, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** A list of nested blocks such as `block_device_mappings`; fails the test when `value` is not a list of objects. */
+export function blockList(value: unknown): TerraformBlock[] {
+  if (!Array.isArray(value)) throw new Error(`expected a list of blocks, got ${JSON.stringify(value)}`);
+  return value.map(asBlock);
+}
+
+/** Fails the test when `value` is not a string (a name, an expression). */
+export function asString(value: unknown): string {
+  if (typeof value !== "string") throw new Error(`expected a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Fails the test when `value` is not a list of strings (`depends_on`, subnet ids). */
+export function asStrings(value: unknown): string[] {
+  if (!Array.isArray(value)) throw new Error(`expected a list of strings, got ${JSON.stringify(value)}`);
+  return value.map(asString);
+}
+
+/** The value of tag `key` of a resource (undefined when the resource has no such tag). */
+export function tagOf(block: TerraformBlock, key: string): unknown {
+  const tags: unknown = block.tags;
+  return tags !== null && typeof tags === "object" ? (tags as Record<string, unknown>)[key] : undefined;
+}
+
 /** Number of resources per type, for exact inventory assertions. */
 export function resourceCounts(tf: TerraformDocument): Record<string, number> {
   return Object.fromEntries(Object.entries(tf.resource ?? {}).map(([type, byName]) => [type, Object.keys(byName).length]));
@@ -76,15 +107,37 @@ export function address(type: string, resource: NamedResource): string {
 }
 
 /** Parses a JSON-encoded attribute (IAM policy, container_definitions). */
-export function parseJsonAttribute<T = any>(value: unknown): T {
+export function parseJsonAttribute<T = unknown>(value: unknown): T {
   if (typeof value !== "string") throw new Error(`expected a JSON string, got ${typeof value}`);
   return JSON.parse(value) as T;
+}
+
+/** One entry of a task definition's `container_definitions` JSON (camelCase keys, as ECS reads it). */
+export interface ContainerDefinitionJson {
+  name: string;
+  image: string;
+  essential: boolean;
+  memory: number;
+  privileged?: boolean;
+  portMappings: { containerPort: number; hostPort: number; protocol: string; name: string }[];
+  repositoryCredentials?: { credentialsParameter: string };
+  environment: { name: string; value: string }[];
+  secrets: { name: string; valueFrom: string }[];
+  logConfiguration: { logDriver: string; options: Record<string, string> };
+  /** ECS's default is false. */
+  readonlyRootFilesystem?: boolean;
+  mountPoints: { sourceVolume: string; containerPath: string; readOnly: boolean }[];
+}
+
+/** The containers of a `container_definitions` attribute. */
+export function containerDefinitions(value: unknown): ContainerDefinitionJson[] {
+  return parseJsonAttribute<ContainerDefinitionJson[]>(value);
 }
 
 export interface PolicyStatement {
   Sid?: string;
   Effect: string;
-  Principal?: Record<string, unknown>;
+  Principal?: "*" | Record<string, unknown>;
   Action: string | string[];
   Resource?: string | string[];
   Condition?: Record<string, Record<string, unknown>>;
@@ -123,8 +176,8 @@ export function allKeys(value: unknown): string[] {
 /** The resource an expression such as `${aws_nat_gateway.network_nat-0_D2F55FEE.id}` points at. */
 export function referenced(tf: TerraformDocument, type: string, attribute: string, expression: unknown): NamedResource {
   const match = typeof expression === "string" ? refPattern(type, attribute).exec(expression) : null;
-  if (!match) throw new Error(`${String(expression)} is not a reference to ${type}.*.${attribute}`);
-  const name = expression!.toString().slice(`\${${type}.`.length, -`.${attribute}}`.length);
+  if (typeof expression !== "string" || !match) throw new Error(`${String(expression)} is not a reference to ${type}.*.${attribute}`);
+  const name = expression.slice(`\${${type}.`.length, -`.${attribute}}`.length);
   const block = tf.resource?.[type]?.[name];
   if (!block) throw new Error(`${String(expression)} points at a ${type} that is not in the stack`);
   return { name, block };

@@ -17,6 +17,8 @@ import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { filesContaining } from "../../src/emulator/leaks";
 import { configWith } from "../helpers/configs";
 import { changedAttributes, secondPlanChanges } from "../helpers/second-plan";
+import { match } from "../helpers/matchers";
+import type { PolicyStatement } from "../helpers/synth";
 
 jest.setTimeout(600_000);
 
@@ -64,18 +66,18 @@ describe("the reference app applied to moto", () => {
   it("lets the execution role read exactly that secret, decrypt only via Secrets Manager, and nothing else", async () => {
     const iam = client(IAMClient);
     const role = await iam.send(new GetRoleCommand({ RoleName: "orders-execution" }));
-    const trust = JSON.parse(decodeURIComponent(role.Role?.AssumeRolePolicyDocument ?? ""));
+    const trust = JSON.parse(decodeURIComponent(role.Role?.AssumeRolePolicyDocument ?? "")) as { Statement: PolicyStatement[] };
     expect(trust.Statement).toEqual([
       expect.objectContaining({
         Principal: { Service: "ecs-tasks.amazonaws.com" },
-        Condition: expect.objectContaining({ StringEquals: { "aws:SourceAccount": "123456789012" } }),
+        Condition: match.objectContaining({ StringEquals: { "aws:SourceAccount": "123456789012" } }),
       }),
     ]);
     expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "orders-execution" }))).AttachedPolicies).toEqual([]);
     const names = (await iam.send(new ListRolePoliciesCommand({ RoleName: "orders-execution" }))).PolicyNames ?? [];
     expect(names).toEqual(["pull-image-read-secrets-write-logs"]);
     const inline = await iam.send(new GetRolePolicyCommand({ RoleName: "orders-execution", PolicyName: names[0] }));
-    const statements = JSON.parse(decodeURIComponent(inline.PolicyDocument ?? "")).Statement as Record<string, unknown>[];
+    const statements = (JSON.parse(decodeURIComponent(inline.PolicyDocument ?? "")) as { Statement: Record<string, unknown>[] }).Statement;
     const secretsManager = (await client(SecretsManagerClient).send(new DescribeSecretCommand({ SecretId: outputs.credentials_secret_arn })));
     expect(statements.find((s) => s.Action === "secretsmanager:GetSecretValue")?.Resource).toEqual([outputs.credentials_secret_arn]);
     const decrypt = statements.find((s) => s.Action === "kms:Decrypt");
@@ -102,7 +104,7 @@ describe("the reference app applied to moto", () => {
       memory: 768,
       repositoryCredentials: { credentialsParameter: outputs.credentials_secret_arn },
       portMappings: [expect.objectContaining({ containerPort: 8098 })],
-      logConfiguration: { logDriver: "awslogs", options: expect.objectContaining({ "awslogs-group": "/ecs/orders" }) },
+      logConfiguration: { logDriver: "awslogs", options: match.objectContaining({ "awslogs-group": "/ecs/orders" }) },
     });
   });
 
@@ -154,7 +156,7 @@ describe("the reference app applied to moto", () => {
       .SecurityGroupRules ?? [];
     const ingress = rules.filter((r) => !r.IsEgress);
     const egress = rules.filter((r) => r.IsEgress);
-    expect(ingress).toEqual([expect.objectContaining({ FromPort: 8098, ToPort: 8098, IpProtocol: "tcp", ReferencedGroupInfo: expect.objectContaining({ GroupId: expect.stringMatching(/^sg-/) }) })]);
+    expect(ingress).toEqual([expect.objectContaining({ FromPort: 8098, ToPort: 8098, IpProtocol: "tcp", ReferencedGroupInfo: match.objectContaining({ GroupId: match.stringMatching(/^sg-/) }) })]);
     expect(egress).toEqual([expect.objectContaining({ FromPort: 443, ToPort: 443, CidrIpv4: "0.0.0.0/0" })]);
   });
 
@@ -186,6 +188,6 @@ describe("the reference app applied to moto", () => {
     const clusters = (await client(ECSClient).send(new DescribeClustersCommand({ clusters: ["orders"] }))).clusters ?? [];
     expect(clusters.map((c) => c.status)).toEqual(["INACTIVE"]);
     expect((await client(ElasticLoadBalancingV2Client).send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([]);
-    expect(JSON.parse(readFileSync(deployment.stateFile, "utf8")).resources).toEqual([]);
+    expect((JSON.parse(readFileSync(deployment.stateFile, "utf8")) as { resources: unknown[] }).resources).toEqual([]);
   });
 });

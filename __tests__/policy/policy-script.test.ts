@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { PolicyGateResult } from "../../src/policy-gate/gate";
 import { referenceInput } from "../helpers/configs";
 
 // The compiled script, as `npm run policy` runs it (`npm test` builds before jest).
@@ -50,8 +51,8 @@ describe("node dist/scripts/policy.js", () => {
 
   it("passes once every finding is waived with a reason, printing the reasons and warning about stale waivers", () => {
     const config = referenceConfigFile();
-    const json = JSON.parse(policy(["--json"], config).stdout);
-    const failing: string[] = [...new Set<string>(json.stacks.flatMap((s: any) => s.rules.filter((r: any) => r.status === "fail").map((r: any) => r.rule.id)))];
+    const json = JSON.parse(policy(["--json"], config).stdout) as PolicyGateResult;
+    const failing: string[] = [...new Set<string>(json.stacks.flatMap((s) => s.rules.filter((r) => r.status === "fail").map((r) => r.rule.id)))];
     expect(failing).toContain("alb-not-public");
     const waivers = [
       ...failing.map((rule) => ({ rule, reason: `accepted in the script test: ${rule}` })),

@@ -17,6 +17,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { inspect } from "node:util";
 import fc from "fast-check";
 import { ConfigError, parseConfig } from "../../src/config/load";
 import { parseRegistrySecret } from "../../src/operations/registry-secret";
@@ -317,11 +318,11 @@ function mutationsAt(base: Json, site: Site): fc.Arbitrary<Mutant>[] {
     }
     if (schema.propertyNames?.pattern) {
       const regex = new RegExp(schema.propertyNames.pattern, "u");
-      const valid = Object.values(current as object)[0] ?? "x";
+      const valid: Json = Object.values(current as { [key: string]: Json })[0] ?? "x";
       const badKey = fc
         .oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom("aws:owner", "1ABC", "A-B", "x".repeat(129), "with space#"))
         .filter((k) => !regex.test(k) && !/["\\]/.test(k));
-      out.push(badKey.map((key) => ({ kind: "invalid record key", config: setAt(base, [...at, key], valid as Json), field: fieldName([...at, key]) })));
+      out.push(badKey.map((key) => ({ kind: "invalid record key", config: setAt(base, [...at, key], valid), field: fieldName([...at, key]) })));
     }
     if (field === "ec2.ecsConfig") {
       // Undocumented agent settings: the documented ones are all upper case.
@@ -478,14 +479,14 @@ describe("parseConfig on generated invalid configs", () => {
   it.each([['{"toString": 1}'], ['{"valueOf": 1, "toString": "x"}']])("names ec2.registryAuth = %s instead of crashing", (value) => {
     const { error, other } = errorFor(setAt(REFERENCE, ["ec2", "registryAuth"], JSON.parse(value) as Json));
     expect(other).toBeUndefined();
-    expect(error?.message).toMatch(/^  - ec2\.registryAuth: got /m);
+    expect(error?.message).toMatch(/^ {2}- ec2\.registryAuth: got /m);
   });
 
   it("throws a ConfigError naming the mutated field, never another exception", () => {
     fc.assert(
       fc.property(mutant, (m) => {
         const { error, other } = errorFor(m.config);
-        if (other !== undefined) throw new Error(`${m.kind}: ${other instanceof Error ? `${other.name}: ${other.message}` : String(other)}`);
+        if (other !== undefined) throw new Error(`${m.kind}: ${other instanceof Error ? `${other.name}: ${other.message}` : inspect(other)}`);
         if (!error) throw new Error(`${m.kind}: parsed without an error`);
         if (!namesField(error.message, m)) throw new Error(`${m.kind}: the error does not name ${m.field}${m.mentions ? ` (${m.mentions})` : ""}:\n${error.message}`);
       }),
@@ -504,7 +505,7 @@ describe("parseConfig on generated invalid configs", () => {
         let config: Json = BASES[a.base as string];
         for (const m of [a, b]) config = setAt(config, [topKey(m)], valueAt(m.config, [topKey(m)]));
         const { error, other } = errorFor(config);
-        if (other !== undefined || !error) throw new Error(`${a.kind} + ${b.kind}: ${other ? String(other) : "parsed"}`);
+        if (other !== undefined || !error) throw new Error(`${a.kind} + ${b.kind}: ${other ? inspect(other) : "parsed"}`);
         for (const m of [a, b]) if (!namesField(error.message, m)) throw new Error(`${m.kind}: not named when combined with ${m === a ? b.kind : a.kind}:\n${error.message}`);
       }),
       { numRuns: 300, ...FC_OPTIONS },
@@ -526,8 +527,8 @@ describe("node dist/main.js on generated invalid configs", () => {
       const child = spawn(process.execPath, [MAIN], { cwd: dir, env: { ...process.env, GHCR_ECS_CONFIG: file, CDKTF_OUTDIR: path.join(dir, "cdktf.out") } });
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d));
-      child.stderr.on("data", (d: Buffer) => (stderr += d));
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
       child.on("error", reject);
       child.on("close", (code) => {
@@ -571,7 +572,12 @@ describe("parseRegistrySecret on malformed secret contents", () => {
     const visit = (v: unknown): void => {
       if (typeof v === "string") out.push(v);
       else if (Array.isArray(v)) v.forEach(visit);
-      else if (v && typeof v === "object") for (const [k, inner] of Object.entries(v)) (out.push(k), visit(inner));
+      else if (v && typeof v === "object") {
+        for (const [k, inner] of Object.entries(v)) {
+          out.push(k);
+          visit(inner);
+        }
+      }
     };
     visit(value);
     return out;

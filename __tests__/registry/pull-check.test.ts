@@ -3,6 +3,7 @@ import { parseImageReference } from "../../src/registry/image-reference";
 import { LocalRegistry, type LocalRegistryAuth } from "../../src/emulator/registry-server";
 import { checkPull, type PullCheckResult } from "../../src/registry/pull-check";
 import { freeLoopbackPort } from "../../src/util/free-port";
+import { match } from "../helpers/matchers";
 
 jest.setTimeout(60000);
 
@@ -96,5 +97,5 @@ describe.each<["htpasswd" | "token-distribution" | "token-ghcr"]>([["htpasswd"],
 it("reports a registry that refuses connections as unreachable", async () => {
   const port = await freeLoopbackPort();
   const failure = await checkPull(parseImageReference(`127.0.0.1:${port}/acme/orders-service:1`), { username: "u", password: "p" }, { timeoutMs: 3000 });
-  expect(failure).toEqual({ ok: false, failure: expect.objectContaining({ kind: "registry-unreachable", message: `cannot connect to 127.0.0.1:${port} (ECONNREFUSED)` }) });
+  expect(failure).toEqual({ ok: false, failure: match.objectContaining({ kind: "registry-unreachable", message: `cannot connect to 127.0.0.1:${port} (ECONNREFUSED)` }) });
 });

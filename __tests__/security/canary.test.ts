@@ -138,7 +138,7 @@ describe("the ephemeral variable (TF_VAR_registry_token)", () => {
     expect(planned.stdout).toMatch(/Plan: \d+ to add/);
     const shown = await terraform("show-plan", () => deployment.terraform.showJson(planFile));
     fs.writeFileSync(path.join(deployment.workdir, "canary.plan.json"), shown.stdout);
-    expect(JSON.parse(shown.stdout).resource_changes.some((c: { type: string }) => c.type === "aws_secretsmanager_secret_version")).toBe(true);
+    expect((JSON.parse(shown.stdout) as { resource_changes: { type: string }[] }).resource_changes.some((c) => c.type === "aws_secretsmanager_secret_version")).toBe(true);
 
     const applied = await terraform("apply", (trace) => deployment.terraform.apply({ TF_VAR_registry_token: C.terraform, ...trace }));
     expect(applied.stdout).toMatch(/Apply complete! Resources: \d+ added/);
@@ -250,7 +250,7 @@ describe("after the CLI wrote new values", () => {
     const shown = await terraform("show-after-cli", () => deployment.terraform.showJson(planFile));
     fs.writeFileSync(path.join(deployment.workdir, "after-cli.plan.json"), shown.stdout);
     const state = fs.readFileSync(deployment.stateFile, "utf8");
-    expect(JSON.parse(state).resources.some((r: { type: string }) => r.type === "aws_secretsmanager_secret_version")).toBe(true);
+    expect((JSON.parse(state) as { resources: { type: string }[] }).resources.some((r) => r.type === "aws_secretsmanager_secret_version")).toBe(true);
   });
 });
 

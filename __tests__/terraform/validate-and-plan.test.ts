@@ -37,7 +37,7 @@ describe("terraform plan with no registry token supplied (a pull-request check)"
     planOutput = (await deployment.terraform.plan(planFile)).stdout;
     const json = (await deployment.terraform.showJson(planFile)).stdout;
     writeFileSync(path.join(deployment.workdir, "pr.plan.json"), json);
-    plan = JSON.parse(json);
+    plan = JSON.parse(json) as typeof plan;
   });
   afterAll(() => deployment?.dispose());
 
@@ -84,7 +84,7 @@ describe("terraform plan with no registry token supplied (a pull-request check)"
     expect(add).toBeGreaterThan(30);
     expect(stream.text).toContain(`\norders: ${add} to add, ${change} to change, ${remove} to destroy\n`);
     expect(stream.text.trimEnd().split("\n").pop()).toBe(`orders: ${add} to add, ${change} to change, ${remove} to destroy`);
-    expect(stream.text.match(/^  planned create /gm)).toHaveLength(add);
+    expect(stream.text.match(/^ {2}planned create /gm)).toHaveLength(add);
     expect(stream.text).toContain("  planned create aws_lb.load-balancer_alb_15AADC07\n");
     // With -json Terraform prints no human diagnostics, so the reporter must: the check block's warning, in full.
     expect(stream.text).toContain("Warning: Check block assertion failed\n");
@@ -98,6 +98,7 @@ describe("terraform plan with no registry token supplied (a pull-request check)"
     await deployment.terraform.withProgress(reporter).init();
     expect(reporter.progress?.initialized).toBe(true);
     expect(stream.text).toContain("\r\x1b[2Kinit orders: ");
+    // eslint-disable-next-line no-control-regex -- a terminal gets the erase-line sequence (carriage return, ESC [2K) before the line
     expect(stream.text).toMatch(/\r\x1b\[2Korders: init complete in \d+s\n$/);
   });
 });

@@ -1,5 +1,5 @@
 import { Ec2Service, type Ec2ServiceProps } from "../../../src/constructs/ec2-service";
-import { findResource, onlyResource, parseJsonAttribute, ref, resourceCounts, resources, synthConstruct } from "../../helpers/synth";
+import { containerDefinitions, findResource, onlyResource, ref, resourceCounts, resources, synthConstruct } from "../../helpers/synth";
 import type { TerraformDocument } from "../../../src/terraform/document";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-ec2/registry-credentials-AbC123";
@@ -30,7 +30,7 @@ const bridge: Ec2ServiceProps["network"] = { mode: "bridge", instanceSecurityGro
 const synth = (overrides: Partial<Ec2ServiceProps> = {}): TerraformDocument => synthConstruct((scope) => void new Ec2Service(scope, "service", { ...base, ...overrides }));
 const service = (tf: TerraformDocument) => onlyResource(tf, "aws_ecs_service").block;
 const task = (tf: TerraformDocument) => onlyResource(tf, "aws_ecs_task_definition").block;
-const container = (tf: TerraformDocument) => parseJsonAttribute<Record<string, any>[]>(task(tf).container_definitions)[0];
+const container = (tf: TerraformDocument) => containerDefinitions(task(tf).container_definitions)[0];
 
 describe("Ec2Service", () => {
   it("runs through the capacity provider, spread across AZs then binpacked on memory, with Fargate's rollout rules", () => {

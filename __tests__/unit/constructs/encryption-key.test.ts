@@ -2,6 +2,7 @@ import { TerraformOutput } from "cdktf";
 import { EncryptionKey, type EncryptionKeyProps } from "../../../src/constructs/encryption-key";
 import { onlyResource, policyStatements, ref, resourceCounts, statement, synthConstruct } from "../../helpers/synth";
 import type { TerraformDocument } from "../../../src/terraform/document";
+import { match } from "../../helpers/matchers";
 
 const base: EncryptionKeyProps = {
   name: "orders",
@@ -26,7 +27,7 @@ describe("EncryptionKey", () => {
       description: "orders: registry credentials secret and logs",
       enable_key_rotation: true,
       deletion_window_in_days: 30,
-      policy: expect.any(String),
+      policy: match.any(String),
     });
   });
 

@@ -1,8 +1,9 @@
 import { TerraformOutput } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { FargateService, type FargateServiceProps } from "../../../src/constructs/fargate-service";
-import { findResource, onlyResource, parseJsonAttribute, policyStatements, ref, resourceCounts, resources, synthConstruct } from "../../helpers/synth";
+import { containerDefinitions, findResource, onlyResource, policyStatements, ref, resourceCounts, resources, synthConstruct } from "../../helpers/synth";
 import type { TerraformDocument } from "../../../src/terraform/document";
+import { match } from "../../helpers/matchers";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/registry-credentials-AbC123";
 const EXECUTION_ROLE_ARN = "arn:aws:iam::123456789012:role/orders-execution";
@@ -40,7 +41,7 @@ function synth(overrides: Partial<FargateServiceProps> = {}): TerraformDocument 
 }
 
 const taskDefinition = (tf: TerraformDocument) => onlyResource(tf, "aws_ecs_task_definition").block;
-const containers = (tf: TerraformDocument) => parseJsonAttribute<Record<string, any>[]>(taskDefinition(tf).container_definitions);
+const containers = (tf: TerraformDocument) => containerDefinitions(taskDefinition(tf).container_definitions);
 const service = (tf: TerraformDocument) => onlyResource(tf, "aws_ecs_service").block;
 const taskSgRef = (tf: TerraformDocument) => ref("aws_security_group", onlyResource(tf, "aws_security_group").name, "id");
 
@@ -73,7 +74,7 @@ describe("FargateService", () => {
 
     it("keeps a writable root filesystem without the scratch volume when readOnlyRootFilesystem is false", () => {
       const tf = synth({ readOnlyRootFilesystem: false });
-      const [container] = JSON.parse(taskDefinition(tf).container_definitions as string);
+      const [container] = containers(tf);
       expect(container.readonlyRootFilesystem).toBe(false);
       expect(container.mountPoints).toEqual([]);
       expect(taskDefinition(tf).volume).toBeUndefined();
@@ -111,7 +112,7 @@ describe("FargateService", () => {
         execution_role_arn: EXECUTION_ROLE_ARN,
         task_role_arn: ref("aws_iam_role", taskRole.name, "arn"),
         runtime_platform: { operating_system_family: "LINUX", cpu_architecture: "X86_64" },
-        container_definitions: expect.any(String),
+        container_definitions: match.any(String),
         volume: [{ name: "tmp" }],
       });
       expect(tf.output?.task_definition_arn.value).toBe(ref("aws_ecs_task_definition", onlyResource(tf, "aws_ecs_task_definition").name, "arn"));
@@ -133,7 +134,7 @@ describe("FargateService", () => {
         expect.objectContaining({
           Principal: { Service: "ecs-tasks.amazonaws.com" },
           Action: "sts:AssumeRole",
-          Condition: expect.objectContaining({ StringEquals: { "aws:SourceAccount": "123456789012" } }),
+          Condition: match.objectContaining({ StringEquals: { "aws:SourceAccount": "123456789012" } }),
         }),
       ]);
       expect(role).not.toHaveProperty("managed_policy_arns");
@@ -205,7 +206,7 @@ describe("FargateService", () => {
       const tf = synth();
       expect(onlyResource(tf, "aws_security_group").block).toEqual({
         name: "orders-tasks",
-        description: expect.any(String),
+        description: match.any(String),
         vpc_id: "vpc-0123456789abcdef0",
         tags: { Name: "orders-tasks" },
       });
@@ -232,7 +233,7 @@ describe("FargateService", () => {
       expect(egress.map((r) => r.block)).toEqual([
         {
           security_group_id: taskSgRef(tf),
-          description: expect.any(String),
+          description: match.any(String),
           ip_protocol: "tcp",
           from_port: 443,
           to_port: 443,

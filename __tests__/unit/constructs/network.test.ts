@@ -1,6 +1,6 @@
 import { TerraformOutput } from "cdktf";
 import { Network, type NetworkProps } from "../../../src/constructs/network";
-import { findResource, referenced, onlyResource, ref, resourceCounts, resources, synthConstruct, type NamedResource } from "../../helpers/synth";
+import { findResource, referenced, onlyResource, ref, resourceCounts, resources, synthConstruct, tagOf, type NamedResource } from "../../helpers/synth";
 import type { TerraformDocument } from "../../../src/terraform/document";
 
 /** Synthesizes the construct, exposing its outputs (VPC, subnets) as Terraform outputs so they resolve. */
@@ -21,7 +21,7 @@ const create = (overrides: Partial<Extract<NetworkProps, { mode: "create" }>> = 
   ...overrides,
 });
 
-const byTagName = (tf: TerraformDocument, type: string, name: string): NamedResource => findResource(tf, type, (b) => b.tags?.Name === name);
+const byTagName = (tf: TerraformDocument, type: string, name: string): NamedResource => findResource(tf, type, (b) => tagOf(b, "Name") === name);
 const subnetId = (tf: TerraformDocument, name: string): string => ref("aws_subnet", byTagName(tf, "aws_subnet", name).name, "id");
 
 /** The availability-zone expression of AZ index `i`, as a subnet renders it. */
@@ -142,7 +142,7 @@ describe("Network (create)", () => {
     it("routes both private subnets through the single NAT gateway, each with its own table", () => {
       const { tf } = synth(create());
       const nat = onlyResource(tf, "aws_nat_gateway");
-      const tables = new Set<string>();
+      const tables = new Set<unknown>();
       for (const i of [0, 1]) {
         const route = privateRoute(tf, i);
         tables.add(route.block.route_table_id);
@@ -205,7 +205,7 @@ describe("Network (create)", () => {
         aws_route: 1,
         aws_route_table_association: 2,
       });
-      expect(resources(tf, "aws_subnet").map((s) => s.block.tags.Tier)).toEqual(["public", "public"]);
+      expect(resources(tf, "aws_subnet").map((s) => tagOf(s.block, "Tier"))).toEqual(["public", "public"]);
     });
 
     it("runs the tasks in the public subnets with public IPs", () => {
@@ -219,7 +219,7 @@ describe("Network (create)", () => {
 
   it("splits a /22 over three AZs into /27 public and /25 private subnets", () => {
     const { tf } = synth(create({ cidr: "10.20.0.0/22", azCount: 3 }));
-    const cidr = (name: string) => byTagName(tf, "aws_subnet", name).block.cidr_block;
+    const cidr = (name: string): unknown => byTagName(tf, "aws_subnet", name).block.cidr_block;
     expect(onlyResource(tf, "aws_vpc").block.cidr_block).toBe("10.20.0.0/22");
     expect([0, 1, 2].map((i) => cidr(`orders-public-${i}`))).toEqual(["10.20.0.0/27", "10.20.0.32/27", "10.20.0.64/27"]);
     expect([0, 1, 2].map((i) => cidr(`orders-private-${i}`))).toEqual(["10.20.1.0/25", "10.20.1.128/25", "10.20.2.0/25"]);

@@ -7,6 +7,7 @@ import {
 } from "../../../src/constructs/registry-credentials";
 import { allKeys, onlyResource, ref, refPattern, synthConstruct } from "../../helpers/synth";
 import type { TerraformDocument } from "../../../src/terraform/document";
+import { match } from "../../helpers/matchers";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const EXISTING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-XyZ789";
@@ -38,7 +39,7 @@ describe("RegistryCredentials (managed)", () => {
       sensitive: true,
       nullable: true,
       default: null,
-      description: expect.stringContaining("TF_VAR_registry_token"),
+      description: match.stringContaining("TF_VAR_registry_token"),
     });
   });
 
@@ -48,7 +49,7 @@ describe("RegistryCredentials (managed)", () => {
     expect(tf.variable?.registry_credentials_version).toEqual({
       type: "number",
       default: 1,
-      description: expect.any(String),
+      description: match.any(String),
     });
   });
 
@@ -88,7 +89,7 @@ describe("RegistryCredentials (managed)", () => {
         assert: [
           {
             condition: "${var.registry_token != null}",
-            error_message: expect.stringContaining("No registry token supplied (TF_VAR_registry_token)"),
+            error_message: match.stringContaining("No registry token supplied (TF_VAR_registry_token)"),
           },
         ],
       },
@@ -99,7 +100,7 @@ describe("RegistryCredentials (managed)", () => {
     const { tf } = synth(managed());
     expect(onlyResource(tf, "aws_secretsmanager_secret").block).toEqual({
       name: "orders/registry-credentials",
-      description: expect.stringContaining("orders"),
+      description: match.stringContaining("orders"),
       recovery_window_in_days: 7,
     });
   });

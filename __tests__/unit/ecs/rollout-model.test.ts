@@ -82,14 +82,14 @@ describe("formatDuration", () => {
 
 describe("rolloutSettingsFromStack", () => {
   it("reads the reference stack's service and target group", () => {
-    const [service] = rolloutSettingsFromStack(synthStack(referenceInput()) as any);
+    const [service] = rolloutSettingsFromStack(synthStack(referenceInput()));
     expect(service.address).toMatch(/^aws_ecs_service\.service_/);
     expect(service.settings).toEqual(OUR_DEFAULTS);
   });
 
   it("follows the config's settings", () => {
     const config = { ...referenceInput(), desiredCount: 6, deregistrationDelaySeconds: 120, healthCheck: { intervalSeconds: 15, healthyThreshold: 4, unhealthyThreshold: 5, gracePeriodSeconds: 90 }, deployment: { minimumHealthyPercent: 100, maximumPercent: 150 } };
-    const [service] = rolloutSettingsFromStack(synthStack(config) as any);
+    const [service] = rolloutSettingsFromStack(synthStack(config));
     expect(service.settings).toEqual({ desiredCount: 6, minimumHealthyPercent: 100, maximumPercent: 150, healthCheckGracePeriodSeconds: 90, healthCheckIntervalSeconds: 15, healthyThreshold: 4, unhealthyThreshold: 5, deregistrationDelaySeconds: 120, circuitBreaker: true });
   });
 
@@ -105,10 +105,12 @@ describe("rolloutSettingsFromStack", () => {
   });
 
   it("labels lines by stack, and by service when a stack has several", () => {
-    const doc = synthStack(referenceInput()) as any;
+    const doc = synthStack(referenceInput());
     expect(describeStackRollout("orders", doc)).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)"]);
-    const [id, service] = Object.entries(doc.resource.aws_ecs_service)[0] as [string, any];
-    doc.resource.aws_ecs_service[`${id}-worker`] = { ...service, name: "orders-worker" };
+    const services = doc.resource?.aws_ecs_service;
+    if (!services) throw new Error("the reference stack has no aws_ecs_service");
+    const [id, service] = Object.entries(services)[0];
+    services[`${id}-worker`] = { ...service, name: "orders-worker" };
     expect(describeStackRollout("orders", doc).map((line) => line.split(":")[0])).toEqual(["orders/orders", "orders/orders-worker"]);
   });
 });

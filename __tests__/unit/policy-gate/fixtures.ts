@@ -7,6 +7,7 @@ import { configWith, STACK_VARIANTS } from "../../helpers/configs";
 import { expectationsFromConfig } from "../../../src/policy-gate/gate";
 import { type PolicyExpectations, type StackInput } from "../../../src/policy-gate/types";
 import type { TerraformBlock, TerraformDocument } from "../../../src/terraform/document";
+import type { ContainerDefinitionJson, PolicyStatement } from "../../helpers/synth";
 
 export interface SynthesizedVariant {
   readonly label: string;
@@ -42,7 +43,9 @@ export function fargateDocument(label: string): TerraformDocument & { resource: 
   const variant = cache.get(label)!;
   const fargate = variant.stacks.find((s) => s.document.resource?.aws_ecs_service && Object.values(s.document.resource.aws_ecs_service).some((svc) => svc.launch_type === "FARGATE"));
   if (!fargate) throw new Error(`no Fargate stack in variant ${label}`);
-  return structuredClone(fargate.document) as any;
+  const copy = structuredClone(fargate.document);
+  if (!copy.resource) throw new Error(`the Fargate stack of variant ${label} has no resources`);
+  return { ...copy, resource: copy.resource };
 }
 
 /** The only (or first) resource block of a type; throws when there is none. */
@@ -59,15 +62,32 @@ export function addressOf(doc: TerraformDocument, type: string, predicate: (bloc
 }
 
 /** Rewrites a JSON-string attribute (policy, container_definitions) through `edit`. */
-export function editJson(block: TerraformBlock, key: string, edit: (value: any) => void): void {
-  const value = JSON.parse(block[key]);
+export function editJson<T>(block: TerraformBlock, key: string, edit: (value: T) => void): void {
+  const value = JSON.parse(String(block[key])) as T;
   edit(value);
   block[key] = JSON.stringify(value);
 }
 
+/** Rewrites an IAM policy attribute (`policy`, `assume_role_policy`) through `edit`. */
+export function editPolicy(block: TerraformBlock, key: string, edit: (policy: { Version: string; Statement: PolicyStatement[] }) => void): void {
+  editJson(block, key, edit);
+}
+
+/** Rewrites the first container of a task definition's `container_definitions` through `edit`. */
+export function editContainer(taskDefinition: TerraformBlock, edit: (container: ContainerDefinitionJson) => void): void {
+  editJson<ContainerDefinitionJson[]>(taskDefinition, "container_definitions", (list) => edit(list[0]));
+}
+
 export function addResource(doc: TerraformDocument, type: string, name: string, block: TerraformBlock): void {
-  const resources = (doc as any).resource as Record<string, Record<string, TerraformBlock>>;
+  const resources = doc.resource;
+  if (!resources) throw new Error("the fixture has no resources");
   resources[type] = { ...(resources[type] ?? {}), [name]: block };
+}
+
+/** Replaces every data source of `type` with `byName`. */
+export function setDataSources(doc: TerraformDocument, type: string, byName: Record<string, TerraformBlock>): void {
+  if (!doc.data) throw new Error("the fixture has no data sources");
+  doc.data[type] = byName;
 }
 
 /** The boot script of an agent-dockercfg launch template: it reads the secret at boot, so no credential is in it. */

@@ -1,5 +1,5 @@
 import { gzipSync } from "node:zlib";
-import { configWaivers, expectationsFromConfig, runPolicyGate } from "../../../src/policy-gate/gate";
+import { configWaivers, expectationsFromConfig, runPolicyGate, type PolicyGateResult } from "../../../src/policy-gate/gate";
 import { decodeUserData } from "../../../src/policy-gate/user-data";
 import { formatPolicyReport, policyReportJson } from "../../../src/policy-gate/report";
 import { parsePolicyWaivers, policyWaiversSchema, PolicyWaiverError, type PolicyWaiver } from "../../../src/policy-gate/waivers";
@@ -7,6 +7,7 @@ import { type PolicyRule } from "../../../src/policy-gate/types";
 import { hclTemplateText } from "../../../src/policy-gate/user-data";
 import { configWith } from "../../helpers/configs";
 import { fargateDocument, first, REFERENCE } from "./fixtures";
+import { match } from "../../helpers/matchers";
 
 const ALB_PUBLIC_REASON = "orders is a public API; the ALB is internet-facing by design";
 
@@ -24,7 +25,7 @@ describe("waivers", () => {
     const rule = ruleResult(result, "alb-not-public");
     expect(rule.status).toBe("waived");
     expect(rule.findings).toEqual([
-      expect.objectContaining({ address: expect.stringMatching(/^aws_lb\.load-balancer_alb_/), waiver: { rule: "alb-not-public", reason: ALB_PUBLIC_REASON, source: "declared" } }),
+      expect.objectContaining({ address: match.stringMatching(/^aws_lb\.load-balancer_alb_/), waiver: { rule: "alb-not-public", reason: ALB_PUBLIC_REASON, source: "declared" } }),
     ]);
     const report = formatPolicyReport(result);
     expect(report).toMatch(/^ {2}WAIVED {2}alb-not-public +checkov - \| trivy AVD-AWS-0053$/m);
@@ -142,10 +143,10 @@ describe("the gate", () => {
 
   it("has a JSON form with the same content", () => {
     const result = runPolicyGate({ stacks: [referenceStack()], waivers: [{ rule: "alb-not-public", reason: ALB_PUBLIC_REASON }] });
-    const json = JSON.parse(policyReportJson(result));
+    const json = JSON.parse(policyReportJson(result)) as PolicyGateResult;
     expect(json.passed).toBe(false);
     expect(json.stacks[0].stack).toBe("orders");
-    expect(json.stacks[0].rules.find((r: any) => r.rule.id === "alb-not-public")).toMatchObject({ status: "waived", rule: { trivy: ["AVD-AWS-0053"] } });
+    expect(json.stacks[0].rules.find((r) => r.rule.id === "alb-not-public")).toMatchObject({ status: "waived", rule: { trivy: ["AVD-AWS-0053"] } });
   });
 });
 
@@ -170,7 +171,7 @@ describe("decodeUserData", () => {
 
   it("refuses expressions Terraform would not parse instead of guessing", () => {
     expect(hclTemplateText('"jq \\(.username)"')).toEqual({ error: "invalid escape sequence \\( at offset 4 (Terraform rejects it)" });
-    expect(hclTemplateText('"a \\\\"b\\\\""')).toMatchObject({ error: expect.stringMatching(/^unexpected "b/) });
+    expect(hclTemplateText('"a \\\\"b\\\\""')).toMatchObject({ error: match.stringMatching(/^unexpected "b/) });
     expect(hclTemplateText('"open')).toEqual({ error: "unterminated string literal" });
   });
 

@@ -11,15 +11,19 @@ import {
   addressOf,
   base64,
   BOOT_TIME_AUTH_SCRIPT,
-  editJson,
+  editContainer,
+  editPolicy,
   fargateDocument,
   first,
   hclQuoted,
   HTTPS_INTERNAL,
   NO_NAT,
   REFERENCE,
+  setDataSources,
   synthesizeVariant,
 } from "./fixtures";
+import { asBlock, blockList, type ContainerDefinitionJson } from "../../helpers/synth";
+import { match } from "../../helpers/matchers";
 
 function resultOf(ruleId: string, doc: TerraformDocument, expectations: PolicyExpectations = STRICT_EXPECTATIONS): RuleResult {
   const rule = POLICY_RULES.find((r) => r.id === ruleId);
@@ -34,7 +38,7 @@ const executionPolicy = (doc: TerraformDocument) => first(doc, "aws_iam_role_pol
 const taskDefinition = (doc: TerraformDocument) => first(doc, "aws_ecs_task_definition");
 const launchTemplate = (doc: TerraformDocument) => first(doc, "aws_launch_template");
 const asg = (doc: TerraformDocument) => first(doc, "aws_autoscaling_group");
-const container = (doc: TerraformDocument, edit: (c: any) => void) => editJson(taskDefinition(doc), "container_definitions", (list) => edit(list[0]));
+const container = (doc: TerraformDocument, edit: (c: ContainerDefinitionJson) => void) => editContainer(taskDefinition(doc), edit);
 const ec2Stack = (userData?: string) => {
   const doc = fargateDocument(REFERENCE);
   addEc2Capacity(doc, userData);
@@ -60,8 +64,8 @@ const FAILING_FIXTURES: Case[] = [
   { rule: "http-redirects-to-https", what: "plain HTTP without a certificate", mutate: () => undefined, addressType: "aws_lb_listener", message: /serves plain HTTP .* and there is no HTTPS listener/ },
   { rule: "tls-policy-1-2", what: "ELBSecurityPolicy-2016-08", from: HTTPS_INTERNAL, mutate: (d) => (httpsListener(d).ssl_policy = "ELBSecurityPolicy-2016-08"), addressType: "aws_lb_listener", message: /ssl_policy "ELBSecurityPolicy-2016-08" is not a TLS 1.2\+ policy/ },
   { rule: "tls-policy-1-2", what: "ssl_policy unset", from: HTTPS_INTERNAL, mutate: (d) => delete httpsListener(d).ssl_policy, addressType: "aws_lb_listener", message: /provider default ELBSecurityPolicy-2016-08 accepts TLS 1.0/ },
-  { rule: "target-group-health-check-path", what: "no path", mutate: (d) => delete first(d, "aws_lb_target_group").health_check.path, addressType: "aws_lb_target_group", message: /health_check.path is not set/ },
-  { rule: "target-group-health-check-path", what: "health check disabled", mutate: (d) => (first(d, "aws_lb_target_group").health_check.enabled = false), addressType: "aws_lb_target_group", message: /health_check.enabled is false/ },
+  { rule: "target-group-health-check-path", what: "no path", mutate: (d) => delete asBlock(first(d, "aws_lb_target_group").health_check).path, addressType: "aws_lb_target_group", message: /health_check.path is not set/ },
+  { rule: "target-group-health-check-path", what: "health check disabled", mutate: (d) => (asBlock(first(d, "aws_lb_target_group").health_check).enabled = false), addressType: "aws_lb_target_group", message: /health_check.enabled is false/ },
   { rule: "alb-not-public", what: "internal=false", from: HTTPS_INTERNAL, mutate: (d) => (lb(d).internal = false), addressType: "aws_lb", message: /internet-facing/ },
   { rule: "alb-deletion-protection", what: "deletion protection off", mutate: (d) => (lb(d).enable_deletion_protection = false), addressType: "aws_lb", message: /enable_deletion_protection is false/ },
   { rule: "alb-access-logs", what: "access logs disabled", mutate: (d) => (lb(d).access_logs = { bucket: "logs", enabled: false }), addressType: "aws_lb", message: /access_logs is not enabled/ },
@@ -72,18 +76,21 @@ const FAILING_FIXTURES: Case[] = [
   { rule: "no-all-ports-egress-to-world", what: "tcp 0-65535 to ::/0 inline", mutate: (d) => (first(d, "aws_security_group").egress = [{ protocol: "tcp", from_port: 0, to_port: 65535, ipv6_cidr_blocks: ["::/0"], description: "x" }]), addressType: "aws_security_group", message: /egress\[0\]: egress to ::\/0 on tcp 0-65535/ },
   { rule: "no-egress-to-world", what: "443 to 0.0.0.0/0 (trivy flags any port)", mutate: () => undefined, addressType: "aws_vpc_security_group_egress_rule", message: /egress to 0.0.0.0\/0 on tcp 443/ },
   { rule: "no-ingress-from-world", what: "ingress from ::/0", from: HTTPS_INTERNAL, mutate: (d) => (first(d, "aws_vpc_security_group_ingress_rule", (r) => r.cidr_ipv4 === "10.0.0.0/8").cidr_ipv6 = "::/0"), addressType: "aws_vpc_security_group_ingress_rule", message: /ingress from ::\/0 on tcp 443/ },
-  { rule: "iam-no-wildcard-action", what: 'Action "*"', mutate: (d) => editJson(executionPolicy(d), "policy", (p) => p.Statement.push({ Sid: "Everything", Effect: "Allow", Action: "*", Resource: "${aws_kms_key.k.arn}" })), addressType: "aws_iam_role_policy", message: /statement Everything allows "\*"/ },
-  { rule: "iam-no-wildcard-action", what: 'Action "s3:*"', mutate: (d) => editJson(executionPolicy(d), "policy", (p) => p.Statement.push({ Effect: "Allow", Action: ["s3:GetObject", "s3:*"], Resource: "arn:aws:s3:::b/*" })), addressType: "aws_iam_role_policy", message: /allows "s3:\*"/ },
+  { rule: "iam-no-wildcard-action", what: 'Action "*"', mutate: (d) => editPolicy(executionPolicy(d), "policy", (p) => p.Statement.push({ Sid: "Everything", Effect: "Allow", Action: "*", Resource: "${aws_kms_key.k.arn}" })), addressType: "aws_iam_role_policy", message: /statement Everything allows "\*"/ },
+  { rule: "iam-no-wildcard-action", what: 'Action "s3:*"', mutate: (d) => editPolicy(executionPolicy(d), "policy", (p) => p.Statement.push({ Effect: "Allow", Action: ["s3:GetObject", "s3:*"], Resource: "arn:aws:s3:::b/*" })), addressType: "aws_iam_role_policy", message: /allows "s3:\*"/ },
   { rule: "iam-no-wildcard-action", what: "a policy that is not a JSON document", mutate: (d) => (executionPolicy(d).policy = "${jsonencode(local.policy)}"), addressType: "aws_iam_role_policy", message: /policy is a Terraform expression, not a JSON document/ },
-  { rule: "iam-no-wildcard-resource", what: "GetSecretValue on *", mutate: (d) => editJson(executionPolicy(d), "policy", (p) => (p.Statement[0].Resource = "*")), addressType: "aws_iam_role_policy", message: /statement ReadRegistryAndContainerSecrets grants secretsmanager:GetSecretValue on "\*"/ },
+  { rule: "iam-no-wildcard-resource", what: "GetSecretValue on *", mutate: (d) => editPolicy(executionPolicy(d), "policy", (p) => (p.Statement[0].Resource = "*")), addressType: "aws_iam_role_policy", message: /statement ReadRegistryAndContainerSecrets grants secretsmanager:GetSecretValue on "\*"/ },
   { rule: "iam-no-wildcard-resource", what: "a data-source document with * resources", mutate: (d) => {
-      (d as any).data.aws_iam_policy_document = { doc: { statement: [{ effect: "Allow", actions: ["logs:PutLogEvents", "ecr:GetAuthorizationToken"], resources: ["*"] }] } };
+      setDataSources(d, "aws_iam_policy_document", { doc: { statement: [{ effect: "Allow", actions: ["logs:PutLogEvents", "ecr:GetAuthorizationToken"], resources: ["*"] }] } });
       executionPolicy(d).policy = "${data.aws_iam_policy_document.doc.json}";
     }, addressType: "aws_iam_role_policy", message: /grants logs:PutLogEvents on "\*"/ },
-  { rule: "iam-trust-no-account-wide-principal", what: "account root principal", mutate: (d) => editJson(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = { AWS: "arn:aws:iam::123456789012:root" })), addressType: "aws_iam_role", message: /trusts arn:aws:iam::123456789012:root: every principal of that account/ },
-  { rule: "iam-trust-no-account-wide-principal", what: "interpolated root ARN", mutate: (d) => editJson(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = { AWS: ["arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:root"] })), addressType: "aws_iam_role", message: /:root: every principal of that account/ },
-  { rule: "iam-trust-no-account-wide-principal", what: 'Principal "*"', mutate: (d) => editJson(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = "*")), addressType: "aws_iam_role", message: /trusts \*: every principal of every account/ },
-  { rule: "separate-execution-and-task-roles", what: "one role for both", mutate: (d) => (taskDefinition(d).task_role_arn = taskDefinition(d).execution_role_arn), addressType: "aws_ecs_task_definition", message: /execution_role_arn and task_role_arn are both \$\{aws_iam_role\.execution-role/ },
+  { rule: "iam-trust-no-account-wide-principal", what: "account root principal", mutate: (d) => editPolicy(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = { AWS: "arn:aws:iam::123456789012:root" })), addressType: "aws_iam_role", message: /trusts arn:aws:iam::123456789012:root: every principal of that account/ },
+  { rule: "iam-trust-no-account-wide-principal", what: "interpolated root ARN", mutate: (d) => editPolicy(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = { AWS: ["arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:root"] })), addressType: "aws_iam_role", message: /:root: every principal of that account/ },
+  { rule: "iam-trust-no-account-wide-principal", what: 'Principal "*"', mutate: (d) => editPolicy(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = "*")), addressType: "aws_iam_role", message: /trusts \*: every principal of every account/ },
+  { rule: "separate-execution-and-task-roles", what: "one role for both", mutate: (d) => {
+      const executionRole: unknown = taskDefinition(d).execution_role_arn;
+      taskDefinition(d).task_role_arn = executionRole;
+    }, addressType: "aws_ecs_task_definition", message: /execution_role_arn and task_role_arn are both \$\{aws_iam_role\.execution-role/ },
   { rule: "secret-uses-cmk", what: "kms_key_id removed", mutate: (d) => delete first(d, "aws_secretsmanager_secret").kms_key_id, addressType: "aws_secretsmanager_secret", message: /kms_key_id is not set/ },
   { rule: "secret-rotation", what: "no rotation resource", mutate: () => undefined, addressType: "aws_secretsmanager_secret", message: /no aws_secretsmanager_secret_rotation refers to this secret/ },
   { rule: "kms-key-rotation", what: "rotation off", mutate: (d) => (first(d, "aws_kms_key").enable_key_rotation = false), addressType: "aws_kms_key", message: /enable_key_rotation is false/ },
@@ -99,13 +106,13 @@ const FAILING_FIXTURES: Case[] = [
   { rule: "task-no-plaintext-secrets", what: "API_KEY in environment", mutate: (d) => container(d, (c) => c.environment.push({ name: "API_KEY", value: "abc" })), addressType: "aws_ecs_task_definition", message: /environment API_KEY looks like a secret/ },
   { rule: "task-no-plaintext-secrets", what: "a GitHub token under an innocent name", mutate: (d) => container(d, (c) => c.environment.push({ name: "REGISTRY", value: `ghp_${"a1B2".repeat(9)}` })), addressType: "aws_ecs_task_definition", message: /environment REGISTRY holds a GitHub token .*\(ghp_…\(40 chars\)\)/ },
   { rule: "task-no-plaintext-secrets", what: "an AWS access key ID", mutate: (d) => container(d, (c) => c.environment.push({ name: "UPLOADS", value: "AKIAIOSFODNN7EXAMPLE" })), addressType: "aws_ecs_task_definition", message: /holds an AWS access key ID/ },
-  { rule: "service-no-public-ip", what: "assign_public_ip=true", mutate: (d) => (first(d, "aws_ecs_service").network_configuration.assign_public_ip = true), addressType: "aws_ecs_service", message: /assign_public_ip is true/ },
+  { rule: "service-no-public-ip", what: "assign_public_ip=true", mutate: (d) => (asBlock(first(d, "aws_ecs_service").network_configuration).assign_public_ip = true), addressType: "aws_ecs_service", message: /assign_public_ip is true/ },
   { rule: "fargate-platform-latest", what: "pinned 1.4.0", mutate: (d) => (first(d, "aws_ecs_service").platform_version = "1.4.0"), addressType: "aws_ecs_service", message: /platform_version is "1.4.0"/ },
-  { rule: "launch-template-imdsv2", what: "http_tokens optional", mutate: (d) => { addEc2Capacity(d); launchTemplate(d).metadata_options.http_tokens = "optional"; }, addressType: "aws_launch_template", message: /http_tokens is "optional"/ },
+  { rule: "launch-template-imdsv2", what: "http_tokens optional", mutate: (d) => { addEc2Capacity(d); asBlock(launchTemplate(d).metadata_options).http_tokens = "optional"; }, addressType: "aws_launch_template", message: /http_tokens is "optional"/ },
   { rule: "launch-template-imdsv2", what: "no metadata_options", mutate: (d) => { addEc2Capacity(d); delete launchTemplate(d).metadata_options; }, addressType: "aws_launch_template", message: /http_tokens is null/ },
-  { rule: "launch-template-hop-limit", what: "hop limit 2", mutate: (d) => { addEc2Capacity(d); launchTemplate(d).metadata_options.http_put_response_hop_limit = 2; }, addressType: "aws_launch_template", message: /hop_limit is 2: containers in bridge network mode/ },
-  { rule: "launch-template-hop-limit", what: "hop limit unset", mutate: (d) => { addEc2Capacity(d); delete launchTemplate(d).metadata_options.http_put_response_hop_limit; }, addressType: "aws_launch_template", message: /not set: instances get the AMI's default/ },
-  { rule: "launch-template-hop-limit", what: "hop limit 64", mutate: (d) => { addEc2Capacity(d); launchTemplate(d).metadata_options.http_put_response_hop_limit = 64; }, addressType: "aws_launch_template", message: /hop_limit is 64/ },
+  { rule: "launch-template-hop-limit", what: "hop limit 2", mutate: (d) => { addEc2Capacity(d); asBlock(launchTemplate(d).metadata_options).http_put_response_hop_limit = 2; }, addressType: "aws_launch_template", message: /hop_limit is 2: containers in bridge network mode/ },
+  { rule: "launch-template-hop-limit", what: "hop limit unset", mutate: (d) => { addEc2Capacity(d); delete asBlock(launchTemplate(d).metadata_options).http_put_response_hop_limit; }, addressType: "aws_launch_template", message: /not set: instances get the AMI's default/ },
+  { rule: "launch-template-hop-limit", what: "hop limit 64", mutate: (d) => { addEc2Capacity(d); asBlock(launchTemplate(d).metadata_options).http_put_response_hop_limit = 64; }, addressType: "aws_launch_template", message: /hop_limit is 64/ },
   { rule: "user-data-no-credentials", what: "ECS_ENGINE_AUTH_DATA with a password, base64", mutate: (d) => addEc2Capacity(d, base64(dockerAuthScript)), addressType: "aws_launch_template", message: /ECS_ENGINE_AUTH_DATA carries a literal "password"/ },
   { rule: "user-data-no-credentials", what: "ECS_ENGINE_AUTH_DATA with a password, in ${base64encode(...)}", mutate: (d) => addEc2Capacity(d, `\${base64encode(${hclQuoted(`#!/bin/bash\nCLUSTER=\${aws_ecs_cluster.c.name}\n${dockerAuthScript}`)})}`), addressType: "aws_launch_template", message: /ECS_ENGINE_AUTH_DATA carries a literal "password"/ },
   { rule: "user-data-no-credentials", what: "a dockercfg auth literal, gzip", mutate: (d) => addEc2Capacity(d, gzipSync(Buffer.from(`ECS_ENGINE_AUTH_DATA={"ghcr.io":{"auth":"${base64("u:t")}"}}\n`)).toString("base64")), addressType: "aws_launch_template", message: /carries a literal "auth"/ },
@@ -116,7 +123,7 @@ const FAILING_FIXTURES: Case[] = [
   { rule: "user-data-no-credentials", what: "var.registry_token joined in", mutate: (d) => addEc2Capacity(d, '${base64encode(join("", ["#!/bin/bash\\nTOKEN=", var.registry_token, "\\n"]))}'), addressType: "aws_launch_template", message: /interpolates var.registry_token/ },
   { rule: "user-data-no-credentials", what: "an expression Terraform rejects", mutate: (d) => addEc2Capacity(d, '${base64encode("jq \\(.password)")}'), addressType: "aws_launch_template", message: /does not parse: invalid escape sequence/ },
   { rule: "user-data-no-credentials", what: "a script from templatefile()", mutate: (d) => addEc2Capacity(d, '${base64encode(templatefile("user-data.sh", {}))}'), addressType: "aws_launch_template", message: /cannot be inspected: the script is read from a file/ },
-  { rule: "launch-template-ebs-encrypted", what: "encrypted=false", mutate: (d) => { addEc2Capacity(d); launchTemplate(d).block_device_mappings[0].ebs.encrypted = "false"; }, addressType: "aws_launch_template", message: /block device "\/dev\/xvda" has ebs.encrypted "false"/ },
+  { rule: "launch-template-ebs-encrypted", what: "encrypted=false", mutate: (d) => { addEc2Capacity(d); asBlock(blockList(launchTemplate(d).block_device_mappings)[0].ebs).encrypted = "false"; }, addressType: "aws_launch_template", message: /block device "\/dev\/xvda" has ebs.encrypted "false"/ },
   { rule: "launch-template-ebs-encrypted", what: "no block device mappings", mutate: (d) => { addEc2Capacity(d); delete launchTemplate(d).block_device_mappings; }, addressType: "aws_launch_template", message: /no block_device_mappings/ },
   { rule: "asg-uses-launch-template", what: "a launch configuration", mutate: (d) => { addEc2Capacity(d); delete asg(d).launch_template; asg(d).launch_configuration = "${aws_launch_configuration.lc.name}"; }, addressType: "aws_autoscaling_group", message: /uses launch_configuration/ },
   { rule: "asg-propagates-tags", what: "tags not propagated", mutate: (d) => { addEc2Capacity(d); asg(d).tag = [{ key: "Name", value: "x", propagate_at_launch: false }]; }, addressType: "aws_autoscaling_group", message: /no tag with propagate_at_launch = true/ },
@@ -160,7 +167,7 @@ describe("the same rules pass on good fixtures", () => {
     ["alb-deletion-protection", "deletion protection on", (d) => (lb(d).enable_deletion_protection = true)],
     ["alb-access-logs", "access logs on", (d) => (lb(d).access_logs = { bucket: "alb-logs", enabled: true })],
     ["no-egress-to-world", "443 to a private range", (d) => (first(d, "aws_vpc_security_group_egress_rule", (r) => r.from_port === 443).cidr_ipv4 = "10.0.0.0/8")],
-    ["iam-no-wildcard-resource", "actions that only accept *", (d) => editJson(executionPolicy(d), "policy", (p) => p.Statement.push({ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint", "ec2:DescribeInstances"], Resource: "*" }))],
+    ["iam-no-wildcard-resource", "actions that only accept *", (d) => editPolicy(executionPolicy(d), "policy", (p) => p.Statement.push({ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint", "ec2:DescribeInstances"], Resource: "*" }))],
     ["secret-rotation", "a rotation resource", (d) => addResource(d, "aws_secretsmanager_secret_rotation", "r", { secret_id: `\${${addressOf(d, "aws_secretsmanager_secret")}.id}`, rotation_lambda_arn: "arn:aws:lambda:us-east-1:123456789012:function:rotate", rotation_rules: { automatically_after_days: 30 } })],
     ["log-group-retention-one-year", "365 days", (d) => (first(d, "aws_cloudwatch_log_group").retention_in_days = 365)],
     ["task-read-only-root-filesystem", "readonlyRootFilesystem true", (d) => container(d, (c) => (c.readonlyRootFilesystem = true))],
@@ -231,7 +238,7 @@ describe("our synthesized stacks", () => {
     const cheap = synthesizeVariant(NO_NAT);
     const publicIp = runPolicyGate({ stacks: cheap.stacks, expectations: cheap.expectations }).stacks[0].rules.find((r) => r.rule.id === "service-no-public-ip")!;
     expect(publicIp.status).toBe("waived");
-    expect(publicIp.findings[0].waiver).toMatchObject({ source: "config", reason: expect.stringMatching(/natGateways "none"/) });
+    expect(publicIp.findings[0].waiver).toMatchObject({ source: "config", reason: match.stringMatching(/natGateways "none"/) });
 
     const awsManaged = synthesizeVariant("existing VPC, existing secret and key, AWS-managed encryption");
     const logCmk = runPolicyGate({ stacks: awsManaged.stacks, expectations: awsManaged.expectations }).stacks[0].rules.find((r) => r.rule.id === "log-group-cmk")!;

@@ -247,7 +247,7 @@ describe("checkPull against a fake registry on loopback", () => {
         message: "the token realm http://example.invalid/token is plain HTTP",
         fix: "Refusing to send credentials over plain HTTP outside loopback; the registry must offer an https:// realm.",
       });
-      expect(fetchSpy.mock.calls.map(([url]) => String(url))).toEqual([`http://${host}/v2/`]);
+      expect(fetchSpy.mock.calls.map(([input]) => (input instanceof Request ? input.url : input.toString()))).toEqual([`http://${host}/v2/`]);
     } finally {
       fetchSpy.mockRestore();
     }

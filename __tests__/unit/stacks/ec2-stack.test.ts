@@ -2,7 +2,22 @@ import { Testing } from "cdktf";
 import { buildApp } from "../../../src/app";
 import { parseConfig } from "../../../src/config/load";
 import { ec2StackName, stackNames } from "../../../src/config/derive";
-import { allKeys, decodeUserData, onlyResource, policyStatements, ref, referenceConfig, resources, statementsAllowing, synthEc2Stack, synthStack } from "../../helpers/synth";
+import {
+  allKeys,
+  asBlock,
+  asString,
+  blockList,
+  containerDefinitions,
+  decodeUserData,
+  onlyResource,
+  policyStatements,
+  ref,
+  referenceConfig,
+  resources,
+  statementsAllowing,
+  synthEc2Stack,
+  synthStack,
+} from "../../helpers/synth";
 import type { TerraformDocument } from "../../../src/terraform/document";
 
 const EXISTING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-XyZ789";
@@ -12,7 +27,7 @@ const synthWith = (ec2: Record<string, unknown> = {}, overrides: Record<string, 
   synthEc2Stack({ ...referenceConfig(), ...overrides, ec2: { ...referenceConfig().ec2, ...ec2 } });
 const executionPolicy = (tf: TerraformDocument) => policyStatements(resources(tf, "aws_iam_role_policy").find((r) => r.block.name === "pull-image-read-secrets-write-logs")?.block.policy);
 const instancePolicy = (tf: TerraformDocument) => policyStatements(resources(tf, "aws_iam_role_policy").find((r) => r.block.name === "ecs-agent")?.block.policy);
-const container = (tf: TerraformDocument) => JSON.parse(onlyResource(tf, "aws_ecs_task_definition").block.container_definitions)[0];
+const container = (tf: TerraformDocument) => containerDefinitions(onlyResource(tf, "aws_ecs_task_definition").block.container_definitions)[0];
 
 /** Every account-wide `name` (and `family`) a stack gives its AWS resources (inline policy names are per role). */
 function resourceNames(tf: TerraformDocument): string[] {
@@ -81,7 +96,7 @@ describe("Ec2Stack from config/reference-app.json", () => {
 
   it("encrypts the instance volumes with the created key, whose policy admits EC2 Auto Scaling for EBS", () => {
     const key = onlyResource(tf, "aws_kms_key");
-    expect(onlyResource(tf, "aws_launch_template").block.block_device_mappings[0].ebs.kms_key_id).toBe(ref("aws_kms_key", key.name, "arn"));
+    expect(asBlock(blockList(onlyResource(tf, "aws_launch_template").block.block_device_mappings)[0].ebs).kms_key_id).toBe(ref("aws_kms_key", key.name, "arn"));
     const sids = policyStatements(key.block.policy).map((s) => s.Sid);
     expect(sids).toEqual(expect.arrayContaining(["AutoScalingUsesKeyForEbs", "AutoScalingGrantsForEbsOnly"]));
   });
@@ -145,7 +160,7 @@ describe("Ec2Stack variants", () => {
 
   it("Spot: mixed instances and ECS_ENABLE_SPOT_INSTANCE_DRAINING in ecs.config", () => {
     const tf = synthWith({ spot: { instanceTypes: ["t3a.medium"] } });
-    expect(onlyResource(tf, "aws_autoscaling_group").block.mixed_instances_policy.instances_distribution).toEqual({
+    expect(asBlock(onlyResource(tf, "aws_autoscaling_group").block.mixed_instances_policy).instances_distribution).toEqual({
       on_demand_base_capacity: 1,
       on_demand_percentage_above_base_capacity: 0,
       spot_allocation_strategy: "price-capacity-optimized",
@@ -164,7 +179,7 @@ describe("Ec2Stack variants", () => {
     const ec2 = synthWith({}, { name });
     const fargate = synthStack({ ...referenceConfig(), name });
     expect(onlyResource(ec2, "aws_lb").block.name).toBe(`${name}-ec2`);
-    const groupName: string = onlyResource(ec2, "aws_lb_target_group").block.name;
+    const groupName = asString(onlyResource(ec2, "aws_lb_target_group").block.name);
     expect(groupName.length).toBeLessThanOrEqual(32);
     expect(groupName).toMatch(/^a23456789012345678901234-[0-9a-f]{6}$/);
     expect(groupName).not.toBe(onlyResource(fargate, "aws_lb_target_group").block.name);

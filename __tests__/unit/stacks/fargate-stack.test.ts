@@ -1,6 +1,26 @@
 import * as path from "node:path";
 import { REQUIRED_TERRAFORM_VERSION } from "../../../src/stacks/deployment-base";
-import { address, allKeys, asArray, findResource, onlyResource, parseJsonAttribute, policyStatements, ref, referenced, refPattern, referenceConfig, resources, statement, statementsAllowing, synthStack } from "../../helpers/synth";
+import {
+  address,
+  allKeys,
+  asArray,
+  asBlock,
+  asStrings,
+  containerDefinitions,
+  findResource,
+  onlyResource,
+  policyStatements,
+  ref,
+  referenced,
+  refPattern,
+  referenceConfig,
+  resources,
+  statement,
+  statementsAllowing,
+  synthStack,
+  tagOf,
+} from "../../helpers/synth";
+import { match } from "../../helpers/matchers";
 import type { TerraformDocument } from "../../../src/terraform/document";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -15,7 +35,7 @@ const synthWith = (overrides: Record<string, unknown> = {}, options: { localStat
 
 const executionPolicy = (tf: TerraformDocument) => policyStatements(onlyResource(tf, "aws_iam_role_policy").block.policy);
 const container = (tf: TerraformDocument) => {
-  const definitions = parseJsonAttribute<Record<string, any>[]>(onlyResource(tf, "aws_ecs_task_definition").block.container_definitions);
+  const definitions = containerDefinitions(onlyResource(tf, "aws_ecs_task_definition").block.container_definitions);
   expect(definitions).toHaveLength(1);
   return definitions[0];
 };
@@ -63,7 +83,7 @@ describe("FargateStack from config/reference-app.json", () => {
 
   it("runs the service in the stack's cluster, with Container Insights enabled by default", () => {
     const cluster = onlyResource(tf, "aws_ecs_cluster");
-    expect(cluster).toEqual({ name: "cluster", block: expect.objectContaining({ name: "orders", setting: [{ name: "containerInsights", value: "enabled" }] }) });
+    expect(cluster).toEqual({ name: "cluster", block: match.objectContaining({ name: "orders", setting: [{ name: "containerInsights", value: "enabled" }] }) });
     expect(onlyResource(tf, "aws_ecs_service").block.cluster).toBe(ref("aws_ecs_cluster", "cluster", "arn"));
   });
 
@@ -87,7 +107,7 @@ describe("FargateStack from config/reference-app.json", () => {
 
   it("pulls with the same secret the execution role may read, and no other", () => {
     const secret = onlyResource(tf, "aws_secretsmanager_secret");
-    const credentialsParameter = container(tf).repositoryCredentials.credentialsParameter;
+    const credentialsParameter = container(tf).repositoryCredentials?.credentialsParameter;
     expect(credentialsParameter).toMatch(refPattern("aws_secretsmanager_secret", "arn"));
     expect(credentialsParameter).toBe(ref("aws_secretsmanager_secret", secret.name, "arn"));
     expect(statementsAllowing(executionPolicy(tf), "secretsmanager:GetSecretValue")).toEqual([
@@ -149,7 +169,7 @@ describe("FargateStack from config/reference-app.json", () => {
   });
 
   it("places the ALB in the public subnets and the tasks, without public IPs, in the private ones", () => {
-    const subnet = (name: string) => ref("aws_subnet", findResource(tf, "aws_subnet", (b) => b.tags?.Name === name).name, "id");
+    const subnet = (name: string) => ref("aws_subnet", findResource(tf, "aws_subnet", (b) => tagOf(b, "Name") === name).name, "id");
     expect(onlyResource(tf, "aws_lb").block.subnets).toEqual([subnet("orders-public-0"), subnet("orders-public-1")]);
     expect(onlyResource(tf, "aws_ecs_service").block.network_configuration).toMatchObject({
       subnets: [subnet("orders-private-0"), subnet("orders-private-1")],
@@ -194,7 +214,7 @@ describe("FargateStack variants", () => {
     expect(statementsAllowing(statements, "kms:Decrypt")).toEqual([expect.objectContaining({ Resource: [KEY_ARN] })]);
     expect(container(tf).repositoryCredentials).toEqual({ credentialsParameter: EXISTING_SECRET_ARN });
     expect(tf.output?.credentials_secret_arn.value).toBe(EXISTING_SECRET_ARN);
-    const dependsOn: string[] = onlyResource(tf, "aws_ecs_service").block.depends_on;
+    const dependsOn = asStrings(onlyResource(tf, "aws_ecs_service").block.depends_on);
     expect(dependsOn).toHaveLength(2);
     expect(dependsOn.filter((d) => d.startsWith("aws_secretsmanager_secret_version."))).toEqual([]);
   });
@@ -281,10 +301,11 @@ describe("FargateStack variants", () => {
     const tf = synthWith({ network: { mode: "create", natGateways: "none" } });
     const service = onlyResource(tf, "aws_ecs_service").block;
     expect(resources(tf, "aws_nat_gateway")).toEqual([]);
-    expect(service.network_configuration.assign_public_ip).toBe(true);
-    expect(service.network_configuration.subnets).toEqual(onlyResource(tf, "aws_lb").block.subnets);
-    for (const id of service.network_configuration.subnets) {
-      expect(referenced(tf, "aws_subnet", "id", id).block.tags.Tier).toBe("public");
+    const network = asBlock(service.network_configuration);
+    expect(network.assign_public_ip).toBe(true);
+    expect(network.subnets).toEqual(onlyResource(tf, "aws_lb").block.subnets);
+    for (const id of asStrings(network.subnets)) {
+      expect(tagOf(referenced(tf, "aws_subnet", "id", id).block, "Tier")).toBe("public");
     }
   });
 

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { TerraformProgress, parseUiLine, type TerraformOperation } from "../../../src/terraform/progress";
+import { TerraformProgress, parseUiLine, type TerraformOperation, type UiMessage } from "../../../src/terraform/progress";
 import { ProgressReporter } from "../../../src/terraform/progress-reporter";
 import { renderStatus, renderSummary } from "../../../src/terraform/progress-text";
 import { TerraformCommandError } from "../../../src/terraform/workdir";
+import { match } from "../../helpers/matchers";
 
 const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "terraform-json");
 const fixture = (name: string): string[] => readFileSync(path.join(FIXTURES, `${name}.jsonl`), "utf8").split("\n").filter(Boolean);
@@ -27,6 +28,7 @@ class FakeStream {
   screen(): { lines: string[]; current: string } {
     const lines: string[] = [];
     let current = "";
+    // eslint-disable-next-line no-control-regex -- splits at the erase-line sequence (carriage return, ESC [2K) the reporter draws with
     for (const part of this.text.split(/(\r\x1b\[2K|\n)/)) {
       if (part === "\r\x1b[2K") current = "";
       else if (part === "\n") {
@@ -80,9 +82,12 @@ const restore = (stream: FakeStream, clocked: { text: string }[]) => {
   return stream;
 };
 
+/** The fields of a fixture's messages that carry values: `hook.id_value` and an `outputs` message's `outputs`. */
+type MessageWithValues = UiMessage & { readonly hook?: { readonly id_value?: unknown }; readonly outputs?: Record<string, { value?: unknown }> };
+
 /** Values Terraform's messages carry that progress must never print: resource IDs and output values. */
 function valuesIn(name: string): string[] {
-  const lines = fixture(name).map((l) => JSON.parse(l) as Record<string, any>);
+  const lines = fixture(name).map((l) => JSON.parse(l) as MessageWithValues);
   const addresses = lines.map((m) => m.hook?.resource?.addr ?? m.change?.resource?.addr ?? "").join("\n");
   const ids = lines.map((m) => m.hook?.id_value).filter((v): v is string => typeof v === "string");
   const outputs = lines.flatMap((m) => (m.type === "outputs" ? Object.values(m.outputs as Record<string, { value?: unknown }>).map((o) => o.value) : []));
@@ -154,6 +159,7 @@ describe("ProgressReporter, plain output (not a terminal)", () => {
     expect(lines.slice(0, 2)).toEqual(["refreshed 0 resources, read 3 data sources", "plan: 39 to add, 0 to change, 0 to destroy"]);
     expect(summary).toMatch(/^apply complete: 39 added, 0 changed, 0 destroyed in 1m \d\ds$/);
     expect(lines[lines.length - 1]).toBe(summary);
+    // eslint-disable-next-line no-control-regex -- asserts that no carriage return and no ESC byte reached a non-terminal stream
     expect(stream.text).not.toMatch(/[\r\x1b]/);
   });
 
@@ -239,12 +245,12 @@ describe("ProgressReporter, errors", () => {
   it("keeps each error diagnostic's summary, detail and address and prints them in full, never the snippet", () => {
     const { stream, progress, summary } = replay("apply-errored", "apply", { exitCode: 1 });
     expect(progress.errors).toEqual([
-      expect.objectContaining({ summary: "local-exec provisioner error", address: "terraform_data.fails", detail: expect.stringContaining("exit status 3") }),
-      expect.objectContaining({ summary: expect.stringContaining("NoSuchEntity: Role no-such-role not found"), address: "aws_iam_role_policy.orphan", detail: "" }),
+      expect.objectContaining({ summary: "local-exec provisioner error", address: "terraform_data.fails", detail: match.stringContaining("exit status 3") }),
+      expect.objectContaining({ summary: match.stringContaining("NoSuchEntity: Role no-such-role not found"), address: "aws_iam_role_policy.orphan", detail: "" }),
     ]);
     const text = stream.text;
     expect(text).toContain("Error: local-exec provisioner error\n  with terraform_data.fails, on main.tf.json line 7\n  Error running command 'echo provisioner-output-line; exit 3': exit status 3. Output: provisioner-output-line\n");
-    expect(text).toMatch(/\nError: putting IAM Role \(no-such-role\) Policy \(p\): .*NoSuchEntity: Role no-such-role not found\n  with aws_iam_role_policy\.orphan, on main\.tf\.json line 5\n/);
+    expect(text).toMatch(/\nError: putting IAM Role \(no-such-role\) Policy \(p\): .*NoSuchEntity: Role no-such-role not found\n {2}with aws_iam_role_policy\.orphan, on main\.tf\.json line 5\n/);
     expect(text).toMatch(/\n\[\d\/3\] FAILED creating terraform_data\.fails after 0s\n/);
     expect(text).toMatch(/\n\[3\/3\] FAILED creating aws_iam_role_policy\.orphan after 1s\n/);
     // The provisioner's own output lines and the configuration snippet are not progress.
