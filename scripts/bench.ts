@@ -44,13 +44,34 @@ const TIME_MARK = "@@bench-maxrss-kib=";
 function measure(command: string, args: string[], env: NodeJS.ProcessEnv, options: { allowFailure?: boolean; timeoutMs?: number } = {}): Sample {
   const started = process.hrtime.bigint();
   const result = useTime
-    ? spawnSync("/usr/bin/time", ["-f", `${TIME_MARK}%M`, command, ...args], { cwd: root, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs })
+    ? spawnSync("/usr/bin/time", ["-f", `${TIME_MARK}%M`, command, ...args], {
+        cwd: root,
+        env,
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: options.timeoutMs,
+      })
     : spawnSync(command, args, { cwd: root, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0 && !options.allowFailure) throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status}):\n${result.stderr.slice(-3000)}`);
+  if (result.status !== 0 && !options.allowFailure)
+    throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status}):\n${result.stderr.slice(-3000)}`);
   const mark = result.stderr.lastIndexOf(TIME_MARK);
-  const rssKiB = useTime && mark >= 0 ? Number(result.stderr.slice(mark + TIME_MARK.length).trim().split("\n")[0]) : NaN;
-  return { ms, rssMiB: Number.isFinite(rssKiB) ? rssKiB / 1024 : undefined, status: result.status, stdout: result.stdout, stderr: mark >= 0 ? result.stderr.slice(0, mark) : result.stderr };
+  const rssKiB =
+    useTime && mark >= 0
+      ? Number(
+          result.stderr
+            .slice(mark + TIME_MARK.length)
+            .trim()
+            .split("\n")[0],
+        )
+      : NaN;
+  return {
+    ms,
+    rssMiB: Number.isFinite(rssKiB) ? rssKiB / 1024 : undefined,
+    status: result.status,
+    stdout: result.stdout,
+    stderr: mark >= 0 ? result.stderr.slice(0, mark) : result.stderr,
+  };
 }
 
 function median(values: number[]): number {
@@ -106,9 +127,18 @@ function testLayers(): string[] {
 function benchSynth(outdirRoot: string): void {
   const env = { ...process.env, CDKTF_OUTDIR: path.join(outdirRoot, "reference") };
   const rows = [
-    summarize("synth: `node dist/main.js` (reference app, 2 stacks)", Array.from({ length: RUNS }, () => measure("node", ["dist/main.js"], env))),
-    summarize("build check, nothing changed", Array.from({ length: RUNS }, () => measure("node", ["scripts/build-if-changed.js"], env))),
-    summarize("`npm run synth`, nothing changed", Array.from({ length: RUNS }, () => measure("npm", ["run", "-s", "synth"], env))),
+    summarize(
+      "synth: `node dist/main.js` (reference app, 2 stacks)",
+      Array.from({ length: RUNS }, () => measure("node", ["dist/main.js"], env)),
+    ),
+    summarize(
+      "build check, nothing changed",
+      Array.from({ length: RUNS }, () => measure("node", ["scripts/build-if-changed.js"], env)),
+    ),
+    summarize(
+      "`npm run synth`, nothing changed",
+      Array.from({ length: RUNS }, () => measure("npm", ["run", "-s", "synth"], env)),
+    ),
   ];
   process.stdout.write(`## Synth of the reference app\n\n${table(["command", "median time", "median peak RSS", "runs"], rows)}\n\n`);
 
@@ -141,16 +171,30 @@ function jestWorkers(): number {
 function jestRow(label: string, paths: string[]): { row: string[]; ms: number; rssMiB?: number } {
   const resultsFile = path.join(os.tmpdir(), `ghcr-ecs-bench-${process.pid}-${Date.now()}.json`);
   process.stderr.write(`bench: jest ${paths.join(" ") || "(all layers)"} …\n`);
-  const sample = measure("npx", ["jest", ...paths, "--json", `--outputFile=${resultsFile}`], { ...process.env, CI: "true" }, { allowFailure: true, timeoutMs: 30 * 60_000 });
+  const sample = measure(
+    "npx",
+    ["jest", ...paths, "--json", `--outputFile=${resultsFile}`],
+    { ...process.env, CI: "true" },
+    { allowFailure: true, timeoutMs: 30 * 60_000 },
+  );
   let counts = "?";
   let files = "?";
   if (existsSync(resultsFile)) {
-    const results = JSON.parse(readFileSync(resultsFile, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTestSuites: number };
+    const results = JSON.parse(readFileSync(resultsFile, "utf8")) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTotalTestSuites: number;
+    };
     counts = `${results.numPassedTests} passed${results.numFailedTests ? `, ${results.numFailedTests} failed` : ""}${results.numPendingTests ? `, ${results.numPendingTests} skipped` : ""}`;
     files = String(results.numTotalTestSuites);
     rmSync(resultsFile, { force: true });
   }
-  return { row: [label, files, counts, fmtMs(sample.ms), fmtMiB(sample.rssMiB), sample.status === 0 ? "ok" : `exit ${sample.status}`], ms: sample.ms, rssMiB: sample.rssMiB };
+  return {
+    row: [label, files, counts, fmtMs(sample.ms), fmtMiB(sample.rssMiB), sample.status === 0 ? "ok" : `exit ${sample.status}`],
+    ms: sample.ms,
+    rssMiB: sample.rssMiB,
+  };
 }
 
 function benchLayers(selected: string[] | undefined): void {
@@ -180,14 +224,18 @@ function main(argv: string[]): void {
     synthStacks(Number(argv[1]), argv[2]);
     return;
   }
-  const unknown = argv.filter((a, i) => !["--layers", "--layers-only"].includes(a) && !(i > 0 && ["--layers", "--layers-only"].includes(argv[i - 1]) && !a.startsWith("--")));
+  const unknown = argv.filter(
+    (a, i) => !["--layers", "--layers-only"].includes(a) && !(i > 0 && ["--layers", "--layers-only"].includes(argv[i - 1]) && !a.startsWith("--")),
+  );
   if (unknown.length > 0) {
     process.stderr.write(`bench: unknown argument ${unknown.join(" ")}\nusage: npm run bench [-- --layers [a,b]] | [-- --layers-only [a,b]]\n`);
     process.exit(2);
   }
   const flag = argv.findIndex((a) => a === "--layers" || a === "--layers-only");
   const layerList = flag >= 0 && argv[flag + 1] && !argv[flag + 1].startsWith("--") ? argv[flag + 1].split(",") : undefined;
-  process.stdout.write(`# ghcr-ecs benchmark\n\n${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}${useTime ? "" : " (no /usr/bin/time: memory not measured)"}\n\n`);
+  process.stdout.write(
+    `# ghcr-ecs benchmark\n\n${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}${useTime ? "" : " (no /usr/bin/time: memory not measured)"}\n\n`,
+  );
   if (argv[flag] !== "--layers-only") {
     const outdirRoot = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-bench-"));
     try {

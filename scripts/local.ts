@@ -120,7 +120,8 @@ async function deployAndRotate(
       operationsOk = (await run(["credentials", "check"])) === 0;
 
       step("Rotating the token: check the new one, write it, check the stored value, roll the service");
-      operationsOk = (await run(["rotate", "--token-env", "NEW_REGISTRY_TOKEN", "--poll-interval", "1"], { NEW_REGISTRY_TOKEN: nextToken })) === 0 && operationsOk;
+      operationsOk =
+        (await run(["rotate", "--token-env", "NEW_REGISTRY_TOKEN", "--poll-interval", "1"], { NEW_REGISTRY_TOKEN: nextToken })) === 0 && operationsOk;
 
       step("Revoking the old token at the registry; the service's secret already holds the new one");
       registry.revoke(tokens.username, token);

@@ -37,7 +37,9 @@ function readWaiversFile(file: string): PolicyWaiver[] {
   try {
     data = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new PolicyWaiverError(file, [(error as NodeJS.ErrnoException).code === "ENOENT" ? "the file does not exist" : `not readable JSON: ${(error as Error).message}`]);
+    throw new PolicyWaiverError(file, [
+      (error as NodeJS.ErrnoException).code === "ENOENT" ? "the file does not exist" : `not readable JSON: ${(error as Error).message}`,
+    ]);
   }
   return parsePolicyWaivers(data, file);
 }

@@ -16,12 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import {
-  DescribeServicesCommand,
-  ECSClient,
-  RunTaskCommand,
-  StopTaskCommand,
-} from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { startMoto, type MotoServer } from "../../src/emulator/moto-server";
 import { LocalRegistry } from "../../src/emulator/registry-server";
@@ -57,7 +52,13 @@ const transcript: string[] = [];
 
 /** Runs the compiled CLI against the emulators, sampling the process list; everything it prints joins the transcript. */
 async function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
-  const run = await runCli(args, { cwd: workdir, env: { ...env, ...options.env }, stdin: options.stdin, timeoutMs: options.timeoutMs, sampleProcessList: true });
+  const run = await runCli(args, {
+    cwd: workdir,
+    env: { ...env, ...options.env },
+    stdin: options.stdin,
+    timeoutMs: options.timeoutMs,
+    sampleProcessList: true,
+  });
   transcript.push(run.stdout, run.stderr, ...run.processList);
   return run;
 }
@@ -201,7 +202,10 @@ describe("ghcr-ecs credentials check", () => {
     const stackDir = path.join(workdir, "stack");
     fs.mkdirSync(stackDir, { recursive: true });
     const outputs = { credentials_secret_arn: secretArn, image, region: REGION, cluster_name: "orders", service_name: "orders" };
-    fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), JSON.stringify({ output: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v }])) }));
+    fs.writeFileSync(
+      path.join(stackDir, "cdk.tf.json"),
+      JSON.stringify({ output: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v }])) }),
+    );
     const tf = (args: string[]) => execFileSync("terraform", args, { cwd: stackDir, env: terraformEnv(), stdio: "pipe", timeout: 60000 });
     tf(["init", "-input=false", "-no-color"]);
     tf(["apply", "-auto-approve", "-input=false", "-no-color"]);
@@ -312,7 +316,9 @@ describe("ghcr-ecs rollout", () => {
   it("fails (exit 20) when ECS marks the deployment FAILED without a rollback", async () => {
     const run = await cli(["rollout", "--service", "orders-failed", "--json", "--poll-interval", "0.2"]);
     expect(run.code).toBe(EXIT.rolloutFailed);
-    expect(JSON.parse(run.stdout)).toEqual(expect.objectContaining({ ok: false, outcome: "failed", reason: "ECS deployment circuit breaker: tasks failed to start." }));
+    expect(JSON.parse(run.stdout)).toEqual(
+      expect.objectContaining({ ok: false, outcome: "failed", reason: "ECS deployment circuit breaker: tasks failed to start." }),
+    );
   });
 
   it("diagnoses the deployment's stopped tasks and times out (exit 21) when it never completes", async () => {

@@ -58,7 +58,6 @@ describe("terraform init -backend=false + validate on the orders stack", () => {
     expect(Object.keys(written.terraform).filter((k) => k === "backend" || k === "cloud")).toEqual([input.type === "cloud" ? "cloud" : "backend"]);
     expect(JSON.stringify(written)).not.toMatch(/"token"/);
   });
-
 });
 
 /**
@@ -71,17 +70,24 @@ describe("terraform init with the cloud block (no network here)", () => {
     const dir = path.join(scratch, `init-${label}`);
     mkdirSync(dir);
     writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify({ ...stackJson, terraform: { ...terraform, cloud } }));
-    const result = await run("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, env: terraformEnv({ ...process.env, TF_TOKEN_app_terraform_io: "" }), timeoutMs: 120_000 });
+    const result = await run("terraform", ["init", "-input=false", "-no-color"], {
+      cwd: dir,
+      env: terraformEnv({ ...process.env, TF_TOKEN_app_terraform_io: "" }),
+      timeoutMs: 120_000,
+    });
     return result.stdout + result.stderr;
   }
 
-  it.each(Object.entries(VARIANTS).filter(([, v]) => v.type === "cloud"))("%s: the block is accepted; init stops only at service discovery", async (label, input) => {
-    const block = backendBlock(backendSchema.parse(input), "orders") as { cloud: { hostname?: string } };
-    const output = await initCloud(label.replace(/[^a-z0-9]+/gi, "-"), block.cloud);
-    expect(output).toContain("Initializing HCP Terraform...");
-    expect(output).toContain(`Failed to request discovery document: Get "https://${block.cloud.hostname ?? "app.terraform.io"}/.well-known/terraform.json"`);
-    expect(output).not.toContain("Invalid workspaces configuration");
-  });
+  it.each(Object.entries(VARIANTS).filter(([, v]) => v.type === "cloud"))(
+    "%s: the block is accepted; init stops only at service discovery",
+    async (label, input) => {
+      const block = backendBlock(backendSchema.parse(input), "orders") as { cloud: { hostname?: string } };
+      const output = await initCloud(label.replace(/[^a-z0-9]+/gi, "-"), block.cloud);
+      expect(output).toContain("Initializing HCP Terraform...");
+      expect(output).toContain(`Failed to request discovery document: Get "https://${block.cloud.hostname ?? "app.terraform.io"}/.well-known/terraform.json"`);
+      expect(output).not.toContain("Invalid workspaces configuration");
+    },
+  );
 
   it("a block Terraform refuses fails before that, so the check above can fail", async () => {
     const output = await initCloud("broken", { organization: "acme", workspaces: { name: "a", tags: ["b"] } });
@@ -114,7 +120,13 @@ describe("the s3 backend against moto's S3: init, plan, and native locking", () 
     // Only how to reach moto; the backend settings themselves are the synthesized ones.
     writeFileSync(
       path.join(dir, "moto.s3.tfbackend"),
-      [`endpoints = { s3 = "${moto.endpoint}" }`, "use_path_style = true", "skip_credentials_validation = true", "skip_requesting_account_id = true", "skip_metadata_api_check = true"].join("\n"),
+      [
+        `endpoints = { s3 = "${moto.endpoint}" }`,
+        "use_path_style = true",
+        "skip_credentials_validation = true",
+        "skip_requesting_account_id = true",
+        "skip_metadata_api_check = true",
+      ].join("\n"),
     );
     await runOrThrow("terraform", ["init", "-input=false", "-no-color", "-backend-config=moto.s3.tfbackend"], { cwd: dir, env, timeoutMs: 120_000 });
   });
@@ -132,7 +144,14 @@ describe("the s3 backend against moto's S3: init, plan, and native locking", () 
   it("use_lockfile is in force: a held lock file blocks the next run", async () => {
     const held = await fetch(`${moto.endpoint}/${bucket}/ghcr-ecs/orders.tfstate.tflock`, {
       method: "PUT",
-      body: JSON.stringify({ ID: "5f1d0c1e-0000-4000-8000-000000000001", Operation: "OperationTypeApply", Who: "someone@ci", Version: "1.11.4", Created: new Date().toISOString(), Path: `${bucket}/ghcr-ecs/orders.tfstate` }),
+      body: JSON.stringify({
+        ID: "5f1d0c1e-0000-4000-8000-000000000001",
+        Operation: "OperationTypeApply",
+        Who: "someone@ci",
+        Version: "1.11.4",
+        Created: new Date().toISOString(),
+        Path: `${bucket}/ghcr-ecs/orders.tfstate`,
+      }),
     });
     expect(held.status).toBe(200);
     const result = await run("terraform", ["plan", "-input=false", "-no-color", "-lock-timeout=0s"], { cwd: dir, env, timeoutMs: 300_000 });

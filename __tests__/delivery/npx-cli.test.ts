@@ -26,7 +26,12 @@ beforeAll(() => {
 afterAll(() => rmSync(clone, { recursive: true, force: true }));
 
 function npx(args: string[]) {
-  return spawnSync("npx", ["--no-install", "ghcr-ecs", ...args], { cwd: clone, encoding: "utf8", timeout: 180_000, env: { ...process.env, npm_config_update_notifier: "false" } });
+  return spawnSync("npx", ["--no-install", "ghcr-ecs", ...args], {
+    cwd: clone,
+    encoding: "utf8",
+    timeout: 180_000,
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
 }
 
 describe("npx ghcr-ecs in a clone without a build", () => {

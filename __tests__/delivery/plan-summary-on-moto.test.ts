@@ -20,7 +20,8 @@ jest.setTimeout(600_000);
  */
 const canary = `ghp_plancanary${Date.now()}${Math.random().toString(36).slice(2, 10)}`;
 const env = { TF_VAR_registry_token: canary };
-const SECURITY_TYPE = /^(aws_iam_|aws_security_group$|aws_default_security_group$|aws_vpc_security_group_(ingress|egress)_rule$|aws_secretsmanager_|aws_kms_|aws_lb_listener)/;
+const SECURITY_TYPE =
+  /^(aws_iam_|aws_security_group$|aws_default_security_group$|aws_vpc_security_group_(ingress|egress)_rule$|aws_secretsmanager_|aws_kms_|aws_lb_listener)/;
 /** What moto 5.2.1 does not store (see __tests__/integration/fargate-on-moto.test.ts): every plan after apply shows them. */
 const MOTO_SERVICE_DRIFT = ["availability_zone_rebalancing", "enable_ecs_managed_tags", "health_check_grace_period_seconds"];
 
@@ -49,7 +50,11 @@ function resynth(overrides: Partial<ConfigInput>): SynthesizedStack {
   return JSON.parse(readFileSync(path.join(deployment.stackDir, "cdk.tf.json"), "utf8")) as SynthesizedStack;
 }
 
-const addresses = (summary: StackSummary, action: string) => summary.changes.filter((c) => c.action === action).map((c) => c.address).sort();
+const addresses = (summary: StackSummary, action: string) =>
+  summary.changes
+    .filter((c) => c.action === action)
+    .map((c) => c.address)
+    .sort();
 
 beforeAll(async () => {
   deployment = await EmulatedDeployment.start(configWith({}));
@@ -57,7 +62,10 @@ beforeAll(async () => {
   await planAs("create");
   await deployment.terraform.apply(env);
   const state = JSON.parse((await deployment.terraform.showJson()).stdout) as { values: { root_module: { resources: { address: string; mode: string }[] } } };
-  stateAddresses = state.values.root_module.resources.filter((r) => r.mode === "managed").map((r) => r.address).sort();
+  stateAddresses = state.values.root_module.resources
+    .filter((r) => r.mode === "managed")
+    .map((r) => r.address)
+    .sort();
 
   synthesizedInPlace = resynth({ desiredCount: 3, logRetentionDays: 60 });
   await planAs("in-place");
@@ -72,7 +80,9 @@ afterAll(async () => {
 
 describe("plan summary of a fresh create", () => {
   it("counts one add per resource the stack synthesizes and nothing else", () => {
-    const synthesizedAddresses = Object.entries(synthesized.resource).flatMap(([type, blocks]) => Object.keys(blocks).map((name) => `${type}.${name}`)).sort();
+    const synthesizedAddresses = Object.entries(synthesized.resource)
+      .flatMap(([type, blocks]) => Object.keys(blocks).map((name) => `${type}.${name}`))
+      .sort();
     expect(addresses(plans.create.summary, "add")).toEqual(synthesizedAddresses);
     expect(plans.create.summary.counts).toEqual({ add: synthesizedAddresses.length, change: 0, replace: 0, destroy: 0 });
     expect(plans.create.markdown).toContain(`**Plan:** ${synthesizedAddresses.length} to add, 0 to change, 0 to replace, 0 to destroy.`);
@@ -85,7 +95,12 @@ describe("plan summary of a fresh create", () => {
       .flatMap(([type, blocks]) => Object.keys(blocks).map((name) => `${type}.${name}`))
       .sort();
     expect(expected.length).toBeGreaterThan(10);
-    expect(plans.create.summary.changes.filter((c) => c.security).map((c) => c.address).sort()).toEqual(expected);
+    expect(
+      plans.create.summary.changes
+        .filter((c) => c.security)
+        .map((c) => c.address)
+        .sort(),
+    ).toEqual(expected);
     const section = plans.create.markdown.split("#### 🔐 Security-relevant changes")[1].split("\n\n")[1];
     expect(section.split("\n").slice(2).length).toBe(expected.length);
     const version = Object.keys(synthesized.resource.aws_secretsmanager_secret_version)[0];
@@ -143,7 +158,9 @@ describe("plan summary of a replacement (container port + 1)", () => {
   it("updates the service, the listener and the container-port rules in place, and flags the rules and listener", () => {
     const { summary } = plans.replace;
     expect(summary.counts).toEqual({ add: 0, change: 4, replace: 2, destroy: 0 });
-    const updated = Object.fromEntries(summary.changes.filter((c) => c.action === "change").map((c) => [c.type, { attributes: c.attributes, security: c.security }]));
+    const updated = Object.fromEntries(
+      summary.changes.filter((c) => c.action === "change").map((c) => [c.type, { attributes: c.attributes, security: c.security }]),
+    );
     expect(updated).toEqual({
       aws_ecs_service: { attributes: [...MOTO_SERVICE_DRIFT, "load_balancer", "task_definition"].sort(), security: undefined },
       aws_lb_listener: { attributes: ["default_action"], security: "listener" },
@@ -174,7 +191,11 @@ describe("the CLI over the four real plans", () => {
     stdout.on("data", (c) => (out += c));
     stderr.on("data", (c) => (err += c));
     const labels = ["create", "in-place", "replace", "destroy"];
-    const code = await runCli(["plan-summary", ...labels.flatMap((l) => ["--stack", l]), ...labels.map((l) => plans[l].file)], { stdout, stderr, stdin: new PassThrough() });
+    const code = await runCli(["plan-summary", ...labels.flatMap((l) => ["--stack", l]), ...labels.map((l) => plans[l].file)], {
+      stdout,
+      stderr,
+      stdin: new PassThrough(),
+    });
     expect(err).toBe("");
     expect(code).toBe(0);
     for (const label of labels) {

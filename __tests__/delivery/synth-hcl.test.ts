@@ -19,7 +19,12 @@ let script: ReturnType<typeof spawnSync>;
 beforeAll(() => {
   if (!existsSync(SCRIPT)) throw new Error(`${SCRIPT} is missing: run npm run build first`);
   // cwd = scratch: the local backend's default state file lands there, not in the repository.
-  script = spawnSync(process.execPath, [SCRIPT, "--outdir", hclOut], { cwd: scratch, env: { ...process.env, GHCR_ECS_CONFIG: REFERENCE_CONFIG_FILE }, encoding: "utf8", timeout: 120_000 });
+  script = spawnSync(process.execPath, [SCRIPT, "--outdir", hclOut], {
+    cwd: scratch,
+    env: { ...process.env, GHCR_ECS_CONFIG: REFERENCE_CONFIG_FILE },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -17,7 +17,11 @@ const packageScripts = Object.keys((JSON.parse(readFileSync(path.join(ROOT, "pac
 interface ParseResult {
   file: string;
   errors: string[];
-  template: { events: Record<string, unknown>; jobs: { id: string; steps: { uses?: string; run?: string; if?: { expr: string } }[] }[]; errors?: { Message: string }[] } | null;
+  template: {
+    events: Record<string, unknown>;
+    jobs: { id: string; steps: { uses?: string; run?: string; if?: { expr: string } }[] }[];
+    errors?: { Message: string }[];
+  } | null;
 }
 
 /** GitHub's workflow parser (an ES module, so in a child process). */
@@ -119,7 +123,8 @@ describe("least privilege", () => {
     const aws = (wf: Workflow) => allSteps(wf).filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
     expect(aws(yaml.pr).map((s) => s.with?.["role-to-assume"])).toEqual(["${{ vars.AWS_PLAN_ROLE_ARN }}"]);
     expect(aws(yaml.deploy).map((s) => s.with?.["role-to-assume"])).toEqual(["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]);
-    for (const step of [...aws(yaml.pr), ...aws(yaml.deploy)]) expect(Object.keys(step.with ?? {}).sort()).toEqual(["aws-region", "role-session-name", "role-to-assume"]);
+    for (const step of [...aws(yaml.pr), ...aws(yaml.deploy)])
+      expect(Object.keys(step.with ?? {}).sort()).toEqual(["aws-region", "role-session-name", "role-to-assume"]);
     for (const content of [text.pr, text.deploy]) {
       expect(content).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
     }
@@ -213,7 +218,8 @@ describe("the pull-request plan job", () => {
     ]);
     for (const name of ["Synth", "Policy gate", "Init, validate and plan each stack"]) expect(step(name)["continue-on-error"]).toBe(true);
     const plan = step("Init, validate and plan each stack").run!;
-    for (const command of ["init -input=false", "validate -no-color", "plan -input=false -no-color -lock=false -out=tfplan", "show -json tfplan"]) expect(plan).toContain(command);
+    for (const command of ["init -input=false", "validate -no-color", "plan -input=false -no-color -lock=false -out=tfplan", "show -json tfplan"])
+      expect(plan).toContain(command);
     expect(step("Compose the plan comment").if).toBe("always()");
   });
 
@@ -242,7 +248,9 @@ describe("the pull-request plan job", () => {
     const script = String(post.with?.script);
     expect(script).toContain(`const marker = "${PLAN_COMMENT_MARKER}";`);
     expect(script).toContain("github.paginate(github.rest.issues.listComments");
-    expect(script).toMatch(/if \(existing\) await github\.rest\.issues\.updateComment\(.*comment_id: existing\.id.*\);\s*else await github\.rest\.issues\.createComment\(/);
+    expect(script).toMatch(
+      /if \(existing\) await github\.rest\.issues\.updateComment\(.*comment_id: existing\.id.*\);\s*else await github\.rest\.issues\.createComment\(/,
+    );
   });
 });
 
@@ -261,7 +269,7 @@ describe("shell steps", () => {
   });
 
   it("shellcheck would report a broken script", () => {
-    const result = spawnSync("shellcheck", ["-s", "bash", "-"], { input: '#!/usr/bin/env bash\nfor f in $(ls *.json); do cat $f; done\n', encoding: "utf8" });
+    const result = spawnSync("shellcheck", ["-s", "bash", "-"], { input: "#!/usr/bin/env bash\nfor f in $(ls *.json); do cat $f; done\n", encoding: "utf8" });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain("SC2045");
   });

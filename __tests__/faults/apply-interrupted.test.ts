@@ -51,7 +51,11 @@ interface ApplyRun {
  * Runs `terraform apply` (the wrapper's flags and environment) as a child we can signal; once moto holds a load
  * balancer — the provider is then in its fixed wait on it — `fault()` runs. Bounded: SIGKILL after `boundMs`.
  */
-function applyWithFault(deployment: EmulatedDeployment, fault: (terraformPid: number) => void, boundMs: number): Promise<ApplyRun & { faultedAfterSeconds: number }> {
+function applyWithFault(
+  deployment: EmulatedDeployment,
+  fault: (terraformPid: number) => void,
+  boundMs: number,
+): Promise<ApplyRun & { faultedAfterSeconds: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn("terraform", ["apply", "-input=false", "-no-color", "-auto-approve"], {
@@ -117,7 +121,9 @@ describe("moto killed in the middle of an apply", () => {
     // Terraform still wrote the state of what it had created before the endpoint died.
     const state = JSON.parse(readFileSync(killed.stateFile, "utf8")) as TerraformState;
     expect(state.resources.length).toBeGreaterThan(5);
-    process.stdout.write(`moto killed ${run.faultedAfterSeconds.toFixed(0)} s into the apply; terraform exited ${run.code} ${run.secondsAfterFault.toFixed(0)} s later\n`);
+    process.stdout.write(
+      `moto killed ${run.faultedAfterSeconds.toFixed(0)} s into the apply; terraform exited ${run.code} ${run.secondsAfterFault.toFixed(0)} s later\n`,
+    );
   });
 });
 
@@ -134,7 +140,9 @@ describe("terraform interrupted (SIGINT) in the middle of an apply", () => {
     expect(existsSync(interrupted.stateFile)).toBe(true);
     const state = JSON.parse(readFileSync(interrupted.stateFile, "utf8")) as TerraformState;
     expect(state.resources.length).toBeGreaterThan(5);
-    process.stdout.write(`terraform interrupted ${run.faultedAfterSeconds.toFixed(0)} s into the apply; exited ${run.code} ${run.secondsAfterFault.toFixed(0)} s later\n`);
+    process.stdout.write(
+      `terraform interrupted ${run.faultedAfterSeconds.toFixed(0)} s into the apply; exited ${run.code} ${run.secondsAfterFault.toFixed(0)} s later\n`,
+    );
   });
 
   it("converges on a re-apply against the same moto: the next plan changes only the fields moto drops", async () => {

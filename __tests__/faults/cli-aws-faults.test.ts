@@ -45,7 +45,10 @@ async function newSecret(name: string): Promise<string> {
 }
 
 function writeOutputs(file: string, values: Record<string, string>): string {
-  fs.writeFileSync(path.join(workdir, file), JSON.stringify({ orders: { image, registry_username: USER, cluster_name: "orders", region: REGION, registry_auth_mode: "task", ...values } }));
+  fs.writeFileSync(
+    path.join(workdir, file),
+    JSON.stringify({ orders: { image, registry_username: USER, cluster_name: "orders", region: REGION, registry_auth_mode: "task", ...values } }),
+  );
   return file;
 }
 

@@ -21,7 +21,13 @@ export async function createOrdersServices(ecs: ECSClient, image: string, servic
       cpu: "512",
       memory: "1024",
       containerDefinitions: [
-        { name: "app", image, memory: 768, essential: true, ...(registrySecretArn ? { repositoryCredentials: { credentialsParameter: registrySecretArn } } : {}) },
+        {
+          name: "app",
+          image,
+          memory: 768,
+          essential: true,
+          ...(registrySecretArn ? { repositoryCredentials: { credentialsParameter: registrySecretArn } } : {}),
+        },
       ],
     }),
   );

@@ -78,7 +78,7 @@ describe("the reference app applied to moto", () => {
     expect(names).toEqual(["pull-image-read-secrets-write-logs"]);
     const inline = await iam.send(new GetRolePolicyCommand({ RoleName: "orders-execution", PolicyName: names[0] }));
     const statements = (JSON.parse(decodeURIComponent(inline.PolicyDocument ?? "")) as { Statement: Record<string, unknown>[] }).Statement;
-    const secretsManager = (await client(SecretsManagerClient).send(new DescribeSecretCommand({ SecretId: outputs.credentials_secret_arn })));
+    const secretsManager = await client(SecretsManagerClient).send(new DescribeSecretCommand({ SecretId: outputs.credentials_secret_arn }));
     expect(statements.find((s) => s.Action === "secretsmanager:GetSecretValue")?.Resource).toEqual([outputs.credentials_secret_arn]);
     const decrypt = statements.find((s) => s.Action === "kms:Decrypt");
     expect(decrypt?.Resource).toEqual([expect.stringMatching(/^arn:aws:kms:us-east-1:123456789012:key\//)]);
@@ -145,18 +145,30 @@ describe("the reference app applied to moto", () => {
     expect(groupAttributes).toContainEqual({ Key: "deregistration_delay.timeout_seconds", Value: "30" });
     const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn }))).Listeners ?? [];
     expect(listeners).toEqual([
-      expect.objectContaining({ Port: 80, Protocol: "HTTP", DefaultActions: [expect.objectContaining({ Type: "forward", TargetGroupArn: group?.TargetGroupArn })] }),
+      expect.objectContaining({
+        Port: 80,
+        Protocol: "HTTP",
+        DefaultActions: [expect.objectContaining({ Type: "forward", TargetGroupArn: group?.TargetGroupArn })],
+      }),
     ]);
   });
 
   it("admits only the load balancer to the tasks, and lets tasks out on 443 only", async () => {
     const service = (await client(ECSClient).send(new DescribeServicesCommand({ cluster: "orders", services: ["orders"] }))).services?.[0];
     const groupId = service?.networkConfiguration?.awsvpcConfiguration?.securityGroups?.[0];
-    const rules = (await client(EC2Client).send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [groupId as string] }] })))
-      .SecurityGroupRules ?? [];
+    const rules =
+      (await client(EC2Client).send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [groupId as string] }] })))
+        .SecurityGroupRules ?? [];
     const ingress = rules.filter((r) => !r.IsEgress);
     const egress = rules.filter((r) => r.IsEgress);
-    expect(ingress).toEqual([expect.objectContaining({ FromPort: 8098, ToPort: 8098, IpProtocol: "tcp", ReferencedGroupInfo: match.objectContaining({ GroupId: match.stringMatching(/^sg-/) }) })]);
+    expect(ingress).toEqual([
+      expect.objectContaining({
+        FromPort: 8098,
+        ToPort: 8098,
+        IpProtocol: "tcp",
+        ReferencedGroupInfo: match.objectContaining({ GroupId: match.stringMatching(/^sg-/) }),
+      }),
+    ]);
     expect(egress).toEqual([expect.objectContaining({ FromPort: 443, ToPort: 443, CidrIpv4: "0.0.0.0/0" })]);
   });
 
@@ -170,7 +182,9 @@ describe("the reference app applied to moto", () => {
     const changes = await secondPlanChanges(deployment, canary, logs);
     const unexpected = changes.flatMap((c) => {
       if (!c.change.actions.every((a) => a === "update")) return [`${c.address}: ${c.change.actions.join("+")}`];
-      return changedAttributes(c.change).filter((k) => !(MOTO_DROPPED_FIELDS[c.type] ?? []).includes(k)).map((k) => `${c.address}.${k}`);
+      return changedAttributes(c.change)
+        .filter((k) => !(MOTO_DROPPED_FIELDS[c.type] ?? []).includes(k))
+        .map((k) => `${c.address}.${k}`);
     });
     expect(unexpected).toEqual([]);
   });

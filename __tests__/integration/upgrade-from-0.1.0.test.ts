@@ -56,7 +56,10 @@ async function upgrade(stack: "orders" | "orders-ec2"): Promise<Upgrade> {
 }
 
 const withAction = (changes: PlanChange[], test: (actions: string) => boolean) =>
-  changes.filter((c) => test(c.change.actions.join(","))).map((c) => c.address).sort();
+  changes
+    .filter((c) => test(c.change.actions.join(",")))
+    .map((c) => c.address)
+    .sort();
 const destroyed = (changes: PlanChange[]) => withAction(changes, (a) => a === "delete");
 const replaced = (changes: PlanChange[]) => withAction(changes, (a) => a === "delete,create" || a === "create,delete");
 

@@ -43,7 +43,9 @@ describe("node dist/scripts/policy.js", () => {
     expect(result.stdout).toMatch(/^Policy gate: \d+ rules over \d+ stacks?$/m);
     expect(result.stdout).toMatch(/^== orders ==$/m);
     expect(result.stdout).toMatch(/^ {2}PASS {4}alb-drops-invalid-headers +checkov CKV_AWS_131 \| trivy AVD-AWS-0052$/m);
-    expect(result.stdout).toMatch(/^ {2}FAIL {4}alb-not-public +checkov - \| trivy AVD-AWS-0053\n {10}aws_lb\.load-balancer_alb_\w+: internal is false.*\n {12}fix: /m);
+    expect(result.stdout).toMatch(
+      /^ {2}FAIL {4}alb-not-public +checkov - \| trivy AVD-AWS-0053\n {10}aws_lb\.load-balancer_alb_\w+: internal is false.*\n {12}fix: /m,
+    );
     expect(result.stdout).toMatch(/^Policy gate FAILED: \d+ unwaived findings?\. /m);
     expect(result.stderr).toBe("");
     expect(result.leftovers).toEqual([]);
@@ -69,9 +71,19 @@ describe("node dist/scripts/policy.js", () => {
   });
 
   it.each<[string, () => string[], () => string, RegExp]>([
-    ["a waiver without a reason", () => ["--waivers", write("no-reason.json", [{ rule: "alb-not-public" }])], referenceConfigFile, /Invalid policy waivers in .*no-reason\.json:\n {2}- \[0\]\.reason: must say why/],
+    [
+      "a waiver without a reason",
+      () => ["--waivers", write("no-reason.json", [{ rule: "alb-not-public" }])],
+      referenceConfigFile,
+      /Invalid policy waivers in .*no-reason\.json:\n {2}- \[0\]\.reason: must say why/,
+    ],
     ["a missing waivers file", () => ["--waivers", path.join(scratch, "absent.json")], referenceConfigFile, /absent\.json:\n {2}- the file does not exist/],
-    ["an invalid config", () => [], () => write("bad.json", { ...referenceInput(), cpu: 256, memory: 4096 }), /memory: got 4096; is not a Fargate size for cpu 256/],
+    [
+      "an invalid config",
+      () => [],
+      () => write("bad.json", { ...referenceInput(), cpu: 256, memory: 4096 }),
+      /memory: got 4096; is not a Fargate size for cpu 256/,
+    ],
     ["an unknown argument", () => ["--strict"], referenceConfigFile, /unknown argument "--strict"; usage: policy \[--waivers <file\.json>\] \[--json\]/],
   ])("exits 2 on %s, saying what is wrong, without a stack trace", (_label, args, config, message) => {
     const result = policy(args(), config());

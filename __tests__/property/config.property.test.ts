@@ -119,7 +119,12 @@ const BASES: Record<string, { [key: string]: Json }> = {
       minSize: 1,
       maxSize: 3,
       desiredCapacity: 2,
-      spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 50, allocationStrategy: "capacity-optimized", instanceTypes: ["t3.large", "m5.large"] },
+      spot: {
+        onDemandBaseCapacity: 1,
+        onDemandPercentageAboveBaseCapacity: 50,
+        allocationStrategy: "capacity-optimized",
+        instanceTypes: ["t3.large", "m5.large"],
+      },
     },
   },
   "AWS-managed encryption, Fargate only": {
@@ -185,9 +190,7 @@ const SITES: Record<string, Site[]> = Object.fromEntries(Object.entries(BASES).m
 /** How an error names a path: identifiers joined with dots, `[0]` for items, `["a b"]` for other keys. */
 function fieldName(segments: readonly Segment[]): string {
   if (segments.length === 0) return "(top level)";
-  return segments
-    .map((s, i) => (typeof s === "number" ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `${i ? "." : ""}${s}` : `[${JSON.stringify(s)}]`))
-    .join("");
+  return segments.map((s, i) => (typeof s === "number" ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `${i ? "." : ""}${s}` : `[${JSON.stringify(s)}]`)).join("");
 }
 
 function clone<T extends Json>(value: T): T {
@@ -220,7 +223,12 @@ const anyJson = (depth = 1): fc.Arbitrary<Json> =>
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.boolean(),
     fc.constant(null),
-    ...(depth > 0 ? [fc.array(anyJson(depth - 1), { maxLength: 3 }), fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("toString", "valueOf", "__proto__")), anyJson(depth - 1), { maxKeys: 3 })] : []),
+    ...(depth > 0
+      ? [
+          fc.array(anyJson(depth - 1), { maxLength: 3 }),
+          fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("toString", "valueOf", "__proto__")), anyJson(depth - 1), { maxKeys: 3 }),
+        ]
+      : []),
   );
 
 function jsonType(value: Json): string {
@@ -232,8 +240,7 @@ function jsonType(value: Json): string {
 
 /** A value of another JSON type than the node allows. */
 function wrongType(node: SchemaNode): fc.Arbitrary<Json> {
-  const allowed =
-    node.type === "integer" || node.type === "number" ? ["integer", "number"] : node.oneOf ? ["object"] : node.type ? [node.type] : ["string"];
+  const allowed = node.type === "integer" || node.type === "number" ? ["integer", "number"] : node.oneOf ? ["object"] : node.type ? [node.type] : ["string"];
   return anyJson().filter((v) => !allowed.includes(jsonType(v)));
 }
 
@@ -243,7 +250,9 @@ function notMatching(pattern: string, valid: string | undefined): fc.Arbitrary<s
   const nearMiss = valid
     ? fc.oneof(
         fc.nat({ max: valid.length }).map((i) => valid.slice(0, i)),
-        fc.tuple(fc.nat({ max: valid.length }), fc.constantFrom(" ", "#", "*", "\n", "é", "/", ":", "A", "\u0000")).map(([i, c]) => valid.slice(0, i) + c + valid.slice(i)),
+        fc
+          .tuple(fc.nat({ max: valid.length }), fc.constantFrom(" ", "#", "*", "\n", "é", "/", ":", "A", "\u0000"))
+          .map(([i, c]) => valid.slice(0, i) + c + valid.slice(i)),
         fc.constantFrom(` ${valid}`, `${valid} `, valid.toUpperCase(), `${valid}${"x".repeat(300)}`),
       )
     : fc.constant("");
@@ -306,14 +315,23 @@ function mutationsAt(base: Json, site: Site): fc.Arbitrary<Mutant>[] {
     }
     if (schema.additionalProperties === false) {
       const allowed = Object.keys(schema.properties ?? {});
-      const unknown = fc.oneof(identifierKey, fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty"));
+      const unknown = fc.oneof(
+        identifierKey,
+        fc.string({ minLength: 1, maxLength: 12 }),
+        fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty"),
+      );
       out.push(
-        fc.tuple(unknown.filter((k) => !allowed.includes(k) && !/["\\]/.test(k)), anyJson()).map(([key, v]) => ({
-          kind: "unknown key",
-          config: setAt(base, [...at, key], v),
-          field,
-          mentions: `unknown key "${key}"`,
-        })),
+        fc
+          .tuple(
+            unknown.filter((k) => !allowed.includes(k) && !/["\\]/.test(k)),
+            anyJson(),
+          )
+          .map(([key, v]) => ({
+            kind: "unknown key",
+            config: setAt(base, [...at, key], v),
+            field,
+            mentions: `unknown key "${key}"`,
+          })),
       );
     }
     if (schema.propertyNames?.pattern) {
@@ -336,11 +354,19 @@ function mutationsAt(base: Json, site: Site): fc.Arbitrary<Mutant>[] {
   if (schema.type === "integer" && schema.minimum !== undefined) put("out of range", outOfRange(schema, field));
   if (schema.enum) {
     const values = schema.enum;
-    put("not in enum", typeof values[0] === "number" ? fc.integer({ min: -10, max: 100000 }).filter((n) => !values.includes(n)) : fc.string({ maxLength: 30 }).filter((s) => !values.includes(s)));
+    put(
+      "not in enum",
+      typeof values[0] === "number"
+        ? fc.integer({ min: -10, max: 100000 }).filter((n) => !values.includes(n))
+        : fc.string({ maxLength: 30 }).filter((s) => !values.includes(s)),
+    );
   }
   if (schema.const !== undefined) {
     const modes = site.unionModes ?? [schema.const];
-    put("invalid discriminator", fc.string({ maxLength: 20 }).filter((s) => !modes.includes(s)));
+    put(
+      "invalid discriminator",
+      fc.string({ maxLength: 20 }).filter((s) => !modes.includes(s)),
+    );
   }
   if (schema.pattern) put("pattern violation", notMatching(schema.pattern, typeof current === "string" ? current : undefined));
   if (field === "image") put("malformed image reference", badImage);
@@ -359,9 +385,9 @@ function crossFieldMutations(name: string, base: { [key: string]: Json }): fc.Ar
     return { kind, config, field };
   };
   const out: fc.Arbitrary<Mutant>[] = [
-    fc.integer({ min: 1, max: 122880 - (base.memory as number) }).map((extra) =>
-      with_("containerMemory > memory", "containerMemory", (c) => (c.containerMemory = (c.memory as number) + extra)),
-    ),
+    fc
+      .integer({ min: 1, max: 122880 - (base.memory as number) })
+      .map((extra) => with_("containerMemory > memory", "containerMemory", (c) => (c.containerMemory = (c.memory as number) + extra))),
     fc
       .tuple(fc.constantFrom(256, 512, 1024), fc.integer({ min: 512, max: 122880 }))
       .filter(([cpu, memory]) => !sizes[cpu].includes(memory))
@@ -376,7 +402,11 @@ function crossFieldMutations(name: string, base: { [key: string]: Json }): fc.Ar
       .integer({ min: 5, max: 120 })
       .chain((interval) => fc.tuple(fc.constant(interval), fc.integer({ min: interval, max: 120 })))
       .map(([interval, timeout]) =>
-        with_("timeout >= interval", "healthCheck.timeoutSeconds", (c) => (c.healthCheck = { ...(c.healthCheck as object), intervalSeconds: interval, timeoutSeconds: timeout })),
+        with_(
+          "timeout >= interval",
+          "healthCheck.timeoutSeconds",
+          (c) => (c.healthCheck = { ...(c.healthCheck as object), intervalSeconds: interval, timeoutSeconds: timeout }),
+        ),
       ),
     fc.constantFrom(...Object.keys(base.environment as object)).map((variable) =>
       with_("variable in environment and secrets", `secrets.${variable}`, (c) => {
@@ -392,7 +422,13 @@ function crossFieldMutations(name: string, base: { [key: string]: Json }): fc.Ar
     fc
       .tuple(fc.integer({ min: 2, max: 1000 }), fc.integer({ min: 1, max: 999 }))
       .filter(([min, max]) => min > max)
-      .map(([min, max]) => with_("ec2 minSize > maxSize", "ec2.minSize", (c) => (c.ec2 = { ...(c.ec2 as object), minSize: min, maxSize: max, desiredCapacity: undefined as unknown as Json }))),
+      .map(([min, max]) =>
+        with_(
+          "ec2 minSize > maxSize",
+          "ec2.minSize",
+          (c) => (c.ec2 = { ...(c.ec2 as object), minSize: min, maxSize: max, desiredCapacity: undefined as unknown as Json }),
+        ),
+      ),
     fc.constantFrom("t3.medium", "m7i.large", "c5.xlarge").map((type) =>
       with_("x86 instance type on ARM64", "ec2.instanceType", (c) => {
         c.cpuArchitecture = "ARM64";
@@ -417,7 +453,11 @@ function crossFieldMutations(name: string, base: { [key: string]: Json }): fc.Ar
         .tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 6, max: 20 }), fc.integer({ min: 0, max: 1000 }))
         .filter(([, max, desired]) => desired > max)
         .map(([min, max, desired]) =>
-          with_("ec2 desiredCapacity outside min..max", "ec2.desiredCapacity", (c) => (c.ec2 = { ...(c.ec2 as object), minSize: min, maxSize: max, desiredCapacity: desired })),
+          with_(
+            "ec2 desiredCapacity outside min..max",
+            "ec2.desiredCapacity",
+            (c) => (c.ec2 = { ...(c.ec2 as object), minSize: min, maxSize: max, desiredCapacity: desired }),
+          ),
         ),
     );
   }
@@ -425,7 +465,9 @@ function crossFieldMutations(name: string, base: { [key: string]: Json }): fc.Ar
 }
 
 const ALL_MUTATIONS: fc.Arbitrary<Mutant>[] = Object.entries(BASES).flatMap(([name, base]) => [
-  ...SITES[name].flatMap((site) => mutationsAt(base, site).map((arb) => arb.map((m) => ({ ...m, base: name, kind: `${name}: ${m.kind} at ${fieldName(site.path)}` })))),
+  ...SITES[name].flatMap((site) =>
+    mutationsAt(base, site).map((arb) => arb.map((m) => ({ ...m, base: name, kind: `${name}: ${m.kind} at ${fieldName(site.path)}` }))),
+  ),
   ...crossFieldMutations(name, base),
 ]);
 const mutant: fc.Arbitrary<Mutant> = fc.oneof(...ALL_MUTATIONS.map((arbitrary) => ({ arbitrary, weight: 1 })));
@@ -488,7 +530,8 @@ describe("parseConfig on generated invalid configs", () => {
         const { error, other } = errorFor(m.config);
         if (other !== undefined) throw new Error(`${m.kind}: ${other instanceof Error ? `${other.name}: ${other.message}` : inspect(other)}`);
         if (!error) throw new Error(`${m.kind}: parsed without an error`);
-        if (!namesField(error.message, m)) throw new Error(`${m.kind}: the error does not name ${m.field}${m.mentions ? ` (${m.mentions})` : ""}:\n${error.message}`);
+        if (!namesField(error.message, m))
+          throw new Error(`${m.kind}: the error does not name ${m.field}${m.mentions ? ` (${m.mentions})` : ""}:\n${error.message}`);
       }),
       { numRuns: 3000, ...FC_OPTIONS },
     );
@@ -498,7 +541,9 @@ describe("parseConfig on generated invalid configs", () => {
     const topKey = (m: Mutant) => m.field.split(/[.[]/)[0];
     const pairs = fc
       .tuple(mutant, mutant)
-      .filter(([a, b]) => !a.crossField && !b.crossField && a.base === b.base && a.field !== "(top level)" && b.field !== "(top level)" && topKey(a) !== topKey(b));
+      .filter(
+        ([a, b]) => !a.crossField && !b.crossField && a.base === b.base && a.field !== "(top level)" && b.field !== "(top level)" && topKey(a) !== topKey(b),
+      );
     fc.assert(
       fc.property(pairs, ([a, b]) => {
         // The base with both top-level subtrees taken from the two mutants.
@@ -506,7 +551,8 @@ describe("parseConfig on generated invalid configs", () => {
         for (const m of [a, b]) config = setAt(config, [topKey(m)], valueAt(m.config, [topKey(m)]));
         const { error, other } = errorFor(config);
         if (other !== undefined || !error) throw new Error(`${a.kind} + ${b.kind}: ${other ? inspect(other) : "parsed"}`);
-        for (const m of [a, b]) if (!namesField(error.message, m)) throw new Error(`${m.kind}: not named when combined with ${m === a ? b.kind : a.kind}:\n${error.message}`);
+        for (const m of [a, b])
+          if (!namesField(error.message, m)) throw new Error(`${m.kind}: not named when combined with ${m === a ? b.kind : a.kind}:\n${error.message}`);
       }),
       { numRuns: 300, ...FC_OPTIONS },
     );
@@ -596,10 +642,14 @@ describe("parseRegistrySecret on malformed secret contents", () => {
     fc.string({ unit: "binary", maxLength: 100 }),
     fc.jsonValue().map((v) => JSON.stringify(v)),
     credentialish.map((v) => JSON.stringify(v)),
-    fc.dictionary(fc.oneof(fc.string({ maxLength: 50 }), fc.stringMatching(/^ghp_[A-Za-z0-9]{36}$/)), fc.string({ maxLength: 50 }), { maxKeys: 12 }).map((v) => JSON.stringify(v)),
+    fc
+      .dictionary(fc.oneof(fc.string({ maxLength: 50 }), fc.stringMatching(/^ghp_[A-Za-z0-9]{36}$/)), fc.string({ maxLength: 50 }), { maxKeys: 12 })
+      .map((v) => JSON.stringify(v)),
     fc.stringMatching(/^ghp_[A-Za-z0-9]{36}$/),
     credentialish.map((v) => JSON.stringify(v).slice(0, -1)), // cut short
-    fc.tuple(fc.string({ minLength: 1, maxLength: 16 }), fc.integer({ min: 10_000, max: 70_000 })).map(([s, n]) => s.repeat(Math.ceil(n / s.length)).slice(0, n)), // huge
+    fc
+      .tuple(fc.string({ minLength: 1, maxLength: 16 }), fc.integer({ min: 10_000, max: 70_000 }))
+      .map(([s, n]) => s.repeat(Math.ceil(n / s.length)).slice(0, n)), // huge
     fc.integer({ min: 10_000, max: 70_000 }).map((n) => JSON.stringify({ username: "u", password: "p".repeat(n) })), // huge but valid
   );
 

@@ -115,14 +115,24 @@ describe("the search", () => {
     try {
       fs.writeFileSync(path.join(dir, "raw.txt"), `prefix ${planted} suffix`);
       fs.writeFileSync(path.join(dir, "docker.json"), JSON.stringify({ auths: { "ghcr.io": { auth: Buffer.from(`${USER}:${planted}`).toString("base64") } } }));
-      fs.writeFileSync(path.join(dir, "docker-short-user.json"), JSON.stringify({ auths: { "ghcr.io": { auth: Buffer.from(`abcd:${planted}`).toString("base64") } } }));
+      fs.writeFileSync(
+        path.join(dir, "docker-short-user.json"),
+        JSON.stringify({ auths: { "ghcr.io": { auth: Buffer.from(`abcd:${planted}`).toString("base64") } } }),
+      );
       fs.mkdirSync(path.join(dir, "nested"));
       fs.writeFileSync(path.join(dir, "nested", "blob.b64"), Buffer.from(JSON.stringify({ username: "x", password: planted })).toString("base64"));
       fs.writeFileSync(path.join(dir, "clean.txt"), `${planted.slice(0, 20)} ${planted.slice(20)}`);
       const needles = needlesFor([planted]);
-      const hits = searchFiles(needles, [dir], [planted]).map((h) => `${path.relative(dir, h.where)} ${h.form}`).sort();
+      const hits = searchFiles(needles, [dir], [planted])
+        .map((h) => `${path.relative(dir, h.where)} ${h.form}`)
+        .sort();
       // "acme-ci-bot:" is 12 bytes (alignment 0), "abcd:" 5 (alignment 2), '{"username":"x","password":"' 28 (alignment 1).
-      expect(hits).toEqual(["docker-short-user.json base64 (alignment 2)", "docker.json base64 (alignment 0)", "nested/blob.b64 base64 (alignment 1)", "raw.txt raw"]);
+      expect(hits).toEqual([
+        "docker-short-user.json base64 (alignment 2)",
+        "docker.json base64 (alignment 0)",
+        "nested/blob.b64 base64 (alignment 1)",
+        "raw.txt raw",
+      ]);
       expect(searchTexts(needles, [{ label: "x", text: Buffer.from(planted).toString("base64") }], [planted])).toHaveLength(1);
       expect(searchTexts(needlesFor([makeCanary("other")]), [{ label: "x", text: fs.readFileSync(path.join(dir, "raw.txt"), "utf8") }], [planted])).toEqual([]);
     } finally {
@@ -138,7 +148,9 @@ describe("the ephemeral variable (TF_VAR_registry_token)", () => {
     expect(planned.stdout).toMatch(/Plan: \d+ to add/);
     const shown = await terraform("show-plan", () => deployment.terraform.showJson(planFile));
     fs.writeFileSync(path.join(deployment.workdir, "canary.plan.json"), shown.stdout);
-    expect((JSON.parse(shown.stdout) as { resource_changes: { type: string }[] }).resource_changes.some((c) => c.type === "aws_secretsmanager_secret_version")).toBe(true);
+    expect(
+      (JSON.parse(shown.stdout) as { resource_changes: { type: string }[] }).resource_changes.some((c) => c.type === "aws_secretsmanager_secret_version"),
+    ).toBe(true);
 
     const applied = await terraform("apply", (trace) => deployment.terraform.apply({ TF_VAR_registry_token: C.terraform, ...trace }));
     expect(applied.stdout).toMatch(/Apply complete! Resources: \d+ added/);
@@ -163,7 +175,9 @@ describe("the CLI's token inputs", () => {
   });
 
   it("--token-env NAME (with --check, --json)", async () => {
-    const run = await cli("set --token-env", ["credentials", "set", "--token-env", "GHCR_CANARY_TOKEN", "--check", "--json"], { env: { GHCR_CANARY_TOKEN: C.env } });
+    const run = await cli("set --token-env", ["credentials", "set", "--token-env", "GHCR_CANARY_TOKEN", "--check", "--json"], {
+      env: { GHCR_CANARY_TOKEN: C.env },
+    });
     expect(run.code).toBe(EXIT.ok);
     expect(JSON.parse(run.stdout)).toEqual(expect.objectContaining({ ok: true, username: USER }));
   });
@@ -304,7 +318,9 @@ describe("Terraform's TF_LOG=TRACE logs (the user's choice; pinned, not part of 
         // Concurrent writers interleave entries, so the header's own fields (tf_resource_type) are not reliable; the
         // line itself says what it is.
         const what = /"SecretString":\s*"/.test(line) ? "a SecretString body" : "another line";
-        found.add(`${path.basename(file)}: ${Object.keys(C)[CANARIES.indexOf(needle.canary)]} canary (${needle.form}) in [${level}] ${component} ${kind}, ${what}`);
+        found.add(
+          `${path.basename(file)}: ${Object.keys(C)[CANARIES.indexOf(needle.canary)]} canary (${needle.form}) in [${level}] ${component} ${kind}, ${what}`,
+        );
       }
     }
     return [...found];
@@ -316,8 +332,7 @@ describe("Terraform's TF_LOG=TRACE logs (the user's choice; pinned, not part of 
     for (const file of files) expect(fs.statSync(path.join(logs, file)).size).toBeGreaterThan(1_000_000); // really traced
     const findings = files.flatMap((f) => entriesWithCanaries(path.join(logs, f))).sort();
     console.log(`TF_LOG=TRACE: ${findings.length} kinds of log entries hold a canary:\n${findings.join("\n")}`);
-    const body = (file: string, kind: string) =>
-      `${file}: terraform canary (raw) in [DEBUG] provider.terraform-provider-aws ${kind}, a SecretString body`;
+    const body = (file: string, kind: string) => `${file}: terraform canary (raw) in [DEBUG] provider.terraform-provider-aws ${kind}, a SecretString body`;
     expect(findings).toEqual(
       [
         body("apply.log", "HTTP Request Sent"), // PutSecretValue {"SecretString": "{\"password\": …}"}

@@ -28,7 +28,10 @@ describe("terraform validate", () => {
 describe("terraform plan with no registry token supplied (a pull-request check)", () => {
   let deployment: EmulatedDeployment;
   let planOutput: string;
-  let plan: { resource_changes: { address: string; type: string; change: { actions: string[]; after: Record<string, unknown> } }[]; variables: Record<string, { value: unknown }> };
+  let plan: {
+    resource_changes: { address: string; type: string; change: { actions: string[]; after: Record<string, unknown> } }[];
+    variables: Record<string, { value: unknown }>;
+  };
 
   beforeAll(async () => {
     delete process.env.TF_VAR_registry_token;
@@ -71,12 +74,22 @@ describe("terraform plan with no registry token supplied (a pull-request check)"
   });
 
   it("reports progress from Terraform's -json output: the planned changes, then the plan's own change_summary", async () => {
-    const stream = { isTTY: false, text: "", write(text: string) { this.text += text; return true; } };
+    const stream = {
+      isTTY: false,
+      text: "",
+      write(text: string) {
+        this.text += text;
+        return true;
+      },
+    };
     const reporter = new ProgressReporter(stream, { label: "orders", tickMs: 0 });
     const planFile = path.join(deployment.workdir, "progress.tfplan");
     const result = await deployment.terraform.withProgress(reporter).plan(planFile);
     expect(result.code).toBe(2);
-    const summaries = result.stdout.split("\n").map(parseUiLine).filter((m) => m?.type === "change_summary");
+    const summaries = result.stdout
+      .split("\n")
+      .map(parseUiLine)
+      .filter((m) => m?.type === "change_summary");
     expect(summaries).toHaveLength(1);
     const { add, change, remove, import: imported, operation } = summaries[0]?.changes as ChangeCounts & { operation: string };
     expect(operation).toBe("plan");
@@ -93,7 +106,14 @@ describe("terraform plan with no registry token supplied (a pull-request check)"
   });
 
   it("reports init finishing from terraform init -json", async () => {
-    const stream = { isTTY: true, text: "", write(text: string) { this.text += text; return true; } };
+    const stream = {
+      isTTY: true,
+      text: "",
+      write(text: string) {
+        this.text += text;
+        return true;
+      },
+    };
     const reporter = new ProgressReporter(stream, { label: "orders", tickMs: 0 });
     await deployment.terraform.withProgress(reporter).init();
     expect(reporter.progress?.initialized).toBe(true);

@@ -41,7 +41,9 @@ export function backendBlock(backend: Backend, stackName: string, options: Backe
   const cwd = options.cwd ?? process.cwd();
   switch (backend.type) {
     case "local": {
-      const file = backend.path ? path.resolve(cwd, forStack(backend.path, stackName)) : (options.localStateFile ?? path.join(cwd, `terraform.${stackName}.tfstate`));
+      const file = backend.path
+        ? path.resolve(cwd, forStack(backend.path, stackName))
+        : (options.localStateFile ?? path.join(cwd, `terraform.${stackName}.tfstate`));
       return { backend: { local: { path: file } } };
     }
     case "s3": {
@@ -64,7 +66,10 @@ export function backendBlock(backend: Backend, stackName: string, options: Backe
     }
     case "cloud": {
       const project = backend.project ? { project: backend.project } : {};
-      const workspaces = backend.workspace !== undefined ? { name: forStack(backend.workspace, stackName), ...project } : { tags: [...(backend.workspaceTags ?? [])], ...project };
+      const workspaces =
+        backend.workspace !== undefined
+          ? { name: forStack(backend.workspace, stackName), ...project }
+          : { tags: [...(backend.workspaceTags ?? [])], ...project };
       return { cloud: { organization: backend.organization, ...(backend.hostname ? { hostname: backend.hostname } : {}), workspaces } };
     }
   }
@@ -82,7 +87,8 @@ export function applyBackend(stack: TerraformStack, backend: Backend, stackName:
     new CloudBackend(stack, {
       organization,
       ...(hostname ? { hostname } : {}),
-      workspaces: "name" in workspaces ? new NamedCloudWorkspace(workspaces.name, workspaces.project) : new TaggedCloudWorkspaces(workspaces.tags, workspaces.project),
+      workspaces:
+        "name" in workspaces ? new NamedCloudWorkspace(workspaces.name, workspaces.project) : new TaggedCloudWorkspaces(workspaces.tags, workspaces.project),
     });
   } else if ("local" in block.backend) {
     new LocalBackend(stack, { path: block.backend.local.path });

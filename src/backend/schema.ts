@@ -36,12 +36,10 @@ export function bucketNameProblem(name: string): string | undefined {
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+(:\d{1,5})?$/;
 
 const withPlaceholders = (hint: string, pattern: RegExp, patternHint: string) =>
-  z
-    .string({ error: `must be a string: ${hint}` })
-    .superRefine((value, ctx) => {
-      const problem = placeholderProblem(value) ?? (pattern.test(value.split(STACK_PLACEHOLDER).join("stack")) ? undefined : `must be ${patternHint}`);
-      if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
-    });
+  z.string({ error: `must be a string: ${hint}` }).superRefine((value, ctx) => {
+    const problem = placeholderProblem(value) ?? (pattern.test(value.split(STACK_PLACEHOLDER).join("stack")) ? undefined : `must be ${patternHint}`);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+  });
 
 const localBackend = strictObject({
   type: described(z.literal("local"), "State in a local file (the default)."),
@@ -56,7 +54,10 @@ const localBackend = strictObject({
 });
 
 const s3Backend = strictObject({
-  type: described(z.literal("s3"), "State in an S3 bucket, locked by S3 native locking (Terraform ≥ 1.11); AWS credentials come from the usual AWS credential chain."),
+  type: described(
+    z.literal("s3"),
+    "State in an S3 bucket, locked by S3 native locking (Terraform ≥ 1.11); AWS credentials come from the usual AWS credential chain.",
+  ),
   bucket: described(
     z.string({ error: "must be the S3 bucket name holding the state" }).superRefine((name, ctx) => {
       const problem = bucketNameProblem(name);
@@ -107,11 +108,17 @@ const s3Backend = strictObject({
       code: "custom",
       path: ["useLockfile"],
       input: false,
-      message: "is false with no dynamodbTable, so nothing would lock the state and two concurrent runs could corrupt it; keep useLockfile true (S3 native locking, Terraform ≥ 1.11)",
+      message:
+        "is false with no dynamodbTable, so nothing would lock the state and two concurrent runs could corrupt it; keep useLockfile true (S3 native locking, Terraform ≥ 1.11)",
     });
   }
   if (s3.kmsKeyId !== undefined && !s3.encrypt) {
-    ctx.addIssue({ code: "custom", path: ["encrypt"], input: false, message: "is false but kmsKeyId is set; the key encrypts the state only with encrypt true" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["encrypt"],
+      input: false,
+      message: "is false but kmsKeyId is set; the key encrypts the state only with encrypt true",
+    });
   }
 });
 
@@ -149,7 +156,10 @@ const cloudBackend = strictObject({
     "Terraform Enterprise's hostname, without `https://` or a path. Default: HCP Terraform, `app.terraform.io`.",
   ),
   project: described(
-    z.string({ error: "must be a project name" }).regex(/^[A-Za-z0-9 _-]{1,40}$/, "must be a project name: 1-40 letters, digits, spaces, - and _").optional(),
+    z
+      .string({ error: "must be a project name" })
+      .regex(/^[A-Za-z0-9 _-]{1,40}$/, "must be a project name: 1-40 letters, digits, spaces, - and _")
+      .optional(),
     "The HCP Terraform project of the workspaces.",
   ),
 }).superRefine((cloud, ctx) => {
@@ -197,7 +207,13 @@ export function backendStackProblems(backend: Backend, stackNames: readonly stri
   if (stackNames.length < 2) return [];
   const shared = (field: string, value: string | undefined, what: string) =>
     value !== undefined && !value.includes(STACK_PLACEHOLDER)
-      ? [{ field, input: value, message: `has no ${STACK_PLACEHOLDER} but the config has ${stackNames.length} stacks (${stackNames.join(", ")}) that would share one ${what}; add ${STACK_PLACEHOLDER}` }]
+      ? [
+          {
+            field,
+            input: value,
+            message: `has no ${STACK_PLACEHOLDER} but the config has ${stackNames.length} stacks (${stackNames.join(", ")}) that would share one ${what}; add ${STACK_PLACEHOLDER}`,
+          },
+        ]
       : [];
   switch (backend.type) {
     case "local":

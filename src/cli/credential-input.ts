@@ -32,7 +32,11 @@ export interface TokenFlags {
 }
 
 function tokenSource(flags: TokenFlags): TokenSource {
-  const chosen = [flags["token-stdin"] && "--token-stdin", flags["token-env"] !== undefined && "--token-env", flags["from-docker-config"] && "--from-docker-config"].filter(Boolean);
+  const chosen = [
+    flags["token-stdin"] && "--token-stdin",
+    flags["token-env"] !== undefined && "--token-env",
+    flags["from-docker-config"] && "--from-docker-config",
+  ].filter(Boolean);
   if (chosen.length !== 1) {
     throw new OperationError(
       EXIT.usage,
@@ -66,13 +70,23 @@ export interface NewCredential {
 }
 
 /** Reads and validates the new credential; registers it with the reporter before anything can print it. */
-export async function readNewCredential(flags: TokenFlags, target: DeploymentTarget, image: string, out: Reporter, stdin: NodeJS.ReadableStream): Promise<NewCredential> {
+export async function readNewCredential(
+  flags: TokenFlags,
+  target: DeploymentTarget,
+  image: string,
+  out: Reporter,
+  stdin: NodeJS.ReadableStream,
+): Promise<NewCredential> {
   const registry = imageReference(image).registry;
   const input = await readToken(tokenSource(flags), registry, stdin);
   const username = flags.username ?? input.username ?? target.username;
   out.addSecret(input.password, username);
   if (!username) {
-    throw new OperationError(EXIT.usage, "don't know the registry username", "Pass --username (the account that owns the token), or use outputs with registry_username.");
+    throw new OperationError(
+      EXIT.usage,
+      "don't know the registry username",
+      "Pass --username (the account that owns the token), or use outputs with registry_username.",
+    );
   }
   const credential = { username, password: input.password };
   const { warnings } = validateCredential(credential, registry);

@@ -37,14 +37,21 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
       return name === "" ? EXIT.usage : EXIT.ok;
     }
     // Quote only what looks like a command word: a token pasted here must not be printed back.
-    const shown = argv.slice(0, 2).every((word) => /^[a-z][a-z-]{0,20}$/.test(word)) ? ` "${argv.slice(0, 2).join(" ")}"` : " (not shown, in case it is a token)";
+    const shown = argv.slice(0, 2).every((word) => /^[a-z][a-z-]{0,20}$/.test(word))
+      ? ` "${argv.slice(0, 2).join(" ")}"`
+      : " (not shown, in case it is a token)";
     out.error(new OperationError(EXIT.usage, `unknown command${shown}`, `Commands: ${COMMANDS.map((c) => c.name).join(", ")}. See ghcr-ecs --help.`));
     return EXIT.usage;
   }
   let values: OptionValues<Command["options"]> & { json?: boolean; help?: boolean };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv.slice(name.split(" ").length), options: command.options, strict: true, allowPositionals: command.positionals === true }));
+    ({ values, positionals } = parseArgs({
+      args: argv.slice(name.split(" ").length),
+      options: command.options,
+      strict: true,
+      allowPositionals: command.positionals === true,
+    }));
   } catch (error) {
     const out = new Reporter(io.stdout, io.stderr, false);
     // Never echo a stray argument: it may be a token pasted where it does not belong.

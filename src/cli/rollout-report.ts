@@ -16,7 +16,9 @@ export function describeRolloutEvent(event: RolloutEvent): string {
 
 /** The outcome line, one diagnosis per distinct code, the --json document; returns the exit code. */
 export function reportRollout(out: Reporter, result: RolloutResult): number {
-  out.line(`${result.service}: deployment ${result.deploymentId} ${result.outcome.toUpperCase()} after ${result.durationSeconds} s${result.reason ? ` — ${result.reason}` : ""}`);
+  out.line(
+    `${result.service}: deployment ${result.deploymentId} ${result.outcome.toUpperCase()} after ${result.durationSeconds} s${result.reason ? ` — ${result.reason}` : ""}`,
+  );
   const codes = new Map<string, { summary: string; fix: string; count: number }>();
   for (const d of result.diagnoses) {
     const entry = codes.get(d.diagnosis.code) ?? { ...d.diagnosis, count: 0 };

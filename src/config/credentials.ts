@@ -35,7 +35,10 @@ export const credentials = described(
       strictObject({
         mode: described(z.literal("existing"), "Use a secret created and filled outside this stack."),
         existingSecretArn: described(pattern(SECRET_ARN_SOURCE, SECRET_ARN_HINT), "The full ARN of a secret you fill, including AWS's 6-character suffix."),
-        kmsKeyArn: described(kmsKeyArn.optional(), "The customer-managed key encrypting that secret, if any (the execution role gets kms:Decrypt via Secrets Manager)."),
+        kmsKeyArn: described(
+          kmsKeyArn.optional(),
+          "The customer-managed key encrypting that secret, if any (the execution role gets kms:Decrypt via Secrets Manager).",
+        ),
       }),
     ],
     { error: 'must have "mode": "managed" (with "username") or "mode": "existing" (with "existingSecretArn")' },
@@ -49,7 +52,10 @@ const encryptionSchema = z.discriminatedUnion(
     strictObject({ mode: described(z.literal("aws-managed"), "AWS-managed keys (`aws/secretsmanager`, CloudWatch Logs' own encryption).") }),
     strictObject({
       mode: described(z.literal("create-cmk"), "Create a customer-managed key with yearly rotation for the secret and the log group (and EC2 volumes)."),
-      deletionWindowInDays: described(int(7, 30).default(DEFAULTS.encryption.keyDeletionWindowInDays), "Days before a scheduled deletion of the key completes."),
+      deletionWindowInDays: described(
+        int(7, 30).default(DEFAULTS.encryption.keyDeletionWindowInDays),
+        "Days before a scheduled deletion of the key completes.",
+      ),
     }),
     strictObject({
       mode: described(z.literal("existing-key"), "Use your customer-managed key; its policy must admit CloudWatch Logs (and EC2 Auto Scaling for volumes)."),

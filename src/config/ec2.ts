@@ -24,11 +24,17 @@ const spot = strictObject({
       .default(DEFAULTS.ec2.spot.allocationStrategy),
     "How Spot capacity is chosen.",
   ),
-  instanceTypes: described(z.array(instanceTypeName).default([]), "Instance types besides `instanceType` the group may launch (more types, fewer interruptions)."),
+  instanceTypes: described(
+    z.array(instanceTypeName).default([]),
+    "Instance types besides `instanceType` the group may launch (more types, fewer interruptions).",
+  ),
 });
 
 export const ec2Schema = strictObject({
-  instanceType: described(instanceTypeName.optional(), "Instance type of the container instances; must match cpuArchitecture. Default: `t3.medium`, or `t4g.medium` for ARM64."),
+  instanceType: described(
+    instanceTypeName.optional(),
+    "Instance type of the container instances; must match cpuArchitecture. Default: `t3.medium`, or `t4g.medium` for ARM64.",
+  ),
   amiId: described(
     pattern(AMI_ID_SOURCE, "an AMI ID like ami-0123456789abcdef0 (leave it out to follow AWS's recommended ECS-optimized Amazon Linux 2023 AMI)").optional(),
     "A pinned AMI. Default: AWS's recommended ECS-optimized Amazon Linux 2023 AMI, read from its public SSM parameter at plan time.",
@@ -86,7 +92,12 @@ export const ec2Schema = strictObject({
   }
   const desired = settings.desiredCapacity;
   if (desired !== undefined && (desired < settings.minSize || desired > settings.maxSize)) {
-    ctx.addIssue({ code: "custom", path: ["desiredCapacity"], input: desired, message: `must be within minSize and maxSize (${settings.minSize} to ${settings.maxSize})` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["desiredCapacity"],
+      input: desired,
+      message: `must be within minSize and maxSize (${settings.minSize} to ${settings.maxSize})`,
+    });
   }
 });
 
@@ -100,7 +111,12 @@ export function checkEc2(
 ): void {
   if (root.launchType === "fargate") {
     if (settings !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["launchType"], input: "fargate", message: 'is "fargate" but an ec2 block is set; set launchType to "ec2" or "both", or remove ec2' });
+      ctx.addIssue({
+        code: "custom",
+        path: ["launchType"],
+        input: "fargate",
+        message: 'is "fargate" but an ec2 block is set; set launchType to "ec2" or "both", or remove ec2',
+      });
     }
     return;
   }

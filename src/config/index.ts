@@ -47,14 +47,14 @@ export const configSchema = strictObject({
   logRetentionDays: serviceShape.logRetentionDays,
   containerInsights: described(bool().default(DEFAULTS.containerInsights), "CloudWatch Container Insights on the cluster."),
   readOnlyRootFilesystem: serviceShape.readOnlyRootFilesystem,
-  policyWaivers: described(policyWaiversSchema, "Deliberate exceptions to the policy gate: `[{ \"rule\", \"resource\"?, \"reason\" }]`, printed in every report."),
+  policyWaivers: described(policyWaiversSchema, 'Deliberate exceptions to the policy gate: `[{ "rule", "resource"?, "reason" }]`, printed in every report.'),
   backend: described(backendSchema, "Where Terraform keeps each stack's state: `local` (default), `s3` or `cloud`."),
   tags: described(tagMap.default({}), "Tags added to every resource, beside `ManagedBy=ghcr-ecs`."),
   launchType: described(
     z
       .enum(["fargate", "ec2", "both"], { error: '"fargate", "ec2" (container instances in an Auto Scaling group) or "both" (two stacks side by side)' })
       .default(DEFAULTS.launchType),
-    '`fargate`; `ec2` (container instances, stack `<name>-ec2`); or `both`, the two stacks side by side.',
+    "`fargate`; `ec2` (container instances, stack `<name>-ec2`); or `both`, the two stacks side by side.",
   ),
   ec2: described(ec2Schema.optional(), "The EC2 variant's settings (launchType `ec2` or `both`)."),
 }).superRefine((config, ctx) => {

@@ -74,7 +74,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 function formatPath(segments: readonly PropertyKey[]): string {
   return segments
     .map((segment, i) =>
-      typeof segment === "number" ? `[${segment}]` : /^[A-Za-z_$][\w$]*$/.test(String(segment)) ? `${i ? "." : ""}${String(segment)}` : `[${JSON.stringify(String(segment))}]`,
+      typeof segment === "number"
+        ? `[${segment}]`
+        : /^[A-Za-z_$][\w$]*$/.test(String(segment))
+          ? `${i ? "." : ""}${String(segment)}`
+          : `[${JSON.stringify(String(segment))}]`,
     )
     .join("");
 }

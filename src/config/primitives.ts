@@ -33,8 +33,7 @@ export const int = (min: number, max: number) => {
 };
 
 /** A string matching `regex` as a whole; `hint` says what is allowed. */
-export const pattern = (regex: string, hint: string) =>
-  z.string({ error: `must be a string: ${hint}` }).regex(new RegExp(`^(?:${regex})$`), `must be ${hint}`);
+export const pattern = (regex: string, hint: string) => z.string({ error: `must be a string: ${hint}` }).regex(new RegExp(`^(?:${regex})$`), `must be ${hint}`);
 
 export const bool = () => z.boolean({ error: "must be true or false" });
 

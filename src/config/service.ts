@@ -40,7 +40,12 @@ const healthCheck = strictObject({
   ),
 }).superRefine((check, ctx) => {
   if (check.timeoutSeconds >= check.intervalSeconds) {
-    ctx.addIssue({ code: "custom", path: ["timeoutSeconds"], input: check.timeoutSeconds, message: `must be less than intervalSeconds (${check.intervalSeconds})` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["timeoutSeconds"],
+      input: check.timeoutSeconds,
+      message: `must be less than intervalSeconds (${check.intervalSeconds})`,
+    });
   }
 });
 
@@ -83,13 +88,22 @@ export const serviceShape = {
     "The image's platform.",
   ),
   desiredCount: described(int(0, 1000).default(DEFAULTS.desiredCount), "Tasks to run."),
-  healthCheck: described(healthCheck.default(() => healthCheck.parse({})), "The target group's health check of each task."),
+  healthCheck: described(
+    healthCheck.default(() => healthCheck.parse({})),
+    "The target group's health check of each task.",
+  ),
   deregistrationDelaySeconds: described(
     int(0, 3600).default(DEFAULTS.deregistrationDelaySeconds),
     "Seconds the load balancer drains a task before it stops (AWS default 300 makes every deploy wait five minutes).",
   ),
-  deployment: described(deployment.default(() => deployment.parse({})), "How a rollout replaces tasks."),
-  environment: described(z.record(envName, z.string({ error: "environment values must be strings" })).default({}), "Plain environment variables of the container."),
+  deployment: described(
+    deployment.default(() => deployment.parse({})),
+    "How a rollout replaces tasks.",
+  ),
+  environment: described(
+    z.record(envName, z.string({ error: "environment values must be strings" })).default({}),
+    "Plain environment variables of the container.",
+  ),
   secrets: described(
     z
       .record(
@@ -118,14 +132,29 @@ type ServiceSettings = z.output<z.ZodObject<typeof serviceShape>>;
 export function checkService(service: ServiceSettings, ctx: z.core.$RefinementCtx, path: readonly (string | number)[] = []): void {
   const memories = FARGATE_MEMORY_BY_CPU[service.cpu];
   if (memories && !memories.includes(service.memory)) {
-    ctx.addIssue({ code: "custom", path: [...path, "memory"], input: service.memory, message: `is not a Fargate size for cpu ${service.cpu}; allowed: ${describeSizes(memories)}` });
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "memory"],
+      input: service.memory,
+      message: `is not a Fargate size for cpu ${service.cpu}; allowed: ${describeSizes(memories)}`,
+    });
   }
   if (service.containerMemory !== undefined && service.containerMemory > service.memory) {
-    ctx.addIssue({ code: "custom", path: [...path, "containerMemory"], input: service.containerMemory, message: `must not exceed the task memory (${service.memory} MiB)` });
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "containerMemory"],
+      input: service.containerMemory,
+      message: `must not exceed the task memory (${service.memory} MiB)`,
+    });
   }
   for (const name of Object.keys(service.secrets)) {
     if (name in service.environment) {
-      ctx.addIssue({ code: "custom", path: [...path, "secrets", name], input: name, message: "is also set in environment; a variable comes from one place only" });
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "secrets", name],
+        input: name,
+        message: "is also set in environment; a variable comes from one place only",
+      });
     }
   }
 }

@@ -329,13 +329,18 @@ function validate(
   }
   for (const type of [props.instanceType, ...(props.spot?.instanceTypes ?? [])]) {
     if (instanceTypeArchitecture(type) !== resolved.architecture) {
-      throw new Error(`Ec2Capacity instance type ${type} is ${instanceTypeArchitecture(type)}, not ${resolved.architecture}: pick a type of the image's architecture`);
+      throw new Error(
+        `Ec2Capacity instance type ${type} is ${instanceTypeArchitecture(type)}, not ${resolved.architecture}: pick a type of the image's architecture`,
+      );
     }
   }
   if (!(resolved.minSize <= resolved.desiredCapacity && resolved.desiredCapacity <= resolved.maxSize) || resolved.maxSize < 1) {
-    throw new Error(`Ec2Capacity sizes min ${resolved.minSize} / desired ${resolved.desiredCapacity} / max ${resolved.maxSize} are invalid: need min <= desired <= max and max >= 1`);
+    throw new Error(
+      `Ec2Capacity sizes min ${resolved.minSize} / desired ${resolved.desiredCapacity} / max ${resolved.maxSize} are invalid: need min <= desired <= max and max >= 1`,
+    );
   }
-  if (resolved.rootVolumeGiB < 30) throw new Error(`Ec2Capacity rootVolumeGiB ${resolved.rootVolumeGiB} is too small: the ECS-optimized AMI needs 30 GiB or more`);
+  if (resolved.rootVolumeGiB < 30)
+    throw new Error(`Ec2Capacity rootVolumeGiB ${resolved.rootVolumeGiB} is too small: the ECS-optimized AMI needs 30 GiB or more`);
   if (!(resolved.targetCapacity >= 1 && resolved.targetCapacity <= 100)) {
     throw new Error(`Ec2Capacity targetCapacityPercent ${resolved.targetCapacity} is invalid: use 1 to 100`);
   }

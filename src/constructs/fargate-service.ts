@@ -1,12 +1,6 @@
 import { Construct } from "constructs";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import {
-  type ApplicationServiceProps,
-  createTaskDefinition,
-  createTaskSecurityGroup,
-  sharedServiceSettings,
-  validateApplicationProps,
-} from "./service-parts";
+import { type ApplicationServiceProps, createTaskDefinition, createTaskSecurityGroup, sharedServiceSettings, validateApplicationProps } from "./service-parts";
 
 export interface FargateServiceProps extends ApplicationServiceProps {
   /** ARN of the `{"username","password"}` secret for `repositoryCredentials`. */

@@ -8,7 +8,6 @@ import { DEFAULTS } from "../config/defaults";
 import { ELB_NAME_MAX_LENGTH } from "../aws/limits";
 import { boundedName } from "../aws/names";
 
-
 export interface HealthCheckSettings {
   /**
    * Path the target group checks.
@@ -97,15 +96,14 @@ export class LoadBalancer extends Construct {
     super(scope, id);
     const check = { ...DEFAULTS.healthCheck, ...props.healthCheck };
     if (check.timeoutSeconds >= check.intervalSeconds) {
-      throw new Error(
-        `LoadBalancer healthCheck.timeoutSeconds ${check.timeoutSeconds} must be less than intervalSeconds ${check.intervalSeconds}`,
-      );
+      throw new Error(`LoadBalancer healthCheck.timeoutSeconds ${check.timeoutSeconds} must be less than intervalSeconds ${check.intervalSeconds}`);
     }
     if (!Number.isInteger(props.targetPort) || props.targetPort < 1 || props.targetPort > 65535) {
       throw new Error(`LoadBalancer targetPort ${props.targetPort} is invalid: use 1-65535`);
     }
     const targetType = props.targetType ?? "ip";
-    if (targetType !== "ip" && targetType !== "instance") throw new Error(`LoadBalancer targetType ${JSON.stringify(targetType)} is invalid: use "ip" or "instance"`);
+    if (targetType !== "ip" && targetType !== "instance")
+      throw new Error(`LoadBalancer targetType ${JSON.stringify(targetType)} is invalid: use "ip" or "instance"`);
     const ingressCidrs = props.ingressCidrs ?? DEFAULTS.loadBalancer.ingressCidrs;
     if (ingressCidrs.length === 0) throw new Error("LoadBalancer ingressCidrs is empty: list at least one CIDR, or nothing can reach the service");
 

@@ -9,7 +9,10 @@ import { TAG_TEXT } from "../config/primitives";
 /** What is wrong with one value ("must be ..."), or undefined. */
 export type ValueCheck = (value: string) => string | undefined;
 
-const matches = (regex: RegExp, describe: string): ValueCheck => (value) => (regex.test(value) ? undefined : `must be ${describe}`);
+const matches =
+  (regex: RegExp, describe: string): ValueCheck =>
+  (value) =>
+    regex.test(value) ? undefined : `must be ${describe}`;
 const oneOf = (...values: string[]): ValueCheck => matches(new RegExp(`^(?:${values.map(escapeRegExp).join("|")})$`), `one of ${values.join(", ")}`);
 
 /**
@@ -23,10 +26,12 @@ const BOOLEAN = matches(/^(?:true|false)$/, "true or false");
 /** Go's `int` on the 64-bit agent: strconv.Atoi refuses anything larger ("value out of range"). */
 const GO_INT_MAX = 9223372036854775807n;
 /** A decimal whole number in [min, max], as strconv.ParseUint / Atoi read it (we refuse signs, which Atoi allows). */
-const integer = (min: bigint, max: bigint): ValueCheck => (value) =>
-  /^\d+$/.test(value) && BigInt(value) >= min && BigInt(value) <= max
-    ? undefined
-    : `must be a whole number from ${min}${max === GO_INT_MAX ? " up" : ` to ${max}`}`;
+const integer =
+  (min: bigint, max: bigint): ValueCheck =>
+  (value) =>
+    /^\d+$/.test(value) && BigInt(value) >= min && BigInt(value) <= max
+      ? undefined
+      : `must be a whole number from ${min}${max === GO_INT_MAX ? " up" : ` to ${max}`}`;
 
 const DURATION_UNIT_NANOSECONDS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 /**
@@ -54,16 +59,18 @@ const duration = (bounds: { min?: string; max?: string } = {}): ValueCheck => {
 };
 
 /** `must be JSON: <describe>` unless `accept` takes the parsed value; `accept` may return its own "must ..." instead. */
-const json = (describe: string, accept: (parsed: unknown, raw: string) => boolean | string): ValueCheck => (value) => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return `must be JSON: ${describe} (it does not parse)`;
-  }
-  const verdict = accept(parsed, value);
-  return verdict === true ? undefined : verdict === false ? `must be JSON: ${describe}` : verdict;
-};
+const json =
+  (describe: string, accept: (parsed: unknown, raw: string) => boolean | string): ValueCheck =>
+  (value) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return `must be JSON: ${describe} (it does not parse)`;
+    }
+    const verdict = accept(parsed, value);
+    return verdict === true ? undefined : verdict === false ? `must be JSON: ${describe}` : verdict;
+  };
 const isStringMap = (v: unknown): v is Record<string, string> =>
   v !== null && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((s) => typeof s === "string");
 
@@ -80,8 +87,9 @@ const isPort = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p a
  * agent/config/parse.go `parseReservedPorts` decodes a JSON array into []uint16: each element must be an integer
  * literal (Go refuses 22.0 and 1e3, which JavaScript would read as integers).
  */
-const PORTS = json("an array of port numbers such as [22, 8080]", (v, raw) =>
-  Array.isArray(v) && v.every(isPort) && /^\[ *(?:[1-9]\d* *(?:, *[1-9]\d* *)*)?\]$/.test(raw),
+const PORTS = json(
+  "an array of port numbers such as [22, 8080]",
+  (v, raw) => Array.isArray(v) && v.every(isPort) && /^\[ *(?:[1-9]\d* *(?:, *[1-9]\d* *)*)?\]$/.test(raw),
 );
 const STRING_MAP = json('an object of strings such as {"stack": "prod"}', isStringMap);
 
@@ -90,25 +98,28 @@ const STRING_MAP = json('an object of strings such as {"stack": "prod"}', isStri
  * agent/dockerclient/logging_drivers.go, plus awsfirelens); any other makes `NewConfig` fail and the agent exit.
  */
 const AGENT_LOGGING_DRIVERS = ["json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "logentries", "sumologic", "none", "awsfirelens"];
-const LOGGING_DRIVER_LIST = json(`an array of logging drivers such as ["json-file","awslogs"] (${AGENT_LOGGING_DRIVERS.join(", ")})`, (v) =>
-  Array.isArray(v) && v.every((s) => typeof s === "string" && AGENT_LOGGING_DRIVERS.includes(s)),
+const LOGGING_DRIVER_LIST = json(
+  `an array of logging drivers such as ["json-file","awslogs"] (${AGENT_LOGGING_DRIVERS.join(", ")})`,
+  (v) => Array.isArray(v) && v.every((s) => typeof s === "string" && AGENT_LOGGING_DRIVERS.includes(s)),
 );
 
 /**
  * agent/config/parse.go `parseAdditionalLocalRoutes` decodes []cniTypes.IPNet, each through net.ParseCIDR, and
  * `NewConfig` fails on an error. Go refuses IPv4 octets with a leading zero; we also want the network address.
  */
-const CIDR_LIST = json('an array of IPv4 CIDR blocks such as ["10.0.15.0/24"]', (v) =>
-  Array.isArray(v) &&
-  v.every((s) => {
-    if (typeof s !== "string" || /(?:^|\.)0\d/.test(s)) return false;
-    try {
-      parseCidr(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }),
+const CIDR_LIST = json(
+  'an array of IPv4 CIDR blocks such as ["10.0.15.0/24"]',
+  (v) =>
+    Array.isArray(v) &&
+    v.every((s) => {
+      if (typeof s !== "string" || /(?:^|\.)0\d/.test(s)) return false;
+      try {
+        parseCidr(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }),
 );
 
 /**
@@ -145,7 +156,8 @@ const CONTAINER_INSTANCE_TAGS = json('an object of strings such as {"stack": "pr
   if (entries.length > 50) return `must be at most 50 tags (ECS's limit), not ${entries.length}`;
   const okText = (text: string, min: number, max: number) => TAG_TEXT.test(text) && [...text].length >= min && [...text].length <= max && !/^aws:/i.test(text);
   const key = entries.find(([k]) => !okText(k, 1, 128));
-  if (key) return `must have tag keys of 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws: (ECS's rule); ${JSON.stringify(key[0])} is not one`;
+  if (key)
+    return `must have tag keys of 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws: (ECS's rule); ${JSON.stringify(key[0])} is not one`;
   const value = entries.find(([, val]) => !okText(val, 0, 256));
   if (value) {
     return `must have tag values of at most 256 letters, digits, spaces and _ . : / = + - @, not starting with aws: (ECS's rule); ${JSON.stringify(value[1])} (of ${JSON.stringify(value[0])}) is not one`;

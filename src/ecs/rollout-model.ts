@@ -108,9 +108,7 @@ export function estimateRollout(settings: RolloutSettings, assumptions: RolloutA
     circuitBreakerThreshold: threshold,
     failingRounds,
     failedDeployRolledBackSeconds:
-      failingRounds > 0
-        ? failingRounds * (failureSeconds + settings.deregistrationDelaySeconds) + restoreWaves * (start + registration)
-        : undefined,
+      failingRounds > 0 ? failingRounds * (failureSeconds + settings.deregistrationDelaySeconds) + restoreWaves * (start + registration) : undefined,
   };
 }
 
@@ -144,7 +142,6 @@ export function describeRollout(label: string, estimate: RolloutEstimate): strin
         : "failed deploy never rolled back (circuit breaker off)";
   return `${label}: ${rolling}, ${failed} (model: ${ROLLOUT_MODEL_REFERENCE})`;
 }
-
 
 export interface ServiceRolloutSettings {
   /** Terraform address of the `aws_ecs_service`. */

@@ -9,8 +9,7 @@ import { freeLoopbackPort } from "../util/free-port";
 import { MissingToolError, stopProcess } from "./moto-server";
 
 export const REGISTRY_INSTALL_HELP =
-  "Install the CNCF distribution registry and htpasswd (Debian/Ubuntu):\n" +
-  "  apt-get install -y docker-registry apache2-utils openssl";
+  "Install the CNCF distribution registry and htpasswd (Debian/Ubuntu):\n" + "  apt-get install -y docker-registry apache2-utils openssl";
 
 export interface RegistryUser {
   readonly username: string;

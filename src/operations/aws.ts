@@ -16,10 +16,18 @@ export function awsFailure(error: unknown, service: string): Error {
   const code = err.code ?? (err as { cause?: { code?: string } }).cause?.code ?? "";
   const endpoint = process.env.AWS_ENDPOINT_URL ? ` at ${process.env.AWS_ENDPOINT_URL}` : "";
   if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code) || err.name === "TimeoutError" || /socket hang up|timed? ?out/i.test(err.message)) {
-    return new OperationError(EXIT.awsUnreachable, `cannot reach ${service}${endpoint} (${code || err.name}: ${err.message})`, "Check network access to AWS, AWS_REGION and AWS_ENDPOINT_URL.");
+    return new OperationError(
+      EXIT.awsUnreachable,
+      `cannot reach ${service}${endpoint} (${code || err.name}: ${err.message})`,
+      "Check network access to AWS, AWS_REGION and AWS_ENDPOINT_URL.",
+    );
   }
   if (err.name === "CredentialsProviderError" || /Could not load credentials/i.test(err.message)) {
-    return new OperationError(EXIT.failure, `no AWS credentials: ${err.message}`, "Configure AWS credentials (aws sso login, AWS_PROFILE, or environment variables).");
+    return new OperationError(
+      EXIT.failure,
+      `no AWS credentials: ${err.message}`,
+      "Configure AWS credentials (aws sso login, AWS_PROFILE, or environment variables).",
+    );
   }
   if (/Region is missing/i.test(err.message)) {
     return new OperationError(EXIT.usage, "no AWS region", "Pass --region, set AWS_REGION, or use outputs that include region.");

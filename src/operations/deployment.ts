@@ -43,7 +43,11 @@ export function parseOutputs(json: string, source: string, stack?: string): Depl
     throw new OperationError(EXIT.usage, `${source} is not JSON`, "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.");
   }
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
-    throw new OperationError(EXIT.usage, `${source} is not a JSON object of outputs`, "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.");
+    throw new OperationError(
+      EXIT.usage,
+      `${source} is not a JSON object of outputs`,
+      "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.",
+    );
   }
   const entries = document as Record<string, unknown>;
   const isTerraformFormat = Object.values(entries).some((v) => typeof v === "object" && v !== null && "value" in v);
@@ -62,10 +66,15 @@ export function parseOutputs(json: string, source: string, stack?: string): Depl
     }
     const chosen = stack ?? (stacks.length === 1 ? stacks[0] : undefined);
     if (!chosen) throw new OperationError(EXIT.usage, `${source} has outputs of several stacks (${stacks.join(", ")})`, "Pick one with --stack NAME.");
-    if (!(chosen in entries)) throw new OperationError(EXIT.usage, `${source} has no stack "${chosen}" (it has: ${stacks.join(", ") || "none"})`, "Check --stack.");
+    if (!(chosen in entries))
+      throw new OperationError(EXIT.usage, `${source} has no stack "${chosen}" (it has: ${stacks.join(", ") || "none"})`, "Check --stack.");
     const outputs = entries[chosen];
     if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
-      throw new OperationError(EXIT.usage, `${source} has no outputs object for stack "${chosen}"`, "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.");
+      throw new OperationError(
+        EXIT.usage,
+        `${source} has no outputs object for stack "${chosen}"`,
+        "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.",
+      );
     }
     flat = outputs as Record<string, unknown>;
   }
@@ -82,7 +91,11 @@ export function readOutputsFile(file: string, stack?: string): DeploymentTarget 
   try {
     text = fs.readFileSync(file, "utf8");
   } catch {
-    throw new OperationError(EXIT.usage, `outputs file ${file} cannot be read`, "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.");
+    throw new OperationError(
+      EXIT.usage,
+      `outputs file ${file} cannot be read`,
+      "Write it with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.",
+    );
   }
   return parseOutputs(text, file, stack);
 }

@@ -93,7 +93,11 @@ export function diagnoseStoppedTask(task: StoppedTaskReasons): Diagnosis {
       };
     }
     if (STATUS_404.test(all) || /not found|manifest unknown|name unknown/i.test(all)) {
-      return { code: "pull-not-found", summary: "the image or tag does not exist in the registry (404)", fix: `Check the image reference and that the tag was pushed. ${CHECK}` };
+      return {
+        code: "pull-not-found",
+        summary: "the image or tag does not exist in the registry (404)",
+        fix: `Check the image reference and that the tag was pushed. ${CHECK}`,
+      };
     }
     if (STATUS_429.test(all) || /toomanyrequests|too many requests|rate limit/i.test(all)) {
       return { code: "pull-rate-limited", summary: "the registry is rate limiting pulls (429)", fix: "Retry later; pulls with credentials get higher limits." };
@@ -111,7 +115,11 @@ export function diagnoseStoppedTask(task: StoppedTaskReasons): Diagnosis {
   if (/ResourceInitializationError/i.test(all) || SECRET_RETRIEVAL.test(all)) {
     if (!SECRET_RETRIEVAL.test(all)) {
       // e.g. `failed to validate logger args: … The specified log group does not exist.`
-      return { code: "init-other", summary: "the task could not be initialised", fix: "Read the full reason below; `ghcr-ecs credentials check` verifies the secret and the pull." };
+      return {
+        code: "init-other",
+        summary: "the task could not be initialised",
+        fix: "Read the full reason below; `ghcr-ecs credentials check` verifies the secret and the pull.",
+      };
     }
     if (KMS.test(all) && /AccessDenied|not authorized/i.test(all)) {
       return {
@@ -128,7 +136,11 @@ export function diagnoseStoppedTask(task: StoppedTaskReasons): Diagnosis {
       };
     }
     if (/ResourceNotFound|can't find the specified secret|not found/i.test(all)) {
-      return { code: "secret-not-found", summary: "the credentials secret does not exist or has no value", fix: "Write it with `ghcr-ecs credentials set --token-stdin`." };
+      return {
+        code: "secret-not-found",
+        summary: "the credentials secret does not exist or has no value",
+        fix: "Write it with `ghcr-ecs credentials set --token-stdin`.",
+      };
     }
     if (/timeout|timed out|deadline exceeded|dial tcp|connection refused|no such host|RequestError/i.test(all)) {
       return {
@@ -138,13 +150,25 @@ export function diagnoseStoppedTask(task: StoppedTaskReasons): Diagnosis {
       };
     }
     if (/json|invalid|unmarshal/i.test(all)) {
-      return { code: "secret-malformed", summary: "the credentials secret is not {\"username\",\"password\"} JSON", fix: "Rewrite it with `ghcr-ecs credentials set --token-stdin`." };
+      return {
+        code: "secret-malformed",
+        summary: 'the credentials secret is not {"username","password"} JSON',
+        fix: "Rewrite it with `ghcr-ecs credentials set --token-stdin`.",
+      };
     }
-    return { code: "init-other", summary: "the task could not be initialised", fix: "Read the full reason below; `ghcr-ecs credentials check` verifies the secret and the pull." };
+    return {
+      code: "init-other",
+      summary: "the task could not be initialised",
+      fix: "Read the full reason below; `ghcr-ecs credentials check` verifies the secret and the pull.",
+    };
   }
 
   if (/OutOfMemory/i.test(all)) {
-    return { code: "out-of-memory", summary: "the container was killed for exceeding its memory", fix: "Raise memory/containerMemory, or bound the JVM heap (-XX:MaxRAMPercentage=75)." };
+    return {
+      code: "out-of-memory",
+      summary: "the container was killed for exceeding its memory",
+      fix: "Raise memory/containerMemory, or bound the JVM heap (-XX:MaxRAMPercentage=75).",
+    };
   }
   if (/failed (ELB|container) health checks/i.test(all)) {
     return {

@@ -3,8 +3,7 @@ import { EXIT, OperationError } from "./exit-codes";
 import { awsFailure } from "./aws";
 import type { RegistryCredential } from "../registry/pull-check";
 
-const SHAPE_FIX =
-  'The secret must be plaintext JSON {"username":"<user>","password":"<token>"}; write it with `ghcr-ecs credentials set --token-stdin`.';
+const SHAPE_FIX = 'The secret must be plaintext JSON {"username":"<user>","password":"<token>"}; write it with `ghcr-ecs credentials set --token-stdin`.';
 
 /** `null`, `array`, `object`, `number`, … — JSON's names, not `typeof`'s (which calls null and arrays "object"). */
 function jsonType(value: unknown): string {
@@ -27,14 +26,18 @@ export function parseRegistrySecret(secretString: string): RegistryCredential {
   try {
     value = JSON.parse(secretString);
   } catch {
-    throw malformed(`is not JSON (${secretString.length} characters${/^\s*[{[]/.test(secretString) ? ", starting like JSON but malformed" : ", looks like a bare token"})`);
+    throw malformed(
+      `is not JSON (${secretString.length} characters${/^\s*[{[]/.test(secretString) ? ", starting like JSON but malformed" : ", looks like a bare token"})`,
+    );
   }
   if (jsonType(value) !== "object") throw malformed(`is JSON ${jsonType(value)}, not an object`);
   const record = value as Record<string, unknown>;
   const missing = ["username", "password"].filter((key) => !(key in record));
   if (missing.length > 0) {
     const keys = Object.keys(record);
-    throw malformed(`has no ${missing.map((k) => `"${k}"`).join(" or ")} key (it has: ${keys.length > 0 ? keys.slice(0, 8).map(describeKey).join(", ") + (keys.length > 8 ? ` and ${keys.length - 8} more` : "") : "no keys"})`);
+    throw malformed(
+      `has no ${missing.map((k) => `"${k}"`).join(" or ")} key (it has: ${keys.length > 0 ? keys.slice(0, 8).map(describeKey).join(", ") + (keys.length > 8 ? ` and ${keys.length - 8} more` : "") : "no keys"})`,
+    );
   }
   for (const key of ["username", "password"] as const) {
     if (typeof record[key] !== "string") {
@@ -74,7 +77,8 @@ export async function readRegistrySecret(client: SecretsManagerClient, secretId:
     }
     throw awsFailure(error, "Secrets Manager");
   }
-  if (secretString === undefined) throw new OperationError(EXIT.secretMalformed, `the credentials secret ${secretId} holds binary data, not a string`, SHAPE_FIX);
+  if (secretString === undefined)
+    throw new OperationError(EXIT.secretMalformed, `the credentials secret ${secretId} holds binary data, not a string`, SHAPE_FIX);
   return parseRegistrySecret(secretString);
 }
 
@@ -88,10 +92,18 @@ export async function writeRegistrySecret(client: SecretsManagerClient, secretId
   } catch (error) {
     const name = (error as Error).name;
     if (name === "ResourceNotFoundException") {
-      throw new OperationError(EXIT.secretMissing, `the credentials secret ${secretId} does not exist`, "Deploy the stack first (npm run deploy), or pass --secret-arn of an existing secret.");
+      throw new OperationError(
+        EXIT.secretMissing,
+        `the credentials secret ${secretId} does not exist`,
+        "Deploy the stack first (npm run deploy), or pass --secret-arn of an existing secret.",
+      );
     }
     if (name === "AccessDeniedException") {
-      throw new OperationError(EXIT.secretUnreadable, `not allowed to write the credentials secret ${secretId} (${(error as Error).message})`, "Your AWS identity needs secretsmanager:PutSecretValue on the secret (and kms:GenerateDataKey on its key).");
+      throw new OperationError(
+        EXIT.secretUnreadable,
+        `not allowed to write the credentials secret ${secretId} (${(error as Error).message})`,
+        "Your AWS identity needs secretsmanager:PutSecretValue on the secret (and kms:GenerateDataKey on its key).",
+      );
     }
     throw awsFailure(error, "Secrets Manager");
   }

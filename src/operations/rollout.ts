@@ -19,7 +19,14 @@ export interface StoppedTaskDiagnosis {
 
 export type RolloutEvent =
   | { readonly type: "started"; readonly deploymentId: string; readonly previousDeploymentId?: string }
-  | { readonly type: "progress"; readonly rolloutState: string; readonly running: number; readonly pending: number; readonly desired: number; readonly failedTasks: number }
+  | {
+      readonly type: "progress";
+      readonly rolloutState: string;
+      readonly running: number;
+      readonly pending: number;
+      readonly desired: number;
+      readonly failedTasks: number;
+    }
   | ({ readonly type: "stopped-task" } & StoppedTaskDiagnosis);
 
 export type RolloutOutcome = "completed" | "failed" | "rolled-back" | "superseded" | "timed-out";
@@ -100,7 +107,9 @@ export async function rollout(ecs: ECSClient, options: RolloutOptions): Promise<
       const rolledBack = (service.events ?? []).some((e) => /roll(ing|ed)? back|circuit breaker/i.test(e.message ?? ""));
       return result(
         rolledBack ? "rolled-back" : "superseded",
-        rolledBack ? "the circuit breaker rolled the deployment back" : `deployment ${deploymentId} was replaced by ${primary(service)?.id ?? "another deployment"}`,
+        rolledBack
+          ? "the circuit breaker rolled the deployment back"
+          : `deployment ${deploymentId} was replaced by ${primary(service)?.id ?? "another deployment"}`,
       );
     }
     last = ours;
@@ -125,7 +134,10 @@ export async function rollout(ecs: ECSClient, options: RolloutOptions): Promise<
       return result("completed", ours.rolloutStateReason);
     }
     if (Date.now() + pollIntervalMs > deadline) {
-      return result("timed-out", `still ${ours.rolloutState ?? "in progress"} after ${Math.round(options.timeoutMs / 1000)} s: ${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} running`);
+      return result(
+        "timed-out",
+        `still ${ours.rolloutState ?? "in progress"} after ${Math.round(options.timeoutMs / 1000)} s: ${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} running`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
   }
@@ -146,7 +158,12 @@ async function describeService(ecs: ECSClient, cluster: string, service: string)
     throw awsFailure(error, "ECS");
   }
   const found = response.services?.find((s) => s.status !== "INACTIVE");
-  if (!found) throw new OperationError(EXIT.usage, `ECS service ${service} does not exist in cluster ${cluster}`, "Check --service or the outputs file; was the stack destroyed?");
+  if (!found)
+    throw new OperationError(
+      EXIT.usage,
+      `ECS service ${service} does not exist in cluster ${cluster}`,
+      "Check --service or the outputs file; was the stack destroyed?",
+    );
   return found;
 }
 

@@ -1,8 +1,4 @@
-import {
-  DescribeInstanceRefreshesCommand,
-  StartInstanceRefreshCommand,
-  type AutoScalingClient,
-} from "@aws-sdk/client-auto-scaling";
+import { DescribeInstanceRefreshesCommand, StartInstanceRefreshCommand, type AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { RegistryCredential } from "../registry/pull-check";
@@ -56,7 +52,11 @@ export async function rotateCredentials(clients: RotationClients, options: Rotat
 
   if (options.registryAuthMode === "agent-dockercfg") {
     if (!options.autoscalingGroupName || !clients.autoscaling) {
-      throw new OperationError(EXIT.usage, "agent-dockercfg auth needs the Auto Scaling group to replace its instances", "Pass --autoscaling-group NAME or outputs with autoscaling_group_name.");
+      throw new OperationError(
+        EXIT.usage,
+        "agent-dockercfg auth needs the Auto Scaling group to replace its instances",
+        "Pass --autoscaling-group NAME or outputs with autoscaling_group_name.",
+      );
     }
     const refreshDeadline = Date.now() + options.rolloutTimeoutMs;
     const refreshId = await startInstanceRefresh(clients.autoscaling, options.autoscalingGroupName, options.minHealthyPercentage ?? 90);
@@ -92,7 +92,13 @@ async function startInstanceRefresh(autoscaling: AutoScalingClient, group: strin
   }
 }
 
-async function waitForInstanceRefresh(autoscaling: AutoScalingClient, group: string, refreshId: string, deadline: number, pollIntervalMs: number): Promise<string> {
+async function waitForInstanceRefresh(
+  autoscaling: AutoScalingClient,
+  group: string,
+  refreshId: string,
+  deadline: number,
+  pollIntervalMs: number,
+): Promise<string> {
   for (;;) {
     let status: string | undefined;
     let reason: string | undefined;
@@ -105,10 +111,18 @@ async function waitForInstanceRefresh(autoscaling: AutoScalingClient, group: str
     }
     if (status === "Successful") return status;
     if (status === "Failed" || status === "Cancelled" || status === "RollbackSuccessful" || status === "RollbackFailed") {
-      throw new OperationError(EXIT.instanceRefreshFailed, `instance refresh ${refreshId} of ${group} ended ${status}${reason ? `: ${reason}` : ""}`, "Inspect it with aws autoscaling describe-instance-refreshes; the service was not rolled.");
+      throw new OperationError(
+        EXIT.instanceRefreshFailed,
+        `instance refresh ${refreshId} of ${group} ended ${status}${reason ? `: ${reason}` : ""}`,
+        "Inspect it with aws autoscaling describe-instance-refreshes; the service was not rolled.",
+      );
     }
     if (Date.now() + pollIntervalMs > deadline) {
-      throw new OperationError(EXIT.rolloutTimedOut, `instance refresh ${refreshId} of ${group} is still ${status ?? "pending"}`, "It continues in AWS; run `ghcr-ecs rollout` once it finishes.");
+      throw new OperationError(
+        EXIT.rolloutTimedOut,
+        `instance refresh ${refreshId} of ${group} is still ${status ?? "pending"}`,
+        "It continues in AWS; run `ghcr-ecs rollout` once it finishes.",
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
   }

@@ -13,11 +13,18 @@ const GITHUB_TOKEN_KINDS: readonly { prefix: string; warning?: string }[] = [
   { prefix: "ghp_" },
   {
     prefix: "github_pat_",
-    warning: "this is a fine-grained token; ghcr.io accepts it only where the package grants it access. If pulls are denied, use a classic PAT (ghp_…) with read:packages",
+    warning:
+      "this is a fine-grained token; ghcr.io accepts it only where the package grants it access. If pulls are denied, use a classic PAT (ghp_…) with read:packages",
   },
-  { prefix: "gho_", warning: "this is an OAuth app token; it lives as long as the app's authorization, prefer a classic PAT of a bot account with read:packages" },
+  {
+    prefix: "gho_",
+    warning: "this is an OAuth app token; it lives as long as the app's authorization, prefer a classic PAT of a bot account with read:packages",
+  },
   { prefix: "ghu_", warning: "this is a GitHub App user token; it expires after 8 hours and ECS pulls will then fail" },
-  { prefix: "ghs_", warning: "this is a GitHub App installation token (such as GITHUB_TOKEN in Actions); it expires within an hour and ECS pulls will then fail" },
+  {
+    prefix: "ghs_",
+    warning: "this is a GitHub App installation token (such as GITHUB_TOKEN in Actions); it expires within an hour and ECS pulls will then fail",
+  },
   { prefix: "ghr_", warning: "this is a GitHub refresh token; it cannot authenticate to ghcr.io at all" },
 ];
 
@@ -32,10 +39,15 @@ export function validateCredential(credential: RegistryCredential, registry: str
   else if (/[\s:]/.test(username)) problems.push(`username "${username}" contains whitespace or ":" (HTTP Basic auth cannot carry it)`);
   else if (username.length > 256) problems.push(`username is ${username.length} characters long; at most 256 are allowed`);
   if (password.length === 0) problems.push("token is empty");
-  else if (/\s/.test(password)) problems.push(`token contains whitespace at position ${password.search(/\s/) + 1} (of ${password.length}); paste it without spaces or line breaks`);
+  else if (/\s/.test(password))
+    problems.push(`token contains whitespace at position ${password.search(/\s/) + 1} (of ${password.length}); paste it without spaces or line breaks`);
   else if (password.length > MAX_TOKEN_LENGTH) problems.push(`token is ${password.length} characters long; at most ${MAX_TOKEN_LENGTH} are allowed`);
   if (problems.length > 0) {
-    throw new OperationError(EXIT.usage, `invalid credential: ${problems.join("; ")}`, "Supply a username and a token without whitespace (see ghcr-ecs credentials set --help).");
+    throw new OperationError(
+      EXIT.usage,
+      `invalid credential: ${problems.join("; ")}`,
+      "Supply a username and a token without whitespace (see ghcr-ecs credentials set --help).",
+    );
   }
   const warnings: string[] = [];
   if (registry === "ghcr.io") {
@@ -48,9 +60,7 @@ export function validateCredential(credential: RegistryCredential, registry: str
 
 /** Where the token comes from. Never argv: a value on the command line is visible to every user in `ps`. */
 export type TokenSource =
-  | { readonly kind: "stdin" }
-  | { readonly kind: "env"; readonly variable: string }
-  | { readonly kind: "docker-config"; readonly file?: string };
+  { readonly kind: "stdin" } | { readonly kind: "env"; readonly variable: string } | { readonly kind: "docker-config"; readonly file?: string };
 
 export interface TokenInput {
   readonly username?: string;
@@ -72,7 +82,9 @@ export async function readToken(source: TokenSource, registry: string, stdin: No
         const conventional = /^[A-Z][A-Z0-9_]{0,63}$/.test(source.variable);
         throw new OperationError(
           EXIT.usage,
-          conventional ? `environment variable ${source.variable} is not set` : "the environment variable named by --token-env is not set (its name is not shown: it does not look like one, and may be the token itself)",
+          conventional
+            ? `environment variable ${source.variable} is not set`
+            : "the environment variable named by --token-env is not set (its name is not shown: it does not look like one, and may be the token itself)",
           `${conventional ? `export ${source.variable}=<token>` : "pass the variable's name, e.g. --token-env GHCR_TOKEN, after exporting it"} first, or pipe the token into --token-stdin.`,
         );
       }
@@ -101,7 +113,8 @@ function registryKey(key: string): string {
 
 /** Reads a registry credential from a Docker `config.json`: an inline `auths` entry, else its credential helper. */
 export function readDockerConfig(file: string, registry: string): TokenInput {
-  const unusable = (why: string) => new OperationError(EXIT.usage, `Docker config ${file} ${why}`, `Run \`docker login ${registry}\` first, or pass --docker-config PATH.`);
+  const unusable = (why: string) =>
+    new OperationError(EXIT.usage, `Docker config ${file} ${why}`, `Run \`docker login ${registry}\` first, or pass --docker-config PATH.`);
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -119,12 +132,21 @@ export function readDockerConfig(file: string, registry: string): TokenInput {
   const wanted = registryKey(registry);
   const entry = Object.entries(config.auths ?? {}).find(([key]) => registryKey(key) === wanted)?.[1];
   if (entry?.identitytoken) {
-    throw new OperationError(EXIT.usage, `the ${registry} entry in ${file} holds an OAuth identity token, which ECS cannot use`, "Use --token-stdin with a token instead.");
+    throw new OperationError(
+      EXIT.usage,
+      `the ${registry} entry in ${file} holds an OAuth identity token, which ECS cannot use`,
+      "Use --token-stdin with a token instead.",
+    );
   }
   if (entry?.auth) {
     const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    if (colon <= 0) throw new OperationError(EXIT.usage, `the ${registry} entry in ${file} has an "auth" value that is not base64 of user:token`, `Run \`docker login ${registry}\` again.`);
+    if (colon <= 0)
+      throw new OperationError(
+        EXIT.usage,
+        `the ${registry} entry in ${file} has an "auth" value that is not base64 of user:token`,
+        `Run \`docker login ${registry}\` again.`,
+      );
     return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), origin: file };
   }
   if (entry?.username && entry.password) return { username: entry.username, password: entry.password, origin: file };
@@ -152,10 +174,18 @@ function readCredentialHelper(helper: string, registry: string, file: string): T
   const errorCode = result.error && "code" in result.error ? String(result.error.code) : undefined;
   const ranWithoutReading = errorCode === "EPIPE" && result.status !== null;
   if (result.error && !ranWithoutReading) {
-    throw new OperationError(EXIT.usage, `${file} names the credential helper "${helper}", but ${program} could not run (${errorCode ?? result.error.message})`, `Install ${program} or use --token-stdin.`);
+    throw new OperationError(
+      EXIT.usage,
+      `${file} names the credential helper "${helper}", but ${program} could not run (${errorCode ?? result.error.message})`,
+      `Install ${program} or use --token-stdin.`,
+    );
   }
   if (result.status !== 0) {
-    throw new OperationError(EXIT.usage, `${program} has no credential for ${registry} (exit ${result.status})`, `Run \`docker login ${registry}\` first, or use --token-stdin.`);
+    throw new OperationError(
+      EXIT.usage,
+      `${program} has no credential for ${registry} (exit ${result.status})`,
+      `Run \`docker login ${registry}\` first, or use --token-stdin.`,
+    );
   }
   try {
     const { Username, Secret } = JSON.parse(result.stdout) as { Username?: string; Secret?: string };
@@ -169,7 +199,13 @@ function readCredentialHelper(helper: string, registry: string, file: string): T
 function readAll(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     if ((stream as NodeJS.ReadStream).isTTY) {
-      reject(new OperationError(EXIT.usage, "--token-stdin reads the token from a pipe, but stdin is a terminal", "printf '%s' \"$TOKEN\" | ghcr-ecs … --token-stdin, or use --token-env NAME."));
+      reject(
+        new OperationError(
+          EXIT.usage,
+          "--token-stdin reads the token from a pipe, but stdin is a terminal",
+          "printf '%s' \"$TOKEN\" | ghcr-ecs … --token-stdin, or use --token-env NAME.",
+        ),
+      );
       return;
     }
     const chunks: Buffer[] = [];
@@ -181,7 +217,8 @@ function readAll(stream: NodeJS.ReadableStream, limit: number): Promise<string> 
     });
     stream.on("error", reject);
     stream.on("end", () => {
-      if (size > limit) reject(new OperationError(EXIT.usage, `stdin carried ${size} bytes; a token is at most ${MAX_TOKEN_LENGTH} characters`, "Pipe only the token."));
+      if (size > limit)
+        reject(new OperationError(EXIT.usage, `stdin carried ${size} bytes; a token is at most ${MAX_TOKEN_LENGTH} characters`, "Pipe only the token."));
       else resolve(Buffer.concat(chunks).toString("utf8"));
     });
   });

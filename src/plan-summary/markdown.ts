@@ -13,7 +13,10 @@ const ACTION_LABEL: Record<SummaryAction, string> = {
 
 /** A table cell: pipes and line breaks would end the cell or the row; backticks would end the code span. */
 function cell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/[\r\n]+/g, " ");
 }
 
 function code(text: string): string {
@@ -73,7 +76,11 @@ function stackSection(summary: StackSummary, heading: string): string[] {
 
   if (hasChanges(summary)) {
     const all = summary.changes;
-    const table = ["| resource | action | changed attributes |", "|---|---|---|", ...all.map((c) => `| ${code(c.address)} | ${actionText(c)} | ${attributeList(c) || "—"} |`)];
+    const table = [
+      "| resource | action | changed attributes |",
+      "|---|---|---|",
+      ...all.map((c) => `| ${code(c.address)} | ${actionText(c)} | ${attributeList(c) || "—"} |`),
+    ];
     if (all.length > 10) lines.push(`<details><summary>All ${all.length} resource changes</summary>`, "", ...table, "", "</details>", "");
     else lines.push(`${heading}# All resource changes`, "", ...table, "");
   }

@@ -66,7 +66,8 @@ function assertPlanJson(value: unknown, source: string): asserts value is PlanJs
   if ("values" in plan && !("planned_values" in plan) && !("resource_changes" in plan)) {
     throw new PlanJsonError(source, "is a state (`terraform show -json` without a plan file), not a plan");
   }
-  if (plan.resource_changes !== undefined && !Array.isArray(plan.resource_changes)) throw new PlanJsonError(source, "has a resource_changes that is not an array");
+  if (plan.resource_changes !== undefined && !Array.isArray(plan.resource_changes))
+    throw new PlanJsonError(source, "has a resource_changes that is not an array");
   for (const [i, change] of ((plan.resource_changes as unknown[]) ?? []).entries()) {
     const c = change as Partial<ResourceChange> | null;
     if (!c || typeof c.address !== "string" || typeof c.type !== "string" || !c.change || !Array.isArray(c.change.actions)) {

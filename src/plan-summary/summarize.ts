@@ -129,8 +129,7 @@ export function summarizePlan(stack: string, plan: PlanJson): StackSummary {
     if (rc.mode !== "managed") continue;
     const kind = classify(rc.change.actions);
     if (!kind) continue;
-    const attributes =
-      kind.action === "change" ? changedAttributes(rc.change) : kind.action === "replace" ? replacingAttributes(rc.change) : [];
+    const attributes = kind.action === "change" ? changedAttributes(rc.change) : kind.action === "replace" ? replacingAttributes(rc.change) : [];
     const security = securityCategory(rc.type);
     changes.push({
       address: rc.deposed ? `${rc.address} (deposed ${rc.deposed})` : rc.address,
@@ -197,5 +196,10 @@ export function stackNameFromPath(file: string): string {
   const parts = path.resolve(file).split(path.sep);
   const at = parts.lastIndexOf("stacks");
   if (at >= 0 && at < parts.length - 2) return parts[at + 1];
-  return path.basename(file).replace(/\.json$/i, "").replace(/\.(tf)?plan$/i, "") || "stack";
+  return (
+    path
+      .basename(file)
+      .replace(/\.json$/i, "")
+      .replace(/\.(tf)?plan$/i, "") || "stack"
+  );
 }

@@ -58,8 +58,7 @@ export const STRICT_EXPECTATIONS: PolicyExpectations = { customerManagedKey: tru
 export function expectationsFromConfig(config: Pick<Config, "encryption" | "network">): PolicyExpectations {
   return {
     customerManagedKey: config.encryption.mode !== "aws-managed",
-    publicTaskIps:
-      config.network.mode === "create" ? config.network.natGateways === "none" : config.network.assignPublicIp,
+    publicTaskIps: config.network.mode === "create" ? config.network.natGateways === "none" : config.network.assignPublicIp,
   };
 }
 
@@ -67,14 +66,14 @@ export function expectationsFromConfig(config: Pick<Config, "encryption" | "netw
 export function configWaivers(expectations: PolicyExpectations): AppliedWaiver[] {
   const waivers: AppliedWaiver[] = [];
   if (!expectations.customerManagedKey) {
-    const reason =
-      'encryption.mode is "aws-managed": AWS-managed keys encrypt it by choice (set "create-cmk" or "existing-key" for a customer-managed key)';
+    const reason = 'encryption.mode is "aws-managed": AWS-managed keys encrypt it by choice (set "create-cmk" or "existing-key" for a customer-managed key)';
     waivers.push({ rule: "secret-uses-cmk", reason, source: "config" }, { rule: "log-group-cmk", reason, source: "config" });
   }
   if (expectations.publicTaskIps) {
     waivers.push({
       rule: "service-no-public-ip",
-      reason: "the config chose public task IPs (network.natGateways \"none\", or assignPublicIp on an existing network): tasks reach the registry without NAT; their security group admits only the load balancer",
+      reason:
+        'the config chose public task IPs (network.natGateways "none", or assignPublicIp on an existing network): tasks reach the registry without NAT; their security group admits only the load balancer',
       source: "config",
     });
   }
@@ -112,7 +111,10 @@ export function runPolicyGate(input: PolicyGateInput): PolicyGateResult {
     return { stack: stack.name, rules: results, counts };
   });
 
-  const violations = stacks.flatMap((s) => s.rules).flatMap((r) => r.findings).filter((f) => !f.waiver).length;
+  const violations = stacks
+    .flatMap((s) => s.rules)
+    .flatMap((r) => r.findings)
+    .filter((f) => !f.waiver).length;
   return {
     passed: violations === 0,
     violations,
@@ -126,6 +128,8 @@ function safeCheck(rule: PolicyRule, stack: StackView): ReturnType<PolicyRule["c
   try {
     return rule.check(stack);
   } catch (error) {
-    return [{ address: stack.name, message: `the rule could not evaluate this stack: ${(error as Error).message}`, fix: "report this as a bug in the policy gate" }];
+    return [
+      { address: stack.name, message: `the rule could not evaluate this stack: ${(error as Error).message}`, fix: "report this as a bug in the policy gate" },
+    ];
   }
 }

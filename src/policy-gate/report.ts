@@ -25,7 +25,9 @@ export function formatPolicyReport(result: PolicyGateResult): string {
       for (const finding of rule.findings) {
         lines.push(`          ${finding.address}: ${finding.message}`);
         if (finding.waiver) {
-          lines.push(`            waived (${finding.waiver.source === "config" ? "by the config" : `waiver ${finding.waiver.rule}${finding.waiver.resource ? ` on ${finding.waiver.resource}` : ""}`}): ${finding.waiver.reason}`);
+          lines.push(
+            `            waived (${finding.waiver.source === "config" ? "by the config" : `waiver ${finding.waiver.rule}${finding.waiver.resource ? ` on ${finding.waiver.resource}` : ""}`}): ${finding.waiver.reason}`,
+          );
         } else {
           lines.push(`            fix: ${finding.fix}`);
         }
@@ -35,7 +37,10 @@ export function formatPolicyReport(result: PolicyGateResult): string {
     lines.push(`  ${stack.stack}: ${pass} pass, ${fail} fail, ${waived} waived, ${stack.counts["n/a"]} n/a`);
   }
   for (const waiver of result.staleWaivers) {
-    lines.push("", `warning: stale waiver ${waiver.rule}${waiver.resource ? ` on ${waiver.resource}` : ""} matched no finding (reason was: ${waiver.reason}); remove it`);
+    lines.push(
+      "",
+      `warning: stale waiver ${waiver.rule}${waiver.resource ? ` on ${waiver.resource}` : ""} matched no finding (reason was: ${waiver.reason}); remove it`,
+    );
   }
   lines.push(
     "",

@@ -24,6 +24,9 @@ const SECRET_NAME_WORDS = ["PASSWORD", "PASSWD", "PWD", "SECRET", "SECRETS", "TO
  * (CACHE_KEY_PREFIX) and words that merely contain these letters (MONKEY) do not count.
  */
 export function isSecretLookingName(name: string): boolean {
-  const words = name.toUpperCase().split(/[_.-]+/).filter(Boolean);
+  const words = name
+    .toUpperCase()
+    .split(/[_.-]+/)
+    .filter(Boolean);
   return words.some((word) => SECRET_NAME_WORDS.includes(word)) || words[words.length - 1] === "KEY";
 }

@@ -20,7 +20,7 @@ export function decodeUserData(value: string): UserDataText {
     if ("error" in evaluated) return { kind: "unreadable", reason: `the base64encode(...) expression does not parse: ${evaluated.error}` };
     return { kind: "text", text: evaluated.text, from: "terraform-expression" };
   }
-  if (value.includes("${")) return { kind: "unreadable", reason: "user_data is a Terraform expression other than base64encode(\"...\")" };
+  if (value.includes("${")) return { kind: "unreadable", reason: 'user_data is a Terraform expression other than base64encode("...")' };
   const compact = value.replace(/\s+/g, "");
   if (compact.length > 0 && compact.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
     const bytes = Buffer.from(compact, "base64");

@@ -8,15 +8,16 @@ const KNOWN_RULE_IDS = [...new Set(POLICY_RULES.flatMap(ruleIds))];
 const policyWaiverSchema = z.strictObject(
   {
     rule: described(
-      z.string({ error: "must be a rule ID (ours, checkov's or trivy's), e.g. \"alb-not-public\" or \"CKV_AWS_150\"" }).refine(
-        (id) => KNOWN_RULE_IDS.some((known) => known.toLowerCase() === id.toLowerCase()),
-        { error: (issue) => `unknown rule ${JSON.stringify(issue.input)}; the gate knows: ${KNOWN_RULE_IDS.join(", ")}` },
-      ),
+      z
+        .string({ error: 'must be a rule ID (ours, checkov\'s or trivy\'s), e.g. "alb-not-public" or "CKV_AWS_150"' })
+        .refine((id) => KNOWN_RULE_IDS.some((known) => known.toLowerCase() === id.toLowerCase()), {
+          error: (issue) => `unknown rule ${JSON.stringify(issue.input)}; the gate knows: ${KNOWN_RULE_IDS.join(", ")}`,
+        }),
       "The rule to waive: our ID (`alb-not-public`), a checkov ID (`CKV_AWS_150`) or a trivy ID (`AVD-AWS-0053`), in any case.",
     ),
     resource: described(
       z
-        .string({ error: "must be a resource address or glob, e.g. \"aws_lb.*\" or \"orders/aws_lb_listener.load-balancer_http_*\"" })
+        .string({ error: 'must be a resource address or glob, e.g. "aws_lb.*" or "orders/aws_lb_listener.load-balancer_http_*"' })
         .min(1, "must not be empty (leave it out to waive the rule for every resource)")
         .optional(),
       "A glob (`*`, `?`) matched against the Terraform address, optionally prefixed with the stack (`orders-ec2/aws_launch_template.*`). Default: every resource.",
@@ -28,7 +29,10 @@ const policyWaiverSchema = z.strictObject(
       "Why the exception is accepted, at least 10 characters; printed in every report.",
     ),
   },
-  { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: rule, resource, reason` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: rule, resource, reason` : undefined,
+  },
 );
 
 /** The `policyWaivers` list for the config schema. */
@@ -51,7 +55,10 @@ export function waiverMatches(waiver: PolicyWaiver, ruleIdsOfFinding: readonly s
 
 /** `*` matches any run of characters (dots included), `?` one character; everything else is literal. */
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${escaped}$`);
 }
 

@@ -18,12 +18,7 @@ export const MANIFEST_ACCEPT = [
   "application/vnd.docker.distribution.manifest.v2+json",
 ].join(", ");
 
-export type PullFailureKind =
-  | "credentials-rejected"
-  | "access-denied"
-  | "image-not-found"
-  | "registry-unreachable"
-  | "registry-error";
+export type PullFailureKind = "credentials-rejected" | "access-denied" | "image-not-found" | "registry-unreachable" | "registry-error";
 
 export interface PullFailure {
   readonly kind: PullFailureKind;
@@ -67,11 +62,7 @@ export function registryApiBase(registry: string): string {
  * challenge (Bearer token from the realm with Basic credentials and `repository:<name>:pull`, or plain Basic), then
  * `HEAD` the manifest. Success returns the digest the tag resolves to; every failure is classified with its fix.
  */
-export async function checkPull(
-  image: ImageReference,
-  credential: RegistryCredential,
-  options: PullCheckOptions = {},
-): Promise<PullCheckResult> {
+export async function checkPull(image: ImageReference, credential: RegistryCredential, options: PullCheckOptions = {}): Promise<PullCheckResult> {
   const timeoutMs = options.timeoutMs ?? 20000;
   const deadline = Date.now() + timeoutMs;
   const base = registryApiBase(image.registry);
@@ -133,7 +124,10 @@ async function request(url: string, init: RequestInit, deadline: number, timeout
       throw unreachable(`cannot connect to ${new URL(url).host} (${code})`, networkFix);
     }
     if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) {
-      throw unreachable(`TLS handshake with ${new URL(url).host} failed (${code})`, "The registry's certificate is not trusted here; ECS's agent will refuse it too. Use a certificate from a public CA.");
+      throw unreachable(
+        `TLS handshake with ${new URL(url).host} failed (${code})`,
+        "The registry's certificate is not trusted here; ECS's agent will refuse it too. Use a certificate from a public CA.",
+      );
     }
     throw unreachable(`request to ${new URL(url).host} failed (${code || err.cause?.message || err.message})`, networkFix);
   }
@@ -170,7 +164,11 @@ type Http = (url: string, init?: RequestInit) => Promise<Response>;
 async function fetchBearerToken(challenge: AuthChallenge, repository: string, credential: RegistryCredential, http: Http): Promise<string> {
   const realm = challenge.params.realm;
   if (!realm) {
-    throw new Failed({ kind: "registry-error", message: "the registry's Bearer challenge has no realm", fix: "The registry is misconfigured; report it to its operator." });
+    throw new Failed({
+      kind: "registry-error",
+      message: "the registry's Bearer challenge has no realm",
+      fix: "The registry is misconfigured; report it to its operator.",
+    });
   }
   const realmUrl = new URL(realm);
   if (realmUrl.protocol !== "https:" && !LOOPBACK.test(realmUrl.host)) {
@@ -191,7 +189,12 @@ async function fetchBearerToken(challenge: AuthChallenge, repository: string, cr
   if (response.ok) {
     const body = (await response.json().catch(() => ({}))) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
-    if (!token) throw new Failed({ kind: "registry-error", message: `the token service at ${realmUrl.host} answered 200 without a token`, fix: "The registry is misconfigured; report it to its operator." });
+    if (!token)
+      throw new Failed({
+        kind: "registry-error",
+        message: `the token service at ${realmUrl.host} answered 200 without a token`,
+        fix: "The registry is misconfigured; report it to its operator.",
+      });
     return token;
   }
   const detail = await errorDetail(response);
@@ -234,7 +237,11 @@ async function manifestFailure(
     const challenge = challengesOf(response.headers.get("www-authenticate")).find((c) => c.scheme === "bearer");
     if (auth === "bearer" && challenge?.params.error === "insufficient_scope") return accessDenied(repository, " (insufficient_scope)");
     if (auth === "none") {
-      return new Failed({ kind: "registry-error", message: `${image.registry} allowed GET /v2/ anonymously but asks for credentials on the manifest`, fix: "Report this to the registry's operator." });
+      return new Failed({
+        kind: "registry-error",
+        message: `${image.registry} allowed GET /v2/ anonymously but asks for credentials on the manifest`,
+        fix: "Report this to the registry's operator.",
+      });
     }
     return credentialsRejected(challenge?.params.error ? ` (${challenge.params.error})` : "");
   }
@@ -254,12 +261,17 @@ async function manifestFailure(
 
 function unexpectedStatus(response: Response, what: string, host: string, detail = ""): Failed {
   if (response.status === 429) {
-    return new Failed({ kind: "registry-error", message: `${host} is rate limiting (429) on ${what}${detail}`, fix: "Wait and retry; authenticated pulls have higher limits." });
+    return new Failed({
+      kind: "registry-error",
+      message: `${host} is rate limiting (429) on ${what}${detail}`,
+      fix: "Wait and retry; authenticated pulls have higher limits.",
+    });
   }
   return new Failed({
     kind: "registry-error",
     message: `${what} answered ${response.status} ${response.statusText}${detail}`,
-    fix: response.status >= 500 ? `${host} is failing; retry later or check its status page.` : "Unexpected answer from the registry; check the image reference.",
+    fix:
+      response.status >= 500 ? `${host} is failing; retry later or check its status page.` : "Unexpected answer from the registry; check the image reference.",
   });
 }
 

@@ -77,9 +77,15 @@ export class Ec2Stack extends TerraformStack {
       dependsOn: [base.executionRole.policy, base.loadBalancer.forwardingListener, capacity.clusterCapacityProviders, ...secretValue],
     });
 
-    addStackOutputs(this, config, base, { serviceName: service.serviceName, registryAuth: ec2.registryAuth }, {
-      autoscaling_group_name: capacity.autoScalingGroupName,
-      capacity_provider_name: capacity.capacityProviderName,
-    });
+    addStackOutputs(
+      this,
+      config,
+      base,
+      { serviceName: service.serviceName, registryAuth: ec2.registryAuth },
+      {
+        autoscaling_group_name: capacity.autoScalingGroupName,
+        capacity_provider_name: capacity.capacityProviderName,
+      },
+    );
   }
 }

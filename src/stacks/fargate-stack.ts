@@ -31,11 +31,7 @@ export class FargateStack extends TerraformStack {
       vpcId: base.network.vpcId,
       subnetIds: base.network.serviceSubnetIds,
       assignPublicIp: base.network.assignPublicIp,
-      dependsOn: [
-        base.executionRole.policy,
-        base.loadBalancer.forwardingListener,
-        ...(base.credentials.secretVersion ? [base.credentials.secretVersion] : []),
-      ],
+      dependsOn: [base.executionRole.policy, base.loadBalancer.forwardingListener, ...(base.credentials.secretVersion ? [base.credentials.secretVersion] : [])],
     });
 
     addStackOutputs(this, config, base, { serviceName: service.serviceName, registryAuth: "task" });

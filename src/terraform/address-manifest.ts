@@ -63,7 +63,11 @@ export function manifestProblems(previous: AddressManifest, next: AddressManifes
       const kept = new Set(after.moved.map((m) => `${m.from}→${m.to}`));
       for (const move of before.moved) {
         if (!kept.has(`${move.from}→${move.to}`)) {
-          problems.push({ config, stack, message: `the moved block ${move.from} → ${move.to} is gone: deployments not yet upgraded past it would destroy ${move.from}` });
+          problems.push({
+            config,
+            stack,
+            message: `the moved block ${move.from} → ${move.to} is gone: deployments not yet upgraded past it would destroy ${move.from}`,
+          });
         }
       }
     }

@@ -20,7 +20,10 @@ export interface SchemaBlock {
   block_types?: Record<string, { nesting_mode: string; block: SchemaBlock }>;
 }
 export interface ProviderSchemas {
-  provider_schemas: Record<string, { provider: { block: SchemaBlock }; resource_schemas: Record<string, { block: SchemaBlock }>; data_source_schemas: Record<string, { block: SchemaBlock }> }>;
+  provider_schemas: Record<
+    string,
+    { provider: { block: SchemaBlock }; resource_schemas: Record<string, { block: SchemaBlock }>; data_source_schemas: Record<string, { block: SchemaBlock }> }
+  >;
 }
 
 type Json = JsonValue;
@@ -58,8 +61,8 @@ function skipQuoted(s: string, start: number): number {
  */
 function str(value: string): string {
   let out = "";
-  for (let i = 0; i < value.length; ) {
-    if ((value.startsWith("$${", i) || value.startsWith("%%{", i))) {
+  for (let i = 0; i < value.length;) {
+    if (value.startsWith("$${", i) || value.startsWith("%%{", i)) {
       out += value.slice(i, i + 3);
       i += 3;
     } else if ((value[i] === "$" || value[i] === "%") && value[i + 1] === "{") {
@@ -96,7 +99,12 @@ function attribute(name: string, value: Json, indent: string): string {
 }
 
 /** A block body: attributes, then nested blocks per the schema; `meta` renders Terraform's own arguments. */
-function body(value: Obj, schema: SchemaBlock | undefined, indent: string, meta: (name: string, value: Json, indent: string) => string | undefined = () => undefined): string[] {
+function body(
+  value: Obj,
+  schema: SchemaBlock | undefined,
+  indent: string,
+  meta: (name: string, value: Json, indent: string) => string | undefined = () => undefined,
+): string[] {
   const lines: string[] = [];
   for (const [name, v] of Object.entries(value)) {
     if (name === "//") continue;
@@ -183,7 +191,11 @@ export function renderHcl(document: TerraformDocument, schemas: ProviderSchemas)
         break;
       case "variable":
         for (const [name, v] of Object.entries(content)) {
-          out.push(block(["variable", name], v as Obj, { block_types: { validation: { nesting_mode: "list", block: {} } } }, "", (k, value, indent) => (k === "type" ? `${indent}type = ${value as string}` : undefined)));
+          out.push(
+            block(["variable", name], v as Obj, { block_types: { validation: { nesting_mode: "list", block: {} } } }, "", (k, value, indent) =>
+              k === "type" ? `${indent}type = ${value as string}` : undefined,
+            ),
+          );
         }
         break;
       case "output":
@@ -204,7 +216,8 @@ export function renderHcl(document: TerraformDocument, schemas: ProviderSchemas)
           const lines = body(rest, { block_types: { assert: { nesting_mode: "list", block: {} } } }, "  ");
           if (isObj(data)) {
             for (const [type, instances] of Object.entries(data)) {
-              for (const [n, d] of Object.entries(instances as Obj)) lines.unshift(block(["data", type, n], d as Obj, schemaFor(schemas, "data_source_schemas", type), "  ", resourceMeta));
+              for (const [n, d] of Object.entries(instances as Obj))
+                lines.unshift(block(["data", type, n], d as Obj, schemaFor(schemas, "data_source_schemas", type), "  ", resourceMeta));
             }
           }
           out.push(`check ${str(name)} {\n${lines.join("\n")}\n}`);
@@ -232,4 +245,3 @@ export async function providerSchemas(stackJsonFile: string): Promise<ProviderSc
     rmSync(scratch, { recursive: true, force: true });
   }
 }
-

@@ -48,7 +48,12 @@ export function renderStatus(p: TerraformProgress, nowMs: number, label?: string
 /** A diagnostic in full (summary, where, detail); never its snippet, which can quote values. */
 export function renderDiagnostic(d: Diagnostic): string[] {
   const where = [d.address ? `with ${d.address}` : "", d.location ? `on ${d.location}` : ""].filter(Boolean).join(", ");
-  const detail = d.detail.trim() ? d.detail.trimEnd().split("\n").map((line) => (line ? `  ${line}` : "")) : [];
+  const detail = d.detail.trim()
+    ? d.detail
+        .trimEnd()
+        .split("\n")
+        .map((line) => (line ? `  ${line}` : ""))
+    : [];
   return [`${d.severity === "error" ? "Error" : "Warning"}: ${d.summary}`, ...(where ? [`  ${where}`] : []), ...detail];
 }
 
@@ -113,4 +118,3 @@ export function renderSummary(p: TerraformProgress, nowMs: number, exitCode: num
       return `${prefix}destroy complete: ${p.applySummary?.remove ?? p.done} destroyed in ${took}`;
   }
 }
-

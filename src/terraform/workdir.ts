@@ -74,10 +74,15 @@ export class TerraformWorkdir {
     const progress = reporter.start(operation);
     let result: RunResult;
     try {
-      result = await runLines("terraform", jsonArgs, { cwd: this.dir, env: { ...this.env, ...extraEnv }, timeoutMs }, {
-        stdout: (line) => reporter.message(line),
-        stderr: (line) => reporter.line(line),
-      });
+      result = await runLines(
+        "terraform",
+        jsonArgs,
+        { cwd: this.dir, env: { ...this.env, ...extraEnv }, timeoutMs },
+        {
+          stdout: (line) => reporter.message(line),
+          stderr: (line) => reporter.line(line),
+        },
+      );
     } catch (error) {
       reporter.finish(error instanceof TimeoutError ? "timeout" : 1);
       throw error;

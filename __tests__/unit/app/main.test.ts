@@ -52,7 +52,11 @@ describe("node dist/main.js", () => {
 
   it.each([
     ["a typo in a key", { ...referenceInput(), helthCheck: {} }, /\(top level\): unknown key "helthCheck" \(did you mean "healthCheck"\?\)/],
-    ["an invalid Fargate size", { ...referenceInput(), cpu: 256, memory: 4096 }, /memory: got 4096; is not a Fargate size for cpu 256; allowed: 512, 1024, 2048/],
+    [
+      "an invalid Fargate size",
+      { ...referenceInput(), cpu: 256, memory: 4096 },
+      /memory: got 4096; is not a Fargate size for cpu 256; allowed: 512, 1024, 2048/,
+    ],
     ["broken JSON", "{ name: ", /not valid JSON/],
   ])("rejects %s with exit 2, the field and no stack trace, writing nothing", (label, config, message) => {
     const result = synth(config, label.replace(/\W+/g, "-"));

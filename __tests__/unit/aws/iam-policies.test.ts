@@ -140,9 +140,7 @@ describe("executionRolePolicy", () => {
   });
 
   it("builds the full document in a fixed order when every kind of source is given", () => {
-    const document = executionRolePolicy(
-      input({ containerSecretSources: [`${DB_SECRET}:password::`, API_KEY_PARAMETER], kmsKeyArns: [KEY_A] }),
-    );
+    const document = executionRolePolicy(input({ containerSecretSources: [`${DB_SECRET}:password::`, API_KEY_PARAMETER], kmsKeyArns: [KEY_A] }));
     expect(document.Statement.map((s) => s.Sid)).toEqual([
       "ReadRegistryAndContainerSecrets",
       "ReadContainerParameters",
@@ -240,7 +238,12 @@ describe("executionRolePolicy without a registry secret (EC2 agent-dockercfg)", 
 
   it("still grants the container's own secrets, under a name that says so", () => {
     const document = executionRolePolicy(input({ registrySecretArn: undefined, containerSecretSources: [`${DB_SECRET}:password::`] }));
-    expect(statement(document, "ReadContainerSecrets")).toEqual({ Sid: "ReadContainerSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [DB_SECRET] });
+    expect(statement(document, "ReadContainerSecrets")).toEqual({
+      Sid: "ReadContainerSecrets",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: [DB_SECRET],
+    });
     expect(statement(document, "ReadRegistryAndContainerSecrets")).toBeUndefined();
   });
 });
@@ -300,7 +303,9 @@ describe("containerInstancePolicy", () => {
   });
 
   it("is assumed by EC2 only", () => {
-    expect(ec2TrustPolicy().Statement).toEqual([{ Sid: "Ec2InstancesAssume", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+    expect(ec2TrustPolicy().Statement).toEqual([
+      { Sid: "Ec2InstancesAssume", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
   });
 });
 
@@ -318,7 +323,14 @@ describe("customerManagedKeyPolicy for EC2 volumes", () => {
         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
         Resource: "*",
       },
-      { Sid: "AutoScalingGrantsForEbsOnly", Effect: "Allow", Principal: { AWS: role }, Action: "kms:CreateGrant", Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+      {
+        Sid: "AutoScalingGrantsForEbsOnly",
+        Effect: "Allow",
+        Principal: { AWS: role },
+        Action: "kms:CreateGrant",
+        Resource: "*",
+        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+      },
     ]);
   });
 

@@ -1,7 +1,15 @@
 import * as path from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
 import { applyBackend, backendBlock } from "../../../src/backend/apply";
-import { backendSchema, backendStackProblems, backendWarnings, bucketNameProblem, tokenEnvVar, type Backend, type BackendInput } from "../../../src/backend/schema";
+import {
+  backendSchema,
+  backendStackProblems,
+  backendWarnings,
+  bucketNameProblem,
+  tokenEnvVar,
+  type Backend,
+  type BackendInput,
+} from "../../../src/backend/schema";
 
 const parse = (input: unknown): Backend => backendSchema.parse(input);
 
@@ -38,28 +46,68 @@ describe("backendSchema defaults", () => {
 
 describe("backendSchema errors name the field, and what is allowed", () => {
   it.each<[string, unknown, string]>([
-    ["unknown type", { type: "gcs" }, 'type: must have "type": "local" (default), "s3" (with bucket) or "cloud" (with organization and workspace or workspaceTags)'],
+    [
+      "unknown type",
+      { type: "gcs" },
+      'type: must have "type": "local" (default), "s3" (with bucket) or "cloud" (with organization and workspace or workspaceTags)',
+    ],
     ["missing bucket", { type: "s3", region: "us-east-1" }, "bucket: must be the S3 bucket name holding the state"],
     ["upper-case bucket", { type: "s3", bucket: "Acme-State" }, "bucket: may hold only lowercase letters, digits, dots and hyphens (S3 bucket naming rules)"],
     ["short bucket", { type: "s3", bucket: "ab" }, "bucket: must be 3-63 characters long (S3 bucket naming rules)"],
     ["IP bucket", { type: "s3", bucket: "192.168.1.10" }, "bucket: must not be formatted as an IP address (S3 bucket naming rules)"],
     ["reserved suffix", { type: "s3", bucket: "state-s3alias" }, 'bucket: must not end with the reserved suffix "-s3alias" (S3 bucket naming rules)'],
-    ["key with a leading slash", { type: "s3", bucket: "acme-tfstate", key: "/orders.tfstate" }, "key: must be an S3 object key of 1-1024 characters not starting with /"],
-    ["unknown placeholder", { type: "s3", bucket: "acme-tfstate", key: "{env}/{stack}.tfstate" }, "key: has the placeholder {env}; the only placeholder is {stack} (the stack name)"],
+    [
+      "key with a leading slash",
+      { type: "s3", bucket: "acme-tfstate", key: "/orders.tfstate" },
+      "key: must be an S3 object key of 1-1024 characters not starting with /",
+    ],
+    [
+      "unknown placeholder",
+      { type: "s3", bucket: "acme-tfstate", key: "{env}/{stack}.tfstate" },
+      "key: has the placeholder {env}; the only placeholder is {stack} (the stack name)",
+    ],
     ["bad region", { type: "s3", bucket: "acme-tfstate", region: "europe" }, "region: must be an AWS region such as us-east-1 (the bucket's region)"],
     [
       "no locking at all",
       { type: "s3", bucket: "acme-tfstate", useLockfile: false },
       "useLockfile: is false with no dynamodbTable, so nothing would lock the state and two concurrent runs could corrupt it; keep useLockfile true (S3 native locking, Terraform ≥ 1.11)",
     ],
-    ["KMS without encryption", { type: "s3", bucket: "acme-tfstate", encrypt: false, kmsKeyId: "alias/tfstate" }, "encrypt: is false but kmsKeyId is set; the key encrypts the state only with encrypt true"],
-    ["typo", { type: "s3", bucket: "acme-tfstate", regoin: "us-east-1" }, '(top level): unknown key "regoin" (did you mean "region"?); allowed keys: type, bucket, key, region, encrypt, kmsKeyId, useLockfile, dynamodbTable'],
-    ["workspace and tags", { type: "cloud", organization: "acme", workspace: "orders", workspaceTags: ["prod"] }, "workspaceTags: is set together with workspace; choose one: workspace (one named workspace per stack) or workspaceTags (select with TF_WORKSPACE)"],
-    ["neither workspace nor tags", { type: "cloud", organization: "acme" }, 'workspace: is required unless workspaceTags is set, e.g. "workspace": "{stack}-prod"'],
+    [
+      "KMS without encryption",
+      { type: "s3", bucket: "acme-tfstate", encrypt: false, kmsKeyId: "alias/tfstate" },
+      "encrypt: is false but kmsKeyId is set; the key encrypts the state only with encrypt true",
+    ],
+    [
+      "typo",
+      { type: "s3", bucket: "acme-tfstate", regoin: "us-east-1" },
+      '(top level): unknown key "regoin" (did you mean "region"?); allowed keys: type, bucket, key, region, encrypt, kmsKeyId, useLockfile, dynamodbTable',
+    ],
+    [
+      "workspace and tags",
+      { type: "cloud", organization: "acme", workspace: "orders", workspaceTags: ["prod"] },
+      "workspaceTags: is set together with workspace; choose one: workspace (one named workspace per stack) or workspaceTags (select with TF_WORKSPACE)",
+    ],
+    [
+      "neither workspace nor tags",
+      { type: "cloud", organization: "acme" },
+      'workspace: is required unless workspaceTags is set, e.g. "workspace": "{stack}-prod"',
+    ],
     ["empty tags", { type: "cloud", organization: "acme", workspaceTags: [] }, "workspaceTags: must list at least one tag"],
-    ["hostname with scheme", { type: "cloud", organization: "acme", workspace: "orders", hostname: "https://tfe.example.com" }, "hostname: must be a hostname such as tfe.example.com (no https://, no path); leave it out for HCP Terraform (app.terraform.io)"],
-    ["workspace with a space", { type: "cloud", organization: "acme", workspace: "orders prod" }, "workspace: must be a workspace name: 1-90 letters, digits, - and _ (plus {stack})"],
-    ["bad organization", { type: "cloud", organization: "acme corp", workspace: "orders" }, "organization: must be a Terraform Cloud organization name: 1-90 letters, digits, - and _"],
+    [
+      "hostname with scheme",
+      { type: "cloud", organization: "acme", workspace: "orders", hostname: "https://tfe.example.com" },
+      "hostname: must be a hostname such as tfe.example.com (no https://, no path); leave it out for HCP Terraform (app.terraform.io)",
+    ],
+    [
+      "workspace with a space",
+      { type: "cloud", organization: "acme", workspace: "orders prod" },
+      "workspace: must be a workspace name: 1-90 letters, digits, - and _ (plus {stack})",
+    ],
+    [
+      "bad organization",
+      { type: "cloud", organization: "acme corp", workspace: "orders" },
+      "organization: must be a Terraform Cloud organization name: 1-90 letters, digits, - and _",
+    ],
   ])("%s", (_label, input, expected) => {
     expect(problems(input)).toEqual([expected]);
   });
@@ -93,10 +141,18 @@ describe("backendStackProblems (two stacks sharing a backend)", () => {
   const both = ["orders", "orders-ec2"];
   it("refuses a shared S3 key, workspace or local path when the config has two stacks", () => {
     expect(backendStackProblems(parse({ type: "s3", bucket: "acme-tfstate", key: "orders.tfstate" }), both)).toEqual([
-      { field: "key", input: "orders.tfstate", message: "has no {stack} but the config has 2 stacks (orders, orders-ec2) that would share one state object; add {stack}" },
+      {
+        field: "key",
+        input: "orders.tfstate",
+        message: "has no {stack} but the config has 2 stacks (orders, orders-ec2) that would share one state object; add {stack}",
+      },
     ]);
     expect(backendStackProblems(parse({ type: "cloud", organization: "acme", workspace: "orders-prod" }), both)).toEqual([
-      { field: "workspace", input: "orders-prod", message: "has no {stack} but the config has 2 stacks (orders, orders-ec2) that would share one workspace; add {stack}" },
+      {
+        field: "workspace",
+        input: "orders-prod",
+        message: "has no {stack} but the config has 2 stacks (orders, orders-ec2) that would share one workspace; add {stack}",
+      },
     ]);
     expect(backendStackProblems(parse({ type: "local", path: "state.tfstate" }), both)).toHaveLength(1);
   });
@@ -138,13 +194,24 @@ describe("the synthesized terraform block (applyBackend through cdktf)", () => {
     expect(synthTerraformBlock({ type: "local" }, "orders", { localStateFile: "/tmp/x/terraform.orders.tfstate" }).backend).toEqual({
       local: { path: "/tmp/x/terraform.orders.tfstate" },
     });
-    expect(synthTerraformBlock({ type: "local" }, "orders-ec2", { cwd: "/srv/deploy" }).backend).toEqual({ local: { path: "/srv/deploy/terraform.orders-ec2.tfstate" } });
+    expect(synthTerraformBlock({ type: "local" }, "orders-ec2", { cwd: "/srv/deploy" }).backend).toEqual({
+      local: { path: "/srv/deploy/terraform.orders-ec2.tfstate" },
+    });
   });
 
   it("s3 with use_lockfile set by override, the key per stack and the deployment's region", () => {
-    const terraform = synthTerraformBlock({ type: "s3", bucket: "acme-tfstate", key: "ghcr-ecs/{stack}.tfstate", kmsKeyId: "alias/tfstate" }, "orders-ec2", { defaultRegion: "eu-central-1" });
+    const terraform = synthTerraformBlock({ type: "s3", bucket: "acme-tfstate", key: "ghcr-ecs/{stack}.tfstate", kmsKeyId: "alias/tfstate" }, "orders-ec2", {
+      defaultRegion: "eu-central-1",
+    });
     expect(terraform.backend).toEqual({
-      s3: { bucket: "acme-tfstate", key: "ghcr-ecs/orders-ec2.tfstate", region: "eu-central-1", encrypt: true, kms_key_id: "alias/tfstate", use_lockfile: true },
+      s3: {
+        bucket: "acme-tfstate",
+        key: "ghcr-ecs/orders-ec2.tfstate",
+        region: "eu-central-1",
+        encrypt: true,
+        kms_key_id: "alias/tfstate",
+        use_lockfile: true,
+      },
     });
   });
 
@@ -156,7 +223,9 @@ describe("the synthesized terraform block (applyBackend through cdktf)", () => {
   });
 
   it("s3 without any region is an error naming the field", () => {
-    expect(() => backendBlock(parse({ type: "s3", bucket: "acme-tfstate" }), "orders")).toThrow("backend.region is not set and no default region was given (the deployment's region)");
+    expect(() => backendBlock(parse({ type: "s3", bucket: "acme-tfstate" }), "orders")).toThrow(
+      "backend.region is not set and no default region was given (the deployment's region)",
+    );
   });
 
   it("cloud with a named workspace per stack, a project, on Terraform Enterprise", () => {

@@ -149,9 +149,7 @@ describe("Reporter masks secrets", () => {
     reporter.result({ auth: B64_AUTH, token: TOKEN, nested: { b64: B64_TOKEN } });
     expect(leaks(stdout.text)).toEqual([]);
     expect(leaks(stderr.text)).toEqual([]);
-    expect(stderr.text).toBe(
-      "line ***\nwarning: warn ***\nprogress ***\nerror: registry said: bad token ***\nfix: fix with ***\nerror: aws said ***\n",
-    );
+    expect(stderr.text).toBe("line ***\nwarning: warn ***\nprogress ***\nerror: registry said: bad token ***\nfix: fix with ***\nerror: aws said ***\n");
     expect(JSON.parse(stdout.text)).toEqual({ auth: "***", token: "***", nested: { b64: "***" } });
   });
 

@@ -32,8 +32,24 @@ function committedSchema(): JsonSchema {
 }
 
 const KNOWN_KEYWORDS = new Set([
-  "$schema", "title", "description", "default", "type", "properties", "required", "additionalProperties", "propertyNames",
-  "items", "minItems", "oneOf", "enum", "const", "pattern", "minLength", "minimum", "maximum",
+  "$schema",
+  "title",
+  "description",
+  "default",
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "propertyNames",
+  "items",
+  "minItems",
+  "oneOf",
+  "enum",
+  "const",
+  "pattern",
+  "minLength",
+  "minimum",
+  "maximum",
 ]);
 
 /**
@@ -194,9 +210,18 @@ describe("config/ghcr-ecs.schema.json", () => {
     ["a cpu that is not a Fargate size", { cpu: 300 }, "$.cpu: is not one of"],
     ["an unknown credentials mode", { credentials: { mode: "vault" } }, "$.credentials: matches 0 of the oneOf options"],
     ["a tag key starting with aws:", { tags: { "aws:team": "x" } }, '$.tags key "aws:team": does not match'],
-    ["one ALB subnet", {
-      network: { mode: "existing", vpcId: "vpc-0123456789abcdef0", loadBalancerSubnetIds: ["subnet-0123456789abcdef0"], serviceSubnetIds: ["subnet-0123456789abcdef1"] },
-    }, "$.network: matches 0 of the oneOf options"],
+    [
+      "one ALB subnet",
+      {
+        network: {
+          mode: "existing",
+          vpcId: "vpc-0123456789abcdef0",
+          loadBalancerSubnetIds: ["subnet-0123456789abcdef0"],
+          serviceSubnetIds: ["subnet-0123456789abcdef1"],
+        },
+      },
+      "$.network: matches 0 of the oneOf options",
+    ],
   ])("rejects %s", (_label, change, expected) => {
     const config = { ...(JSON.parse(readFileSync(REFERENCE_FILE, "utf8")) as Record<string, unknown>), ...change };
     expect(validate(committedSchema(), config)).toContainEqual(expect.stringContaining(expected));

@@ -5,7 +5,18 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ECS_OPTIMIZED_AMI_PARAMETER, Ec2Capacity, type Ec2CapacityProps } from "../../../src/constructs/ec2-capacity";
 import { readAsEcsInit } from "../../../src/ec2/ecs-config";
 import { ecsConfigWrittenBy } from "../../../src/ec2/user-data";
-import { asBlock, blockList, decodeUserData, onlyResource, policyStatements, ref, resourceCounts, statement, statementsAllowing, synthConstruct } from "../../helpers/synth";
+import {
+  asBlock,
+  blockList,
+  decodeUserData,
+  onlyResource,
+  policyStatements,
+  ref,
+  resourceCounts,
+  statement,
+  statementsAllowing,
+  synthConstruct,
+} from "../../helpers/synth";
 import type { TerraformDocument } from "../../../src/terraform/document";
 
 const CLUSTER_ARN = "arn:aws:ecs:eu-west-1:123456789012:cluster/orders-ec2";
@@ -87,7 +98,12 @@ describe("Ec2Capacity", () => {
       expect(launchTemplate(synth({ rootVolumeGiB: 64, volumeKmsKeyArn: KEY_ARN })).block_device_mappings).toEqual([
         { device_name: "/dev/xvda", ebs: { volume_size: 64, volume_type: "gp3", encrypted: "true", kms_key_id: KEY_ARN, delete_on_termination: "true" } },
       ]);
-      expect(blockList(launchTemplate(synth()).block_device_mappings)[0].ebs).toEqual({ volume_size: 30, volume_type: "gp3", encrypted: "true", delete_on_termination: "true" });
+      expect(blockList(launchTemplate(synth()).block_device_mappings)[0].ebs).toEqual({
+        volume_size: 30,
+        volume_type: "gp3",
+        encrypted: "true",
+        delete_on_termination: "true",
+      });
     });
 
     it("gives the instances no public IP and only their own security group (HTTPS out, nothing in)", () => {
@@ -127,7 +143,9 @@ describe("Ec2Capacity", () => {
     });
 
     it("drains on Spot interruptions when Spot is used", () => {
-      const script = userData(synth({ spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 0, allocationStrategy: "price-capacity-optimized" } }));
+      const script = userData(
+        synth({ spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 0, allocationStrategy: "price-capacity-optimized" } }),
+      );
       expect(readAsEcsInit(ecsConfigWrittenBy(script)).ECS_ENABLE_SPOT_INSTANCE_DRAINING).toBe("true");
     });
 
@@ -208,7 +226,9 @@ describe("Ec2Capacity", () => {
     });
 
     it("may describe tags only when the agent propagates instance tags", () => {
-      expect(statementsAllowing(instancePolicy(synth({ ecsConfig: { ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM: "ec2_instance" } })), "ec2:DescribeTags")).toHaveLength(1);
+      expect(
+        statementsAllowing(instancePolicy(synth({ ecsConfig: { ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM: "ec2_instance" } })), "ec2:DescribeTags"),
+      ).toHaveLength(1);
       expect(statementsAllowing(instancePolicy(synth()), "ec2:DescribeTags")).toEqual([]);
     });
   });
@@ -239,12 +259,22 @@ describe("Ec2Capacity", () => {
     });
 
     it("defaults to 2-4 instances, desired = min, 90% healthy during refresh", () => {
-      expect(group(synth())).toMatchObject({ min_size: 2, max_size: 4, desired_capacity: 2, instance_refresh: { preferences: { min_healthy_percentage: 90 } } });
+      expect(group(synth())).toMatchObject({
+        min_size: 2,
+        max_size: 4,
+        desired_capacity: 2,
+        instance_refresh: { preferences: { min_healthy_percentage: 90 } },
+      });
     });
 
     it("with Spot uses a mixed-instances policy over all listed types and rebalances capacity", () => {
       const tf = synth({
-        spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 20, allocationStrategy: "capacity-optimized", instanceTypes: ["t3a.medium", "t3.medium"] },
+        spot: {
+          onDemandBaseCapacity: 1,
+          onDemandPercentageAboveBaseCapacity: 20,
+          allocationStrategy: "capacity-optimized",
+          instanceTypes: ["t3a.medium", "t3.medium"],
+        },
       });
       const lt = onlyResource(tf, "aws_launch_template").name;
       expect(group(tf)).not.toHaveProperty("launch_template");
@@ -253,7 +283,10 @@ describe("Ec2Capacity", () => {
         mixed_instances_policy: {
           instances_distribution: { on_demand_base_capacity: 1, on_demand_percentage_above_base_capacity: 20, spot_allocation_strategy: "capacity-optimized" },
           launch_template: {
-            launch_template_specification: { launch_template_id: ref("aws_launch_template", lt, "id"), version: ref("aws_launch_template", lt, "latest_version") },
+            launch_template_specification: {
+              launch_template_id: ref("aws_launch_template", lt, "id"),
+              version: ref("aws_launch_template", lt, "latest_version"),
+            },
             override: [{ instance_type: "t3.medium" }, { instance_type: "t3a.medium" }],
           },
         },
@@ -286,7 +319,15 @@ describe("Ec2Capacity", () => {
   describe("validation", () => {
     it.each<[string, Partial<Ec2CapacityProps>, string]>([
       ["an arm64 type for x86 images", { instanceType: "m7g.large" }, "Ec2Capacity instance type m7g.large is ARM64, not X86_64"],
-      ["an x86 Spot type for arm64 images", { cpuArchitecture: "ARM64", instanceType: "t4g.medium", spot: { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 0, allocationStrategy: "lowest-price", instanceTypes: ["c5.large"] } }, "Ec2Capacity instance type c5.large is X86_64, not ARM64"],
+      [
+        "an x86 Spot type for arm64 images",
+        {
+          cpuArchitecture: "ARM64",
+          instanceType: "t4g.medium",
+          spot: { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 0, allocationStrategy: "lowest-price", instanceTypes: ["c5.large"] },
+        },
+        "Ec2Capacity instance type c5.large is X86_64, not ARM64",
+      ],
       ["desired above max", { minSize: 1, maxSize: 2, desiredCapacity: 3 }, "Ec2Capacity sizes min 1 / desired 3 / max 2 are invalid"],
       ["a 20 GiB root volume", { rootVolumeGiB: 20 }, "Ec2Capacity rootVolumeGiB 20 is too small: the ECS-optimized AMI needs 30 GiB or more"],
       ["a target capacity of 0", { targetCapacityPercent: 0 }, "Ec2Capacity targetCapacityPercent 0 is invalid: use 1 to 100"],

@@ -27,7 +27,8 @@ const base: Ec2ServiceProps = {
 };
 const bridge: Ec2ServiceProps["network"] = { mode: "bridge", instanceSecurityGroupId: INSTANCE_SG };
 
-const synth = (overrides: Partial<Ec2ServiceProps> = {}): TerraformDocument => synthConstruct((scope) => void new Ec2Service(scope, "service", { ...base, ...overrides }));
+const synth = (overrides: Partial<Ec2ServiceProps> = {}): TerraformDocument =>
+  synthConstruct((scope) => void new Ec2Service(scope, "service", { ...base, ...overrides }));
 const service = (tf: TerraformDocument) => onlyResource(tf, "aws_ecs_service").block;
 const task = (tf: TerraformDocument) => onlyResource(tf, "aws_ecs_task_definition").block;
 const container = (tf: TerraformDocument) => containerDefinitions(task(tf).container_definitions)[0];
@@ -74,9 +75,22 @@ describe("Ec2Service", () => {
     it("gives tasks private ENIs with their own security group: container port from the ALB, HTTPS out", () => {
       const tf = synth();
       const sg = ref("aws_security_group", onlyResource(tf, "aws_security_group").name, "id");
-      expect(service(tf).network_configuration).toEqual({ subnets: ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"], security_groups: [sg], assign_public_ip: false });
-      expect(onlyResource(tf, "aws_vpc_security_group_ingress_rule").block).toMatchObject({ security_group_id: sg, referenced_security_group_id: ALB_SG, from_port: 8098, to_port: 8098 });
-      expect(findResource(tf, "aws_vpc_security_group_egress_rule", (b) => b.security_group_id === ALB_SG).block).toMatchObject({ from_port: 8098, to_port: 8098, referenced_security_group_id: sg });
+      expect(service(tf).network_configuration).toEqual({
+        subnets: ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"],
+        security_groups: [sg],
+        assign_public_ip: false,
+      });
+      expect(onlyResource(tf, "aws_vpc_security_group_ingress_rule").block).toMatchObject({
+        security_group_id: sg,
+        referenced_security_group_id: ALB_SG,
+        from_port: 8098,
+        to_port: 8098,
+      });
+      expect(findResource(tf, "aws_vpc_security_group_egress_rule", (b) => b.security_group_id === ALB_SG).block).toMatchObject({
+        from_port: 8098,
+        to_port: 8098,
+        referenced_security_group_id: sg,
+      });
       expect(container(tf).portMappings).toEqual([{ containerPort: 8098, hostPort: 8098, protocol: "tcp", name: "http" }]);
     });
   });

@@ -83,6 +83,8 @@ describe("EncryptionKey", () => {
   });
 
   it.each([6, 31, 7.5, 0])("rejects deletionWindowInDays %p", (deletionWindowInDays) => {
-    expect(() => synth({ deletionWindowInDays })).toThrow(`EncryptionKey deletionWindowInDays ${deletionWindowInDays} is invalid: use a whole number from 7 to 30`);
+    expect(() => synth({ deletionWindowInDays })).toThrow(
+      `EncryptionKey deletionWindowInDays ${deletionWindowInDays} is invalid: use a whole number from 7 to 30`,
+    );
   });
 });

@@ -1,5 +1,15 @@
 import { TaskExecutionRole, type TaskExecutionRoleProps } from "../../../src/constructs/task-execution-role";
-import { asArray, onlyResource, policyStatements, ref, resources, statement, statementsAllowing, synthConstruct, type PolicyStatement } from "../../helpers/synth";
+import {
+  asArray,
+  onlyResource,
+  policyStatements,
+  ref,
+  resources,
+  statement,
+  statementsAllowing,
+  synthConstruct,
+  type PolicyStatement,
+} from "../../helpers/synth";
 import type { TerraformDocument } from "../../../src/terraform/document";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/registry-credentials-AbC123";

@@ -34,7 +34,9 @@ describe("renderEcsConfig", () => {
   });
 
   it("passes the stop timeout and pull behavior through, and drains on Spot interruptions only with Spot", () => {
-    const entries = Object.fromEntries(ecsConfigEntries({ ...base, containerStopTimeoutSeconds: 90, imagePullBehavior: "prefer-cached", spotInstanceDraining: true }));
+    const entries = Object.fromEntries(
+      ecsConfigEntries({ ...base, containerStopTimeoutSeconds: 90, imagePullBehavior: "prefer-cached", spotInstanceDraining: true }),
+    );
     expect(entries).toMatchObject({ ECS_CONTAINER_STOP_TIMEOUT: "90s", ECS_IMAGE_PULL_BEHAVIOR: "prefer-cached", ECS_ENABLE_SPOT_INSTANCE_DRAINING: "true" });
     expect(Object.keys(Object.fromEntries(ecsConfigEntries(base)))).not.toContain("ECS_ENABLE_SPOT_INSTANCE_DRAINING");
   });
@@ -61,12 +63,24 @@ describe("renderEcsConfig", () => {
 
   it.each<[string, Partial<EcsAgentSettings>, string]>([
     ["a cluster name with a space", { clusterName: "orders ec2" }, 'ecs.config cluster name "orders ec2" is invalid: use 1-255 letters, digits, _ and -'],
-    ["a zero stop timeout", { containerStopTimeoutSeconds: 0 }, "ecs.config containerStopTimeoutSeconds 0 is invalid: use a whole number of seconds, 1 or more"],
-    ["an unknown pull behavior", { imagePullBehavior: "never" as never }, 'ecs.config imagePullBehavior "never" is invalid: use default, always, once, prefer-cached'],
+    [
+      "a zero stop timeout",
+      { containerStopTimeoutSeconds: 0 },
+      "ecs.config containerStopTimeoutSeconds 0 is invalid: use a whole number of seconds, 1 or more",
+    ],
+    [
+      "an unknown pull behavior",
+      { imagePullBehavior: "never" as never },
+      'ecs.config imagePullBehavior "never" is invalid: use default, always, once, prefer-cached',
+    ],
     ["a managed key among the extras", { extras: { ECS_CLUSTER: "other" } }, "ecs.config ECS_CLUSTER: is managed by ghcr-ecs"],
     ["an unknown extra", { extras: { ECS_FROBNICATE: "1" } }, "ecs.config ECS_FROBNICATE: is not a documented ECS agent setting"],
     ["a malformed extra", { extras: { ECS_RESERVED_MEMORY: "lots" } }, 'ecs.config ECS_RESERVED_MEMORY: "lots" must be a whole number from 0 to 65535'],
-    ["an extra with a newline", { extras: { ECS_LOGLEVEL: "info\nECS_CLUSTER=evil" } }, `ecs.config ECS_LOGLEVEL: "info\\nECS_CLUSTER=evil" contains a newline (U+000A), ${CANNOT_CARRY}`],
+    [
+      "an extra with a newline",
+      { extras: { ECS_LOGLEVEL: "info\nECS_CLUSTER=evil" } },
+      `ecs.config ECS_LOGLEVEL: "info\\nECS_CLUSTER=evil" contains a newline (U+000A), ${CANNOT_CARRY}`,
+    ],
     ["an extra ending in a space", { extras: { ECS_LOGLEVEL: "info " } }, `ecs.config ECS_LOGLEVEL: "info " ends with whitespace (U+0020), ${TRIMMED}`],
   ])("refuses %s", (_label, overrides, message) => {
     expect(() => renderEcsConfig({ ...base, ...overrides })).toThrow(message);
@@ -112,9 +126,21 @@ describe("ecsConfigLine (KEY=value, the value raw)", () => {
     ["an ideographic space at the start", "\u3000x", `starts with whitespace (U+3000), ${TRIMMED}`],
     ["a line separator at the end", "x\u2028", `ends with whitespace (U+2028), ${TRIMMED}`],
     ["only spaces", "   ", `starts with whitespace (U+0020), ${TRIMMED}`],
-    ["a leading double quote", '"x"', "starts with a quote (\"), which systemd (EnvironmentFile=, ecs-init's own settings) takes as an opening quote that can swallow the following lines; allowed: any other first character"],
-    ["a leading single quote", "'x'", "starts with a quote ('), which systemd (EnvironmentFile=, ecs-init's own settings) takes as an opening quote that can swallow the following lines; allowed: any other first character"],
-    ["a trailing backslash", "C:\\", "ends with a backslash, which systemd (EnvironmentFile=, ecs-init's own settings) takes as a line continuation that swallows the next setting; allowed: any other last character"],
+    [
+      "a leading double quote",
+      '"x"',
+      "starts with a quote (\"), which systemd (EnvironmentFile=, ecs-init's own settings) takes as an opening quote that can swallow the following lines; allowed: any other first character",
+    ],
+    [
+      "a leading single quote",
+      "'x'",
+      "starts with a quote ('), which systemd (EnvironmentFile=, ecs-init's own settings) takes as an opening quote that can swallow the following lines; allowed: any other first character",
+    ],
+    [
+      "a trailing backslash",
+      "C:\\",
+      "ends with a backslash, which systemd (EnvironmentFile=, ecs-init's own settings) takes as a line continuation that swallows the next setting; allowed: any other last character",
+    ],
     ["an unpaired surrogate", "a\ud800b", `contains an unpaired surrogate (U+D800), which has no UTF-8 form; ${ALLOWED}`],
   ])("refuses a value with %s", (_label, value, problem) => {
     expect(ecsConfigValueProblem(value)).toBe(problem);
@@ -126,12 +152,38 @@ describe("ecsConfigLine (KEY=value, the value raw)", () => {
   });
 
   it("writes nothing ecs-init reads differently: any value is either refused or read back exactly, among other lines", () => {
-    const chars = fc.constantFrom("a", "Z", "0", " ", "\t", "\n", "\r", "=", "#", ";", '"', "'", "\\", "$", "{", "}", "\u00a0", "\u0085", "\u2028", "\ufeff", "\u0000", "é");
+    const chars = fc.constantFrom(
+      "a",
+      "Z",
+      "0",
+      " ",
+      "\t",
+      "\n",
+      "\r",
+      "=",
+      "#",
+      ";",
+      '"',
+      "'",
+      "\\",
+      "$",
+      "{",
+      "}",
+      "\u00a0",
+      "\u0085",
+      "\u2028",
+      "\ufeff",
+      "\u0000",
+      "é",
+    );
     fc.assert(
-      fc.property(fc.array(chars, { maxLength: 12 }).map((c) => c.join("")), (value) => {
-        if (ecsConfigValueProblem(value) !== undefined) return;
-        expect(readAsEcsInit(`ECS_A=1\n${ecsConfigLine("ECS_X", value)}ECS_B=2\n`)).toEqual({ ECS_A: "1", ECS_X: value, ECS_B: "2" });
-      }),
+      fc.property(
+        fc.array(chars, { maxLength: 12 }).map((c) => c.join("")),
+        (value) => {
+          if (ecsConfigValueProblem(value) !== undefined) return;
+          expect(readAsEcsInit(`ECS_A=1\n${ecsConfigLine("ECS_X", value)}ECS_B=2\n`)).toEqual({ ECS_A: "1", ECS_X: value, ECS_B: "2" });
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -172,11 +224,15 @@ describe("extraSettingProblem", () => {
   });
 
   it("points the auth keys at ec2.registryAuth, never at user data", () => {
-    expect(extraSettingProblem("ECS_ENGINE_AUTH_DATA", '{"ghcr.io":{"auth":"eDp5"}}')).toContain('set ec2.registryAuth ("task" or "agent-dockercfg"); credentials never go into user data');
+    expect(extraSettingProblem("ECS_ENGINE_AUTH_DATA", '{"ghcr.io":{"auth":"eDp5"}}')).toContain(
+      'set ec2.registryAuth ("task" or "agent-dockercfg"); credentials never go into user data',
+    );
   });
 
   it("suggests the nearest documented key for a typo", () => {
-    expect(extraSettingProblem("ECS_RESERVED_MEMROY", "256")).toMatch(/^is not a documented ECS agent setting \(did you mean ECS_RESERVED_MEMORY\?\); allowed: /);
+    expect(extraSettingProblem("ECS_RESERVED_MEMROY", "256")).toMatch(
+      /^is not a documented ECS agent setting \(did you mean ECS_RESERVED_MEMORY\?\); allowed: /,
+    );
   });
 
   it("refuses keys that would move the agent's own files or credentials", () => {
@@ -260,8 +316,11 @@ describe("extraSettingProblem", () => {
     ["ECS_RESERVED_PORTS_UDP", "[1e3]", '"[1e3]" must be JSON: an array of port numbers such as [22, 8080]'],
     ["ECS_RESERVED_PORTS", "[22", '"[22" must be JSON: an array of port numbers such as [22, 8080] (it does not parse)'],
     ["ECS_AVAILABLE_LOGGING_DRIVERS", '["json-file","awslogs","awsfirelens"]', undefined],
-    ["ECS_AVAILABLE_LOGGING_DRIVERS", '["json-file","loki"]',
-      '"[\\"json-file\\",\\"loki\\"]" must be JSON: an array of logging drivers such as ["json-file","awslogs"] (json-file, syslog, journald, gelf, fluentd, awslogs, splunk, logentries, sumologic, none, awsfirelens)'],
+    [
+      "ECS_AVAILABLE_LOGGING_DRIVERS",
+      '["json-file","loki"]',
+      '"[\\"json-file\\",\\"loki\\"]" must be JSON: an array of logging drivers such as ["json-file","awslogs"] (json-file, syslog, journald, gelf, fluentd, awslogs, splunk, logentries, sumologic, none, awsfirelens)',
+    ],
     ["ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES", '["10.0.15.0/24","172.31.0.0/16"]', undefined],
     ["ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES", '["10.0.15.0"]', '"[\\"10.0.15.0\\"]" must be JSON: an array of IPv4 CIDR blocks such as ["10.0.15.0/24"]'],
     ["ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES", '["010.0.15.0/24"]', '"[\\"010.0.15.0/24\\"]" must be JSON: an array of IPv4 CIDR blocks such as ["10.0.15.0/24"]'],
@@ -272,17 +331,32 @@ describe("extraSettingProblem", () => {
     ["ECS_INSTANCE_ATTRIBUTES", '{"replicas":3}', '"{\\"replicas\\":3}" must be JSON: an object of strings such as {"stack": "prod"}'],
     ["ECS_INSTANCE_ATTRIBUTES", "null", '"null" must be JSON: an object of strings such as {"stack": "prod"}'],
     ["ECS_INSTANCE_ATTRIBUTES", '["a"]', '"[\\"a\\"]" must be JSON: an object of strings such as {"stack": "prod"}'],
-    ["ECS_INSTANCE_ATTRIBUTES", '{"my attr":"x"}',
-      '"{\\"my attr\\":\\"x\\"}" must have attribute names of 1-128 letters, digits and - _ . / \\ (ECS\'s rule); "my attr" is not one'],
-    ["ECS_INSTANCE_ATTRIBUTES", '{"k":" x"}',
-      '"{\\"k\\":\\" x\\"}" must have attribute values of 1-128 letters, digits, inner spaces and - _ . @ / \\ : (ECS\'s rule); " x" (of "k") is not one'],
-    ["ECS_INSTANCE_ATTRIBUTES", '{"k":""}',
-      '"{\\"k\\":\\"\\"}" must have attribute values of 1-128 letters, digits, inner spaces and - _ . @ / \\ : (ECS\'s rule); "" (of "k") is not one'],
+    [
+      "ECS_INSTANCE_ATTRIBUTES",
+      '{"my attr":"x"}',
+      '"{\\"my attr\\":\\"x\\"}" must have attribute names of 1-128 letters, digits and - _ . / \\ (ECS\'s rule); "my attr" is not one',
+    ],
+    [
+      "ECS_INSTANCE_ATTRIBUTES",
+      '{"k":" x"}',
+      '"{\\"k\\":\\" x\\"}" must have attribute values of 1-128 letters, digits, inner spaces and - _ . @ / \\ : (ECS\'s rule); " x" (of "k") is not one',
+    ],
+    [
+      "ECS_INSTANCE_ATTRIBUTES",
+      '{"k":""}',
+      '"{\\"k\\":\\"\\"}" must have attribute values of 1-128 letters, digits, inner spaces and - _ . @ / \\ : (ECS\'s rule); "" (of "k") is not one',
+    ],
     ["ECS_CONTAINER_INSTANCE_TAGS", '{"team":"payments","cost center":"42","empty":""}', undefined],
-    ["ECS_CONTAINER_INSTANCE_TAGS", '{"AWS:owner":"x"}',
-      '"{\\"AWS:owner\\":\\"x\\"}" must have tag keys of 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws: (ECS\'s rule); "AWS:owner" is not one'],
-    ["ECS_CONTAINER_INSTANCE_TAGS", '{"k":"a!"}',
-      '"{\\"k\\":\\"a!\\"}" must have tag values of at most 256 letters, digits, spaces and _ . : / = + - @, not starting with aws: (ECS\'s rule); "a!" (of "k") is not one'],
+    [
+      "ECS_CONTAINER_INSTANCE_TAGS",
+      '{"AWS:owner":"x"}',
+      '"{\\"AWS:owner\\":\\"x\\"}" must have tag keys of 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws: (ECS\'s rule); "AWS:owner" is not one',
+    ],
+    [
+      "ECS_CONTAINER_INSTANCE_TAGS",
+      '{"k":"a!"}',
+      '"{\\"k\\":\\"a!\\"}" must have tag values of at most 256 letters, digits, spaces and _ . : / = + - @, not starting with aws: (ECS\'s rule); "a!" (of "k") is not one',
+    ],
     ["ECS_LOG_OPTS", '{"awslogs-group":"/ecs/agent","tag":"a b"}', undefined],
     ["ECS_LOG_OPTS", '{"max-size":10}', '"{\\"max-size\\":10}" must be JSON: an object of strings such as {"stack": "prod"}'],
     ["ECS_AGENT_LABELS", '{"com.example.team":"payments"}', undefined],
@@ -304,9 +378,13 @@ describe("extraSettingProblem", () => {
   it("holds instance attributes and tags to ECS's counts: 10 custom attributes, 50 tags", () => {
     const entries = (n: number) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "x"])));
     expect(extraSettingProblem("ECS_INSTANCE_ATTRIBUTES", entries(10))).toBeUndefined();
-    expect(extraSettingProblem("ECS_INSTANCE_ATTRIBUTES", entries(11))).toBe(`${JSON.stringify(entries(11))} must be at most 10 attributes (ECS's limit for custom attributes), not 11`);
+    expect(extraSettingProblem("ECS_INSTANCE_ATTRIBUTES", entries(11))).toBe(
+      `${JSON.stringify(entries(11))} must be at most 10 attributes (ECS's limit for custom attributes), not 11`,
+    );
     expect(extraSettingProblem("ECS_CONTAINER_INSTANCE_TAGS", entries(50))).toBeUndefined();
-    expect(extraSettingProblem("ECS_CONTAINER_INSTANCE_TAGS", entries(51))).toBe(`${JSON.stringify(entries(51))} must be at most 50 tags (ECS's limit), not 51`);
+    expect(extraSettingProblem("ECS_CONTAINER_INSTANCE_TAGS", entries(51))).toBe(
+      `${JSON.stringify(entries(51))} must be at most 50 tags (ECS's limit), not 51`,
+    );
   });
 
   it("validates every documented key with a check that rejects garbage", () => {
@@ -328,7 +406,8 @@ describe("goDurationNanoseconds", () => {
     expect(goDurationNanoseconds("10µs")).toBe(10e3);
     expect(goDurationNanoseconds("2562047h")).toBe(2562047 * 3600e9);
     expect(goDurationNanoseconds("2562048h")).toBeUndefined();
-    for (const bad of ["", "30", "s", "30 s", "1d", "30S", "1mss", ".5s", "+1s"]) expect({ bad, ns: goDurationNanoseconds(bad) }).toEqual({ bad, ns: undefined });
+    for (const bad of ["", "30", "s", "30 s", "1d", "30S", "1mss", ".5s", "+1s"])
+      expect({ bad, ns: goDurationNanoseconds(bad) }).toEqual({ bad, ns: undefined });
   });
 });
 

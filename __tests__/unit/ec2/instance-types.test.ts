@@ -2,14 +2,33 @@ import { instanceTypeArchitecture } from "../../../src/ec2/instance-types";
 import { boundedName } from "../../../src/aws/names";
 
 describe("instanceTypeArchitecture", () => {
-  it.each(["t4g.medium", "m7g.large", "m6gd.xlarge", "c6gn.large", "c7gn.16xlarge", "r8g.large", "im4gn.large", "is4gen.large", "x2gd.large", "g5g.xlarge", "hpc7g.4xlarge", "a1.large"])(
-    "reads %s as ARM64",
-    (type) => expect(instanceTypeArchitecture(type)).toBe("ARM64"),
-  );
-  it.each(["t3.medium", "t3a.medium", "m5.large", "m5dn.large", "m7i-flex.large", "c7a.large", "g4dn.xlarge", "p4d.24xlarge", "r5b.large", "z1d.large", "inf2.xlarge"])(
-    "reads %s as X86_64",
-    (type) => expect(instanceTypeArchitecture(type)).toBe("X86_64"),
-  );
+  it.each([
+    "t4g.medium",
+    "m7g.large",
+    "m6gd.xlarge",
+    "c6gn.large",
+    "c7gn.16xlarge",
+    "r8g.large",
+    "im4gn.large",
+    "is4gen.large",
+    "x2gd.large",
+    "g5g.xlarge",
+    "hpc7g.4xlarge",
+    "a1.large",
+  ])("reads %s as ARM64", (type) => expect(instanceTypeArchitecture(type)).toBe("ARM64"));
+  it.each([
+    "t3.medium",
+    "t3a.medium",
+    "m5.large",
+    "m5dn.large",
+    "m7i-flex.large",
+    "c7a.large",
+    "g4dn.xlarge",
+    "p4d.24xlarge",
+    "r5b.large",
+    "z1d.large",
+    "inf2.xlarge",
+  ])("reads %s as X86_64", (type) => expect(instanceTypeArchitecture(type)).toBe("X86_64"));
 });
 
 describe("boundedName", () => {

@@ -32,12 +32,7 @@ describe("renderUserData", () => {
     ["agent-dockercfg", agentMode],
   ])("renders a strict bash script that passes shellcheck (%s)", (_mode, input) => {
     const script = renderUserData(input);
-    expect(script.split("\n").slice(0, 4)).toEqual([
-      "#!/bin/bash",
-      expect.stringMatching(/^# Rendered by ghcr-ecs/),
-      "set -euo pipefail",
-      "umask 077",
-    ]);
+    expect(script.split("\n").slice(0, 4)).toEqual(["#!/bin/bash", expect.stringMatching(/^# Rendered by ghcr-ecs/), "set -euo pipefail", "umask 077"]);
     expect(script).not.toMatch(/^\s*set -[a-z]*x|set -o xtrace/m);
     expect(shellcheck(script)).toEqual({ status: 0, findings: "" });
   });
@@ -107,7 +102,9 @@ describe("the agent-dockercfg script, executed against a stub AWS CLI", () => {
     if (secretString !== undefined) writeFileSync(path.join(scratch, "secret.json"), `${secretString}\n`);
     const etc = path.join(scratch, "etc-ecs");
     // The retry sleeps are the only change besides the paths: the stub answers at once.
-    const script = renderUserData(agentMode).replace(/\/etc\/ecs/g, etc).replace("sleep $((attempt * 5))", "sleep 0");
+    const script = renderUserData(agentMode)
+      .replace(/\/etc\/ecs/g, etc)
+      .replace("sleep $((attempt * 5))", "sleep 0");
     const file = path.join(scratch, "user-data.sh");
     writeFileSync(file, script);
     const result = spawnSync("bash", [file], { encoding: "utf8", env: { PATH: `${bin}:/usr/bin:/bin`, HOME: scratch }, timeout: 20000 });
@@ -132,7 +129,11 @@ describe("the agent-dockercfg script, executed against a stub AWS CLI", () => {
       ECS_ENGINE_AUTH_DATA: JSON.stringify({ "ghcr.io": { auth: Buffer.from(`${username}:${token}`).toString("base64") } }),
     });
     // Every line is one ecs-init reads verbatim (ecsConfigLine refuses anything else), and nothing else is in the file.
-    expect(Object.entries(settings).map(([key, value]) => ecsConfigLine(key, value)).join("")).toBe(text);
+    expect(
+      Object.entries(settings)
+        .map(([key, value]) => ecsConfigLine(key, value))
+        .join(""),
+    ).toBe(text);
     expect(JSON.parse(settings.ECS_ENGINE_AUTH_DATA)).not.toHaveProperty("auths");
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expect(result.stdout + result.stderr).not.toContain(token);
@@ -152,7 +153,11 @@ describe("the agent-dockercfg script, executed against a stub AWS CLI", () => {
     expect(settings.ECS_ENGINE_AUTH_TYPE).toBe("dockercfg");
     expect(settings.ECS_ENGINE_AUTH_DATA).toMatch(/^\{"ghcr\.io":\{"auth":"[A-Za-z0-9+/]+=*"\}\}$/);
     expect(agentCredentials(settings.ECS_ENGINE_AUTH_DATA)).toEqual({ username, password });
-    expect(Object.entries(settings).map(([key, value]) => ecsConfigLine(key, value)).join("")).toBe(text);
+    expect(
+      Object.entries(settings)
+        .map(([key, value]) => ecsConfigLine(key, value))
+        .join(""),
+    ).toBe(text);
   });
 
   it.each([

@@ -63,19 +63,36 @@ describe("estimateRollout", () => {
       "orders: rolling deploy cannot start (minimum healthy 100 % and maximum 100 % of 2 leave no room for a new task), failed deploy never rolled back (no wave can start) (model: docs/rollout-model.md)",
     );
     const noBreaker = estimateRollout({ ...OUR_DEFAULTS, circuitBreaker: false });
-    expect(describeRollout("orders", noBreaker)).toBe("orders: rolling deploy ≈ 1m 35s, failed deploy never rolled back (circuit breaker off) (model: docs/rollout-model.md)");
+    expect(describeRollout("orders", noBreaker)).toBe(
+      "orders: rolling deploy ≈ 1m 35s, failed deploy never rolled back (circuit breaker off) (model: docs/rollout-model.md)",
+    );
     expect(describeRollout("orders", estimateRollout({ ...OUR_DEFAULTS, desiredCount: 0 }))).toMatch(/^orders: desired count 0, nothing to roll out/);
   });
 });
 
 describe("circuitBreakerThreshold", () => {
-  it.each([[1, 3], [2, 3], [6, 3], [7, 4], [25, 13], [400, 200], [1000, 200]])("desired %i → %i", (desired, threshold) => {
+  it.each([
+    [1, 3],
+    [2, 3],
+    [6, 3],
+    [7, 4],
+    [25, 13],
+    [400, 200],
+    [1000, 200],
+  ])("desired %i → %i", (desired, threshold) => {
     expect(circuitBreakerThreshold(desired)).toBe(threshold);
   });
 });
 
 describe("formatDuration", () => {
-  it.each([[0, "0s"], [45, "45s"], [95, "1m 35s"], [125, "2m 05s"], [810, "13m 30s"], [3725, "1h 02m 05s"]])("%i s → %s", (seconds, text) => {
+  it.each([
+    [0, "0s"],
+    [45, "45s"],
+    [95, "1m 35s"],
+    [125, "2m 05s"],
+    [810, "13m 30s"],
+    [3725, "1h 02m 05s"],
+  ])("%i s → %s", (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
   });
 });
@@ -88,20 +105,55 @@ describe("rolloutSettingsFromStack", () => {
   });
 
   it("follows the config's settings", () => {
-    const config = { ...referenceInput(), desiredCount: 6, deregistrationDelaySeconds: 120, healthCheck: { intervalSeconds: 15, healthyThreshold: 4, unhealthyThreshold: 5, gracePeriodSeconds: 90 }, deployment: { minimumHealthyPercent: 100, maximumPercent: 150 } };
+    const config = {
+      ...referenceInput(),
+      desiredCount: 6,
+      deregistrationDelaySeconds: 120,
+      healthCheck: { intervalSeconds: 15, healthyThreshold: 4, unhealthyThreshold: 5, gracePeriodSeconds: 90 },
+      deployment: { minimumHealthyPercent: 100, maximumPercent: 150 },
+    };
     const [service] = rolloutSettingsFromStack(synthStack(config));
-    expect(service.settings).toEqual({ desiredCount: 6, minimumHealthyPercent: 100, maximumPercent: 150, healthCheckGracePeriodSeconds: 90, healthCheckIntervalSeconds: 15, healthyThreshold: 4, unhealthyThreshold: 5, deregistrationDelaySeconds: 120, circuitBreaker: true });
+    expect(service.settings).toEqual({
+      desiredCount: 6,
+      minimumHealthyPercent: 100,
+      maximumPercent: 150,
+      healthCheckGracePeriodSeconds: 90,
+      healthCheckIntervalSeconds: 15,
+      healthyThreshold: 4,
+      unhealthyThreshold: 5,
+      deregistrationDelaySeconds: 120,
+      circuitBreaker: true,
+    });
   });
 
   it("uses the provider's defaults for attributes left out, and no LB time without a load balancer", () => {
     const settings = rolloutSettingsFromStack({
       resource: {
-        aws_ecs_service: { plain: { name: "plain", desired_count: 3 }, behind_lb: { name: "lb", load_balancer: [{ target_group_arn: "${aws_lb_target_group.tg.arn}" }] } },
+        aws_ecs_service: {
+          plain: { name: "plain", desired_count: 3 },
+          behind_lb: { name: "lb", load_balancer: [{ target_group_arn: "${aws_lb_target_group.tg.arn}" }] },
+        },
         aws_lb_target_group: { tg: { health_check: {} } },
       },
     });
-    expect(settings[0].settings).toEqual({ desiredCount: 3, minimumHealthyPercent: 100, maximumPercent: 200, healthCheckGracePeriodSeconds: 0, healthCheckIntervalSeconds: 0, healthyThreshold: 0, unhealthyThreshold: 0, deregistrationDelaySeconds: 0, circuitBreaker: false });
-    expect(settings[1].settings).toMatchObject({ desiredCount: 0, healthCheckIntervalSeconds: 30, healthyThreshold: 3, unhealthyThreshold: 3, deregistrationDelaySeconds: 300 });
+    expect(settings[0].settings).toEqual({
+      desiredCount: 3,
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+      healthCheckGracePeriodSeconds: 0,
+      healthCheckIntervalSeconds: 0,
+      healthyThreshold: 0,
+      unhealthyThreshold: 0,
+      deregistrationDelaySeconds: 0,
+      circuitBreaker: false,
+    });
+    expect(settings[1].settings).toMatchObject({
+      desiredCount: 0,
+      healthCheckIntervalSeconds: 30,
+      healthyThreshold: 3,
+      unhealthyThreshold: 3,
+      deregistrationDelaySeconds: 300,
+    });
   });
 
   it("labels lines by stack, and by service when a stack has several", () => {

@@ -41,7 +41,9 @@ describe("parseOutputs in cdktf --outputs-file format", () => {
   });
 
   it("ignores outputs it does not know and outputs that are not strings", () => {
-    const outputs = { orders: { region: "eu-west-1", alb_dns_name: "orders-123.eu-west-1.elb.amazonaws.com", cluster_name: 7, service_name: null, image: ["x"] } };
+    const outputs = {
+      orders: { region: "eu-west-1", alb_dns_name: "orders-123.eu-west-1.elb.amazonaws.com", cluster_name: 7, service_name: null, image: ["x"] },
+    };
     expect(parseOutputs(JSON.stringify(outputs), "cdktf-outputs.json")).toEqual({ region: "eu-west-1" });
   });
 
@@ -66,7 +68,9 @@ describe("parseOutputs in cdktf --outputs-file format", () => {
   });
 
   it("checks --stack even when the file has a single stack", () => {
-    expect(rejection(() => parseOutputs(JSON.stringify({ orders: ORDERS_OUTPUTS }), "out.json", "billing")).message).toBe('out.json has no stack "billing" (it has: orders)');
+    expect(rejection(() => parseOutputs(JSON.stringify({ orders: ORDERS_OUTPUTS }), "out.json", "billing")).message).toBe(
+      'out.json has no stack "billing" (it has: orders)',
+    );
   });
 
   it("reports a stack whose outputs are not an object", () => {
@@ -83,7 +87,11 @@ describe("parseOutputs in cdktf --outputs-file format", () => {
 
 describe("parseOutputs in terraform output -json format", () => {
   const terraform = (outputs: Record<string, unknown>) =>
-    JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, { sensitive: false, type: typeof value === "string" ? "string" : "dynamic", value }])));
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(outputs).map(([name, value]) => [name, { sensitive: false, type: typeof value === "string" ? "string" : "dynamic", value }]),
+      ),
+    );
 
   it("maps every output's value to its field", () => {
     expect(parseOutputs(terraform(ORDERS_OUTPUTS), "terraform output")).toEqual(ORDERS_TARGET);
@@ -102,7 +110,9 @@ describe("parseOutputs in terraform output -json format", () => {
     const error = rejection(() => parseOutputs("{}\n", "terraform output in cdktf.out/stacks/orders"));
     expect(error.exitCode).toBe(EXIT.usage);
     expect(error.message).toBe("terraform output in cdktf.out/stacks/orders has no outputs");
-    expect(error.fix).toBe("Deploy the stack first (npm run deploy), then write the outputs with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.");
+    expect(error.fix).toBe(
+      "Deploy the stack first (npm run deploy), then write the outputs with `cdktf deploy --outputs-file FILE` or `terraform output -json > FILE`.",
+    );
   });
 });
 

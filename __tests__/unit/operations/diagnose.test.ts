@@ -2,7 +2,8 @@ import { diagnoseStoppedTask, isRoutineStop, type Diagnosis, type StoppedTaskRea
 
 const ESSENTIAL_EXITED = "Essential container in task exited";
 const TASK_FAILED_TO_START = "Task failed to start";
-const ASM = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): ";
+const ASM =
+  "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): ";
 
 /** A stopped task as DescribeTasks returns it for a failed pull: the reason on the task and on the app container. */
 const pullFailure = (reason: string): StoppedTaskReasons => ({
@@ -40,12 +41,16 @@ describe("diagnoseStoppedTask on real ECS reasons", () => {
     ],
     [
       "Docker daemon reports unauthorized: authentication required",
-      pullFailure('CannotPullContainerError: Error response from daemon: Head "https://ghcr.io/v2/acme/orders/manifests/1.4.2": unauthorized: authentication required'),
+      pullFailure(
+        'CannotPullContainerError: Error response from daemon: Head "https://ghcr.io/v2/acme/orders/manifests/1.4.2": unauthorized: authentication required',
+      ),
       "pull-unauthorized",
     ],
     [
       "containerd cannot resolve the tag",
-      pullFailure('CannotPullContainerError: ref pull has been retried 1 time(s): failed to resolve reference "ghcr.io/acme/orders:9.9.9": ghcr.io/acme/orders:9.9.9: not found'),
+      pullFailure(
+        'CannotPullContainerError: ref pull has been retried 1 time(s): failed to resolve reference "ghcr.io/acme/orders:9.9.9": ghcr.io/acme/orders:9.9.9: not found',
+      ),
       "pull-not-found",
     ],
     [
@@ -76,12 +81,16 @@ describe("diagnoseStoppedTask on real ECS reasons", () => {
     ],
     [
       "containerd finds no manifest for the platform",
-      pullFailure("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to unpack image on snapshotter overlayfs: no match for platform in manifest: not found"),
+      pullFailure(
+        "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to unpack image on snapshotter overlayfs: no match for platform in manifest: not found",
+      ),
       "pull-platform-mismatch",
     ],
     [
       "containerd's manifest list has no descriptor for the platform",
-      pullFailure("CannotPullContainerError: pull image manifest has been retried 1 time(s): image Manifest does not contain descriptor matching platform 'linux/arm64/v8'"),
+      pullFailure(
+        "CannotPullContainerError: pull image manifest has been retried 1 time(s): image Manifest does not contain descriptor matching platform 'linux/arm64/v8'",
+      ),
       "pull-platform-mismatch",
     ],
     [
@@ -105,7 +114,9 @@ describe("diagnoseStoppedTask on real ECS reasons", () => {
     ],
     [
       "the instance runs out of disk while extracting",
-      pullFailure("CannotPullContainerError: failed to extract layer sha256:9c1b6dd6c1e6be9fdd2b1987783824670d3b0dd7ae8ad6f57dc3cea5739ac71e: write /var/lib/containerd/tmpmounts: no space left on device"),
+      pullFailure(
+        "CannotPullContainerError: failed to extract layer sha256:9c1b6dd6c1e6be9fdd2b1987783824670d3b0dd7ae8ad6f57dc3cea5739ac71e: write /var/lib/containerd/tmpmounts: no space left on device",
+      ),
       "pull-other",
     ],
     [
@@ -140,7 +151,9 @@ describe("diagnoseStoppedTask on real ECS reasons", () => {
     ],
     [
       "the log configuration is invalid",
-      initFailure("ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist."),
+      initFailure(
+        "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.",
+      ),
       "init-other",
     ],
     [
@@ -150,24 +163,45 @@ describe("diagnoseStoppedTask on real ECS reasons", () => {
       ),
       "init-other",
     ],
-    ["the registry-auth pull is killed", initFailure("ResourceInitializationError: unable to pull secrets or registry auth: pull command failed: : signal: killed"), "init-other"],
-    ["the app exits with code 1", { stoppedReason: ESSENTIAL_EXITED, stopCode: "EssentialContainerExited", containers: [{ name: "app", exitCode: 1 }] }, "container-exited"],
+    [
+      "the registry-auth pull is killed",
+      initFailure("ResourceInitializationError: unable to pull secrets or registry auth: pull command failed: : signal: killed"),
+      "init-other",
+    ],
+    [
+      "the app exits with code 1",
+      { stoppedReason: ESSENTIAL_EXITED, stopCode: "EssentialContainerExited", containers: [{ name: "app", exitCode: 1 }] },
+      "container-exited",
+    ],
     [
       "the app is OOM-killed",
-      { stoppedReason: ESSENTIAL_EXITED, stopCode: "EssentialContainerExited", containers: [{ name: "app", exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" }] },
+      {
+        stoppedReason: ESSENTIAL_EXITED,
+        stopCode: "EssentialContainerExited",
+        containers: [{ name: "app", exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" }],
+      },
       "out-of-memory",
     ],
     [
       "the target group marks the task unhealthy",
       {
-        stoppedReason: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders/73e2d6bc24d8a067)",
+        stoppedReason:
+          "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders/73e2d6bc24d8a067)",
         stopCode: "ServiceSchedulerInitiated",
         containers: [{ name: "app", exitCode: 143 }],
       },
       "health-check-failed",
     ],
-    ["the container health check fails", { stoppedReason: "Task failed container health checks", stopCode: "ServiceSchedulerInitiated" }, "health-check-failed"],
-    ["a scale-in", { stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)", stopCode: "ServiceSchedulerInitiated" }, "unknown"],
+    [
+      "the container health check fails",
+      { stoppedReason: "Task failed container health checks", stopCode: "ServiceSchedulerInitiated" },
+      "health-check-failed",
+    ],
+    [
+      "a scale-in",
+      { stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)", stopCode: "ServiceSchedulerInitiated" },
+      "unknown",
+    ],
     ["an unknown message", { stoppedReason: "Host EC2 (instance i-0123456789abcdef0) stopped/terminated.", stopCode: "TerminationNotice" }, "unknown"],
   ];
 
@@ -178,15 +212,30 @@ describe("diagnoseStoppedTask on real ECS reasons", () => {
 
 describe("diagnoseStoppedTask does not read status codes out of digests, account ids or tags", () => {
   it.each([
-    ["a digest containing 401", "CannotPullContainerError: ref pull has been retried 1 time(s): failed to resolve reference \"ghcr.io/acme/orders@sha256:1c0ffee4013b8c2e5d6a7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4\": not found"],
-    ["a date tag containing 401", 'CannotPullContainerError: ref pull has been retried 1 time(s): failed to resolve reference "ghcr.io/acme/orders:20240105": ghcr.io/acme/orders:20240105: not found'],
-    ["an ECR account id containing 403", 'CannotPullContainerError: ref pull has been retried 1 time(s): failed to resolve reference "874031234567.dkr.ecr.us-east-1.amazonaws.com/orders:1.4.2": not found'],
+    [
+      "a digest containing 401",
+      'CannotPullContainerError: ref pull has been retried 1 time(s): failed to resolve reference "ghcr.io/acme/orders@sha256:1c0ffee4013b8c2e5d6a7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4": not found',
+    ],
+    [
+      "a date tag containing 401",
+      'CannotPullContainerError: ref pull has been retried 1 time(s): failed to resolve reference "ghcr.io/acme/orders:20240105": ghcr.io/acme/orders:20240105: not found',
+    ],
+    [
+      "an ECR account id containing 403",
+      'CannotPullContainerError: ref pull has been retried 1 time(s): failed to resolve reference "874031234567.dkr.ecr.us-east-1.amazonaws.com/orders:1.4.2": not found',
+    ],
   ])("%s is still not found", (_name, reason) => {
     expect(code(pullFailure(reason))).toBe("pull-not-found");
   });
 
   it("a tag containing 429 that times out is still a timeout", () => {
-    expect(code(pullFailure('CannotPullContainerError: failed to do request: Head "https://ghcr.io/v2/acme/orders/manifests/1.4.29": dial tcp 140.82.112.34:443: i/o timeout'))).toBe("pull-timeout");
+    expect(
+      code(
+        pullFailure(
+          'CannotPullContainerError: failed to do request: Head "https://ghcr.io/v2/acme/orders/manifests/1.4.29": dial tcp 140.82.112.34:443: i/o timeout',
+        ),
+      ),
+    ).toBe("pull-timeout");
   });
 
   it("a secret suffix that spells KMS is still a Secrets Manager denial", () => {
@@ -215,16 +264,20 @@ describe("diagnoseStoppedTask summaries", () => {
         "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ghcr.io/acme/orders:1.4.2: failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Aacme%2Forders%3Apull&service=ghcr.io: 403 Forbidden",
       ),
     );
-    expect(diagnosis.summary).toBe("the registry refused a pull token (403): the token may not pull this image, or (on ghcr.io) it is wrong, expired or revoked");
+    expect(diagnosis.summary).toBe(
+      "the registry refused a pull token (403): the token may not pull this image, or (on ghcr.io) it is wrong, expired or revoked",
+    );
     expect(diagnosis.fix).toBe(
       "Grant the token access: read:packages on a classic PAT, or add the account under the package's Manage access. Run `ghcr-ecs credentials check` to reproduce the pull from here.",
     );
   });
 
   it("says a 403 on the manifest means valid credentials without access", () => {
-    expect(diagnoseStoppedTask(pullFailure("CannotPullContainerError: unexpected status from HEAD request to https://ghcr.io/v2/acme/orders/manifests/1.4.2: 403 Forbidden")).summary).toBe(
-      "the credentials are valid but may not pull this image (403/denied)",
-    );
+    expect(
+      diagnoseStoppedTask(
+        pullFailure("CannotPullContainerError: unexpected status from HEAD request to https://ghcr.io/v2/acme/orders/manifests/1.4.2: 403 Forbidden"),
+      ).summary,
+    ).toBe("the credentials are valid but may not pull this image (403/denied)");
   });
 
   it("names the exit code of the first container that exited non-zero", () => {
@@ -244,11 +297,15 @@ describe("diagnoseStoppedTask summaries", () => {
   });
 
   it("omits the exit code when no container reports a non-zero one", () => {
-    expect(diagnoseStoppedTask({ stoppedReason: ESSENTIAL_EXITED, containers: [{ name: "app", exitCode: 0 }, { name: "init" }] }).summary).toBe("the application exited");
+    expect(diagnoseStoppedTask({ stoppedReason: ESSENTIAL_EXITED, containers: [{ name: "app", exitCode: 0 }, { name: "init" }] }).summary).toBe(
+      "the application exited",
+    );
   });
 
   it("reads a container's reason when the task's own reason is generic", () => {
-    expect(code({ stoppedReason: TASK_FAILED_TO_START, containers: [{ name: "app", reason: "CannotPullContainerError: ghcr.io/acme/orders:9.9.9: not found" }] })).toBe("pull-not-found");
+    expect(
+      code({ stoppedReason: TASK_FAILED_TO_START, containers: [{ name: "app", reason: "CannotPullContainerError: ghcr.io/acme/orders:9.9.9: not found" }] }),
+    ).toBe("pull-not-found");
   });
 
   it("quotes an unknown reason as its summary", () => {
@@ -260,7 +317,11 @@ describe("diagnoseStoppedTask summaries", () => {
   });
 
   it("says so when there is no reason at all", () => {
-    expect(diagnoseStoppedTask({})).toEqual({ code: "unknown", summary: "stopped without a reason", fix: "See the service events: aws ecs describe-services." });
+    expect(diagnoseStoppedTask({})).toEqual({
+      code: "unknown",
+      summary: "stopped without a reason",
+      fix: "See the service events: aws ecs describe-services.",
+    });
     expect(diagnoseStoppedTask({ stoppedReason: "", containers: [{ name: "app", reason: "" }] }).summary).toBe("stopped without a reason");
   });
 
@@ -272,18 +333,23 @@ describe("diagnoseStoppedTask summaries", () => {
 });
 
 describe("isRoutineStop", () => {
-  it.each([
-    "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)",
-    "Task stopped by user",
-    "Service orders was deleted",
-  ])("treats %j as routine", (stoppedReason) => {
-    expect(isRoutineStop({ stoppedReason, stopCode: "ServiceSchedulerInitiated", containers: [{ name: "app", exitCode: 143 }] })).toBe(true);
-  });
+  it.each(["Scaling activity initiated by (deployment ecs-svc/1234567890123456789)", "Task stopped by user", "Service orders was deleted"])(
+    "treats %j as routine",
+    (stoppedReason) => {
+      expect(isRoutineStop({ stoppedReason, stopCode: "ServiceSchedulerInitiated", containers: [{ name: "app", exitCode: 143 }] })).toBe(true);
+    },
+  );
 
   it.each([
     ["a failed pull", pullFailure("CannotPullContainerError: ghcr.io/acme/orders:9.9.9: not found")],
     ["an exited container", { stoppedReason: ESSENTIAL_EXITED, containers: [{ name: "app", exitCode: 1 }] }],
-    ["a failed health check", { stoppedReason: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders/73e2d6bc24d8a067)" }],
+    [
+      "a failed health check",
+      {
+        stoppedReason:
+          "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders/73e2d6bc24d8a067)",
+      },
+    ],
     ["no reason", {}],
   ])("does not treat %s as routine", (_name, task) => {
     expect(isRoutineStop(task)).toBe(false);

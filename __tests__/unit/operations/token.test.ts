@@ -29,24 +29,43 @@ describe("validateCredential", () => {
       "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUV",
       "this is a fine-grained token; ghcr.io accepts it only where the package grants it access. If pulls are denied, use a classic PAT (ghp_…) with read:packages",
     ],
-    ["an OAuth app token", "gho_" + "16C7e42F292c6912E7710c838347Ae178B4a", "this is an OAuth app token; it lives as long as the app's authorization, prefer a classic PAT of a bot account with read:packages"],
-    ["a GitHub App user token", "ghu_" + "16C7e42F292c6912E7710c838347Ae178B4a", "this is a GitHub App user token; it expires after 8 hours and ECS pulls will then fail"],
+    [
+      "an OAuth app token",
+      "gho_" + "16C7e42F292c6912E7710c838347Ae178B4a",
+      "this is an OAuth app token; it lives as long as the app's authorization, prefer a classic PAT of a bot account with read:packages",
+    ],
+    [
+      "a GitHub App user token",
+      "ghu_" + "16C7e42F292c6912E7710c838347Ae178B4a",
+      "this is a GitHub App user token; it expires after 8 hours and ECS pulls will then fail",
+    ],
     [
       "an installation token such as GITHUB_TOKEN",
       "ghs_" + "16C7e42F292c6912E7710c838347Ae178B4a",
       "this is a GitHub App installation token (such as GITHUB_TOKEN in Actions); it expires within an hour and ECS pulls will then fail",
     ],
-    ["a refresh token", "ghr_" + "1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498", "this is a GitHub refresh token; it cannot authenticate to ghcr.io at all"],
-    ["a token without a GitHub prefix", "dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c", "the token does not start with a GitHub token prefix (ghp_, github_pat_, …); ghcr.io accepts GitHub tokens only"],
+    [
+      "a refresh token",
+      "ghr_" + "1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
+      "this is a GitHub refresh token; it cannot authenticate to ghcr.io at all",
+    ],
+    [
+      "a token without a GitHub prefix",
+      "dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c",
+      "the token does not start with a GitHub token prefix (ghp_, github_pat_, …); ghcr.io accepts GitHub tokens only",
+    ],
   ])("warns about %s for ghcr.io", (_name, password, warning) => {
     expect(validateCredential({ username: USER, password }, "ghcr.io")).toEqual({ warnings: [warning] });
   });
 
-  it.each(["docker.io", "registry.gitlab.com", "123456789012.dkr.ecr.us-east-1.amazonaws.com", "127.0.0.1:5000"])("gives no prefix warnings for %s", (registry) => {
-    for (const password of ["ghs_" + "16C7e42F292c6912E7710c838347Ae178B4a", "ghr_x1234", "dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c", CLASSIC]) {
-      expect(validateCredential({ username: USER, password }, registry)).toEqual({ warnings: [] });
-    }
-  });
+  it.each(["docker.io", "registry.gitlab.com", "123456789012.dkr.ecr.us-east-1.amazonaws.com", "127.0.0.1:5000"])(
+    "gives no prefix warnings for %s",
+    (registry) => {
+      for (const password of ["ghs_" + "16C7e42F292c6912E7710c838347Ae178B4a", "ghr_x1234", "dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c", CLASSIC]) {
+        expect(validateCredential({ username: USER, password }, registry)).toEqual({ warnings: [] });
+      }
+    },
+  );
 
   it("matches prefixes case-sensitively, as GitHub issues them", () => {
     expect(validateCredential({ username: USER, password: "GHS_16C7e42F292c6912E7710c838347Ae178B4a" }, "ghcr.io").warnings).toEqual([
@@ -93,7 +112,9 @@ describe("validateCredential", () => {
     ])("rejects a token with %s by position, without echoing it", async (_name, password, position) => {
       const error = await rejection(() => validateCredential({ username: USER, password }, "ghcr.io"));
       expect(error.exitCode).toBe(EXIT.usage);
-      expect(error.message).toBe(`invalid credential: token contains whitespace at position ${position} (of ${password.length}); paste it without spaces or line breaks`);
+      expect(error.message).toBe(
+        `invalid credential: token contains whitespace at position ${position} (of ${password.length}); paste it without spaces or line breaks`,
+      );
       expect(`${error.message}${error.fix}`).not.toContain(CLASSIC.slice(4, 14));
     });
 
@@ -109,7 +130,9 @@ describe("validateCredential", () => {
     });
 
     it("lists every problem at once", async () => {
-      expect((await rejection(() => validateCredential({ username: "", password: "" }, "ghcr.io"))).message).toBe("invalid credential: username is empty; token is empty");
+      expect((await rejection(() => validateCredential({ username: "", password: "" }, "ghcr.io"))).message).toBe(
+        "invalid credential: username is empty; token is empty",
+      );
     });
   });
 });
@@ -150,7 +173,9 @@ describe("readToken", () => {
   });
 
   it("passes input of exactly the stdin limit on to validation", async () => {
-    expect((await readToken({ kind: "stdin" }, "ghcr.io", Readable.from([Buffer.alloc(MAX_TOKEN_LENGTH * 4, "a")]))).password).toHaveLength(MAX_TOKEN_LENGTH * 4);
+    expect((await readToken({ kind: "stdin" }, "ghcr.io", Readable.from([Buffer.alloc(MAX_TOKEN_LENGTH * 4, "a")]))).password).toHaveLength(
+      MAX_TOKEN_LENGTH * 4,
+    );
   });
 
   it("refuses to wait on a terminal", async () => {
@@ -227,7 +252,11 @@ case "$url" in
   https://index.docker.io/v1/) printf '{"ServerURL":"https://index.docker.io/v1/","Username":"hubuser","Secret":"dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c"}\\n' ;;
   *) echo "credentials not found in native keychain"; exit 1 ;;
 esac`;
-  const asked = () => fs.readFileSync(path.join(dir, "bin", "asked"), "utf8").split("\n").filter(Boolean);
+  const asked = () =>
+    fs
+      .readFileSync(path.join(dir, "bin", "asked"), "utf8")
+      .split("\n")
+      .filter(Boolean);
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-docker-config-"));
@@ -261,7 +290,11 @@ esac`;
 
     it("picks the entry of the asked registry among several", () => {
       const file = writeConfig({
-        auths: { "https://index.docker.io/v1/": { auth: b64("hubuser:hubtoken") }, "ghcr.io": { auth: b64(`${USER}:${CLASSIC}`) }, "registry.gitlab.com": { auth: b64("gl:gltoken") } },
+        auths: {
+          "https://index.docker.io/v1/": { auth: b64("hubuser:hubtoken") },
+          "ghcr.io": { auth: b64(`${USER}:${CLASSIC}`) },
+          "registry.gitlab.com": { auth: b64("gl:gltoken") },
+        },
       });
       expect(readDockerConfig(file, "ghcr.io").password).toBe(CLASSIC);
       expect(readDockerConfig(file, "registry.gitlab.com").password).toBe("gltoken");
@@ -324,7 +357,9 @@ esac`;
     });
 
     it("lists the registries it has when the asked one is missing", async () => {
-      const file = writeConfig({ auths: { "https://index.docker.io/v1/": { auth: b64("hubuser:hubtoken") }, "registry.gitlab.com": { auth: b64("gl:gltoken") } } });
+      const file = writeConfig({
+        auths: { "https://index.docker.io/v1/": { auth: b64("hubuser:hubtoken") }, "registry.gitlab.com": { auth: b64("gl:gltoken") } },
+      });
       const error = await rejection(() => readDockerConfig(file, "ghcr.io"));
       expect(error.exitCode).toBe(EXIT.usage);
       expect(error.message).toBe(`${file} has no credential for ghcr.io (it has: docker.io, registry.gitlab.com)`);
@@ -354,7 +389,11 @@ esac`;
     it("asks for Docker Hub under the index URL docker login stores it under", () => {
       installHelper("fake", FAKE_HELPER);
       const file = writeConfig({ auths: { "https://index.docker.io/v1/": {} }, credsStore: "fake" });
-      expect(readDockerConfig(file, "docker.io")).toEqual({ username: "hubuser", password: "dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c", origin: "docker-credential-fake" });
+      expect(readDockerConfig(file, "docker.io")).toEqual({
+        username: "hubuser",
+        password: "dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c",
+        origin: "docker-credential-fake",
+      });
       expect(asked()).toEqual(["https://index.docker.io/v1/"]);
     });
 
@@ -394,7 +433,9 @@ esac`;
       const file = writeConfig({ credsStore: "ghcr-ecs-test-missing" });
       const error = await rejection(() => readDockerConfig(file, "ghcr.io"));
       expect(error.exitCode).toBe(EXIT.usage);
-      expect(error.message).toBe(`${file} names the credential helper "ghcr-ecs-test-missing", but docker-credential-ghcr-ecs-test-missing could not run (ENOENT)`);
+      expect(error.message).toBe(
+        `${file} names the credential helper "ghcr-ecs-test-missing", but docker-credential-ghcr-ecs-test-missing could not run (ENOENT)`,
+      );
       expect(error.fix).toBe("Install docker-credential-ghcr-ecs-test-missing or use --token-stdin.");
     });
 

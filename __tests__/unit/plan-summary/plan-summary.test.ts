@@ -9,12 +9,22 @@ import { securityCategory, stackNameFromPath, summarizePlan, summarizePlans } fr
 
 const SECRET = "ghp_" + "unitcanary0123456789abcdefABCDEF";
 
-function rc(address: string, actions: ResourceChange["change"]["actions"], change: Partial<ResourceChange["change"]> = {}, extra: Partial<ResourceChange> = {}): ResourceChange {
+function rc(
+  address: string,
+  actions: ResourceChange["change"]["actions"],
+  change: Partial<ResourceChange["change"]> = {},
+  extra: Partial<ResourceChange> = {},
+): ResourceChange {
   const [type, name] = address.split(".");
   return { address, mode: "managed", type, name, change: { actions, before: null, after: null, ...change }, ...extra };
 }
 
-const plan = (resource_changes: ResourceChange[], more: Partial<PlanJson> = {}): PlanJson => ({ format_version: "1.2", terraform_version: "1.11.4", resource_changes, ...more });
+const plan = (resource_changes: ResourceChange[], more: Partial<PlanJson> = {}): PlanJson => ({
+  format_version: "1.2",
+  terraform_version: "1.11.4",
+  resource_changes,
+  ...more,
+});
 
 describe("summarizePlan", () => {
   it("classifies every action, leaves out no-ops, reads and data sources, and orders replacements and deletions first", () => {
@@ -92,7 +102,13 @@ describe("summarizePlan", () => {
   });
 
   it("marks deposed objects and keeps module addresses", () => {
-    const summary = summarizePlan("s", plan([rc("aws_lb_target_group.tg", ["delete"], {}, { deposed: "00c1e3f7" }), { ...rc("aws_iam_role.r", ["create"]), address: "module.app.aws_iam_role.r" }]));
+    const summary = summarizePlan(
+      "s",
+      plan([
+        rc("aws_lb_target_group.tg", ["delete"], {}, { deposed: "00c1e3f7" }),
+        { ...rc("aws_iam_role.r", ["create"]), address: "module.app.aws_iam_role.r" },
+      ]),
+    );
     expect(summary.changes.map((c) => c.address)).toEqual(["aws_lb_target_group.tg (deposed 00c1e3f7)", "module.app.aws_iam_role.r"]);
   });
 
@@ -127,8 +143,9 @@ describe("securityCategory", () => {
     ["aws_lb_listener_certificate", "listener"],
   ])("%s → %s", (type, category) => expect(securityCategory(type)).toBe(category));
 
-  it.each(["aws_lb", "aws_lb_target_group", "aws_ecs_service", "aws_vpc", "aws_security_groups_x", "aws_cloudwatch_log_group"])("%s is not security-relevant", (type) =>
-    expect(securityCategory(type)).toBeUndefined(),
+  it.each(["aws_lb", "aws_lb_target_group", "aws_ecs_service", "aws_vpc", "aws_security_groups_x", "aws_cloudwatch_log_group"])(
+    "%s is not security-relevant",
+    (type) => expect(securityCategory(type)).toBeUndefined(),
   );
 });
 
@@ -262,11 +279,18 @@ describe("renderMarkdown", () => {
 
   it("puts a totals table first for several stacks, says when nothing security-relevant changes, folds long lists", () => {
     const many = Array.from({ length: 11 }, (_, i) => rc(`aws_subnet.s${String(i).padStart(2, "0")}`, ["create"]));
-    const md = renderMarkdown(summarizePlans([
-      { stack: "orders", plan: plan(many) },
-      { stack: "orders-ec2", plan: plan([]) },
-    ]), { title: "Plan for #42" });
-    expect(md.startsWith("## Plan for #42\n\n| stack | add | change | replace | destroy |\n|---|---|---|---|---|\n| `orders` | 11 | 0 | 0 | 0 |\n| `orders-ec2` | 0 | 0 | 0 | 0 |\n")).toBe(true);
+    const md = renderMarkdown(
+      summarizePlans([
+        { stack: "orders", plan: plan(many) },
+        { stack: "orders-ec2", plan: plan([]) },
+      ]),
+      { title: "Plan for #42" },
+    );
+    expect(
+      md.startsWith(
+        "## Plan for #42\n\n| stack | add | change | replace | destroy |\n|---|---|---|---|---|\n| `orders` | 11 | 0 | 0 | 0 |\n| `orders-ec2` | 0 | 0 | 0 | 0 |\n",
+      ),
+    ).toBe(true);
     expect(md).toContain("No security-relevant changes (IAM, security groups and rules, secrets, KMS, listeners).");
     expect(md).toContain("<details><summary>All 11 resource changes</summary>");
     expect(md.indexOf("### `orders-ec2`")).toBeGreaterThan(md.indexOf("`aws_subnet.s10`"));
@@ -274,11 +298,16 @@ describe("renderMarkdown", () => {
 
   it("escapes table-breaking characters in addresses", () => {
     const md = renderMarkdown([summarizePlan("s", plan([{ ...rc("aws_iam_role.r", ["create"]), address: 'aws_iam_role.r["a|b`c"]' }]))]);
-    expect(md).toContain("| `aws_iam_role.r[\"a\\|b'c\"]` | IAM | create | — |");
+    expect(md).toContain('| `aws_iam_role.r["a\\|b\'c"]` | IAM | create | — |');
   });
 
   it("refuses the same stack twice", () => {
-    expect(() => summarizePlans([{ stack: "a", plan: plan([]) }, { stack: "a", plan: plan([]) }])).toThrow('stack "a" given twice; name each plan with --stack');
+    expect(() =>
+      summarizePlans([
+        { stack: "a", plan: plan([]) },
+        { stack: "a", plan: plan([]) },
+      ]),
+    ).toThrow('stack "a" given twice; name each plan with --stack');
   });
 });
 
@@ -289,7 +318,11 @@ describe("parsePlanJson", () => {
     ["no format_version", "{}", /^p\.json has no format_version: it is not the output of `terraform show -json <planfile>`$/],
     ["format 2", '{"format_version":"2.0"}', /^p\.json has format_version "2\.0"; only 1\.x is understood$/],
     ["a state", '{"format_version":"1.0","values":{}}', /^p\.json is a state \(`terraform show -json` without a plan file\), not a plan$/],
-    ["a malformed change", '{"format_version":"1.2","resource_changes":[{"address":"x"}]}', /^p\.json has a malformed resource_changes\[0\] \(needs address, type and change\.actions\)$/],
+    [
+      "a malformed change",
+      '{"format_version":"1.2","resource_changes":[{"address":"x"}]}',
+      /^p\.json has a malformed resource_changes\[0\] \(needs address, type and change\.actions\)$/,
+    ],
   ])("refuses %s", (_label, text, message) => {
     expect(() => parsePlanJson(text, "p.json")).toThrow(message);
   });
@@ -379,7 +412,11 @@ describe("ghcr-ecs plan-summary", () => {
     ["no file", [], /^error: plan-summary: no plan JSON file given\nfix: terraform show -json plan.tfplan > plan.json && ghcr-ecs plan-summary plan.json\n$/],
     ["a --stack count that does not match", ["--stack", "a", "x.json", "y.json"], /^error: plan-summary: 1 --stack for 2 plan files\n/],
     ["a missing file (a path is shown)", ["/nonexistent/orders.json"], /^error: plan-summary: cannot read \/nonexistent\/orders\.json: ENOENT\n$/],
-    ["an argument that is not a path (not shown)", [SECRET], /^error: plan-summary: cannot read a plan file argument \(not shown: it does not look like a path\): ENOENT\n$/],
+    [
+      "an argument that is not a path (not shown)",
+      [SECRET],
+      /^error: plan-summary: cannot read a plan file argument \(not shown: it does not look like a path\): ENOENT\n$/,
+    ],
     ["an unknown flag", ["--stak", "x", "a.json"], /^error: plan-summary: Unknown option '--stak'/],
   ])("exits 2 for %s", async (_label, args, message) => {
     const { code, out, err } = await cli(args);

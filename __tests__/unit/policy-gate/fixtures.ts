@@ -41,7 +41,9 @@ const cache = new Map<string, SynthesizedVariant>();
 export function fargateDocument(label: string): TerraformDocument & { resource: Record<string, Record<string, TerraformBlock>> } {
   if (!cache.has(label)) cache.set(label, synthesizeVariant(label));
   const variant = cache.get(label)!;
-  const fargate = variant.stacks.find((s) => s.document.resource?.aws_ecs_service && Object.values(s.document.resource.aws_ecs_service).some((svc) => svc.launch_type === "FARGATE"));
+  const fargate = variant.stacks.find(
+    (s) => s.document.resource?.aws_ecs_service && Object.values(s.document.resource.aws_ecs_service).some((svc) => svc.launch_type === "FARGATE"),
+  );
   if (!fargate) throw new Error(`no Fargate stack in variant ${label}`);
   const copy = structuredClone(fargate.document);
   if (!copy.resource) throw new Error(`the Fargate stack of variant ${label} has no resources`);
@@ -133,7 +135,10 @@ export function addEc2Capacity(doc: TerraformDocument, userData: string = base64
     name_prefix: "orders-ecs-",
     min_size: 1,
     max_size: 4,
-    launch_template: { id: "${aws_launch_template.capacity_template_1A2B3C4D.id}", version: "${aws_launch_template.capacity_template_1A2B3C4D.latest_version}" },
+    launch_template: {
+      id: "${aws_launch_template.capacity_template_1A2B3C4D.id}",
+      version: "${aws_launch_template.capacity_template_1A2B3C4D.latest_version}",
+    },
     tag: [
       { key: "Name", value: "orders-ecs", propagate_at_launch: true },
       { key: "AmazonECSManaged", value: "true", propagate_at_launch: true },

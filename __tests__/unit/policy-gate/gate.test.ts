@@ -25,7 +25,10 @@ describe("waivers", () => {
     const rule = ruleResult(result, "alb-not-public");
     expect(rule.status).toBe("waived");
     expect(rule.findings).toEqual([
-      expect.objectContaining({ address: match.stringMatching(/^aws_lb\.load-balancer_alb_/), waiver: { rule: "alb-not-public", reason: ALB_PUBLIC_REASON, source: "declared" } }),
+      expect.objectContaining({
+        address: match.stringMatching(/^aws_lb\.load-balancer_alb_/),
+        waiver: { rule: "alb-not-public", reason: ALB_PUBLIC_REASON, source: "declared" },
+      }),
     ]);
     const report = formatPolicyReport(result);
     expect(report).toMatch(/^ {2}WAIVED {2}alb-not-public +checkov - \| trivy AVD-AWS-0053$/m);
@@ -46,7 +49,10 @@ describe("waivers", () => {
 
   it("matches resource globs against the address, optionally prefixed with the stack", () => {
     const waive = (resource: string): string =>
-      ruleResult(runPolicyGate({ stacks: [referenceStack()], waivers: [{ rule: "alb-access-logs", resource, reason: "logs go to the WAF instead" }] }), "alb-access-logs").status;
+      ruleResult(
+        runPolicyGate({ stacks: [referenceStack()], waivers: [{ rule: "alb-access-logs", resource, reason: "logs go to the WAF instead" }] }),
+        "alb-access-logs",
+      ).status;
     expect(waive("aws_lb.*")).toBe("waived");
     expect(waive("orders/aws_lb.load-balancer_alb_*")).toBe("waived");
     expect(waive("aws_lb.other*")).toBe("fail");
@@ -66,7 +72,13 @@ describe("waivers", () => {
   it("waives only the findings it matches: the rest still fail", () => {
     const doc = fargateDocument(REFERENCE);
     first(doc, "aws_lb").enable_deletion_protection = false;
-    const result = runPolicyGate({ stacks: [{ name: "a", document: doc }, { name: "b", document: fargateDocument(REFERENCE) }], waivers: [{ rule: "CKV_AWS_150", resource: "a/*", reason: "stack a is a preview environment" }] });
+    const result = runPolicyGate({
+      stacks: [
+        { name: "a", document: doc },
+        { name: "b", document: fargateDocument(REFERENCE) },
+      ],
+      waivers: [{ rule: "CKV_AWS_150", resource: "a/*", reason: "stack a is a preview environment" }],
+    });
     expect(ruleResult(result, "alb-deletion-protection", 0).status).toBe("waived");
     expect(ruleResult(result, "alb-deletion-protection", 1).status).toBe("fail");
   });
@@ -75,8 +87,16 @@ describe("waivers", () => {
     ["no reason", [{ rule: "alb-not-public" }], /\[0\]\.reason: must say why the exception is accepted/],
     ["a blank reason", [{ rule: "alb-not-public", reason: "          " }], /\[0\]\.reason: must say why/],
     ["a too-short reason", [{ rule: "alb-not-public", reason: "public" }], /\[0\]\.reason: must say why the exception is accepted \(at least 10 characters\)/],
-    ["an unknown rule", [{ rule: "CKV_AWS_9999", reason: "because we said so" }], /\[0\]\.rule: unknown rule "CKV_AWS_9999"; the gate knows: alb-drops-invalid-headers, CKV_AWS_131, AVD-AWS-0052/],
-    ["an unknown key", [{ rule: "alb-not-public", reason: "public by design", expires: "2026" }], /\[0\]: unknown key "expires"; allowed keys: rule, resource, reason/],
+    [
+      "an unknown rule",
+      [{ rule: "CKV_AWS_9999", reason: "because we said so" }],
+      /\[0\]\.rule: unknown rule "CKV_AWS_9999"; the gate knows: alb-drops-invalid-headers, CKV_AWS_131, AVD-AWS-0052/,
+    ],
+    [
+      "an unknown key",
+      [{ rule: "alb-not-public", reason: "public by design", expires: "2026" }],
+      /\[0\]: unknown key "expires"; allowed keys: rule, resource, reason/,
+    ],
     ["an empty resource", [{ rule: "alb-not-public", resource: "", reason: "public by design" }], /\[0\]\.resource: must not be empty/],
     ["not a list", { rule: "alb-not-public" }, /\(top level\): must be a list/],
   ])("rejects %s, naming the field", (_label, data, message) => {
@@ -96,14 +116,30 @@ describe("config-derived expectations", () => {
     ["created CMK, single NAT", {}, { customerManagedKey: true, publicTaskIps: false }],
     ["AWS-managed keys", { encryption: { mode: "aws-managed" } }, { customerManagedKey: false, publicTaskIps: false }],
     ["no NAT", { network: { mode: "create", natGateways: "none" } }, { customerManagedKey: true, publicTaskIps: true }],
-    ["existing network with public IPs", { network: { mode: "existing", vpcId: "vpc-0123456789abcdef0", loadBalancerSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], serviceSubnetIds: ["subnet-0123456789abcdef2"], assignPublicIp: true } }, { customerManagedKey: true, publicTaskIps: true }],
+    [
+      "existing network with public IPs",
+      {
+        network: {
+          mode: "existing",
+          vpcId: "vpc-0123456789abcdef0",
+          loadBalancerSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+          serviceSubnetIds: ["subnet-0123456789abcdef2"],
+          assignPublicIp: true,
+        },
+      },
+      { customerManagedKey: true, publicTaskIps: true },
+    ],
   ])("%s", (_label, overrides, expected) => {
     expect(expectationsFromConfig(configWith(overrides))).toEqual(expected);
   });
 
   it("implies no waiver for the strict choices", () => {
     expect(configWaivers({ customerManagedKey: true, publicTaskIps: false })).toEqual([]);
-    expect(configWaivers({ customerManagedKey: false, publicTaskIps: true }).map((w) => w.rule)).toEqual(["secret-uses-cmk", "log-group-cmk", "service-no-public-ip"]);
+    expect(configWaivers({ customerManagedKey: false, publicTaskIps: true }).map((w) => w.rule)).toEqual([
+      "secret-uses-cmk",
+      "log-group-cmk",
+      "service-no-public-ip",
+    ]);
   });
 });
 
@@ -115,7 +151,9 @@ describe("the gate", () => {
     const counts = failing.stacks[0].counts;
     expect(counts.pass + counts.fail + counts.waived + counts["n/a"]).toBe(failing.stacks[0].rules.length);
 
-    const waivers = failing.stacks[0].rules.filter((r) => r.status === "fail").map((r) => ({ rule: r.rule.id, reason: `accepted for this test: ${r.rule.title}` }));
+    const waivers = failing.stacks[0].rules
+      .filter((r) => r.status === "fail")
+      .map((r) => ({ rule: r.rule.id, reason: `accepted for this test: ${r.rule.title}` }));
     const passing = runPolicyGate({ stacks: [referenceStack()], waivers });
     expect(passing).toMatchObject({ passed: true, violations: 0, staleWaivers: [] });
     expect(formatPolicyReport(passing)).toMatch(/\nPolicy gate passed\.\n$/);
@@ -123,7 +161,17 @@ describe("the gate", () => {
   });
 
   it("turns a rule that throws into a failing finding instead of crashing", () => {
-    const broken: PolicyRule = { id: "broken", title: "broken", checkov: [], trivy: [], severity: "low", resourceTypes: ["aws_lb"], check: () => { throw new Error("boom"); } };
+    const broken: PolicyRule = {
+      id: "broken",
+      title: "broken",
+      checkov: [],
+      trivy: [],
+      severity: "low",
+      resourceTypes: ["aws_lb"],
+      check: () => {
+        throw new Error("boom");
+      },
+    };
     const result = runPolicyGate({ stacks: [referenceStack()], rules: [broken] });
     expect(result.passed).toBe(false);
     expect(result.stacks[0].rules[0].findings[0].message).toBe("the rule could not evaluate this stack: boom");
@@ -137,7 +185,9 @@ describe("the gate", () => {
     const report = formatPolicyReport(runPolicyGate({ stacks: [referenceStack()] }));
     expect(report).toMatch(/^ {2}PASS {4}alb-drops-invalid-headers +checkov CKV_AWS_131 \| trivy AVD-AWS-0052$/m);
     expect(report).toMatch(/^ {2}n\/a {5}launch-template-imdsv2 +checkov CKV_AWS_79 \| trivy AVD-AWS-0130\n {10}\(no aws_launch_template in this stack\)$/m);
-    expect(report).toMatch(/^ {2}FAIL {4}http-redirects-to-https +checkov CKV_AWS_2, CKV2_AWS_20 \| trivy AVD-AWS-0054\n {10}aws_lb_listener\.load-balancer_http_\w+: port 80 serves plain HTTP.*\n {12}fix: set loadBalancer\.certificateArn/m);
+    expect(report).toMatch(
+      /^ {2}FAIL {4}http-redirects-to-https +checkov CKV_AWS_2, CKV2_AWS_20 \| trivy AVD-AWS-0054\n {10}aws_lb_listener\.load-balancer_http_\w+: port 80 serves plain HTTP.*\n {12}fix: set loadBalancer\.certificateArn/m,
+    );
     expect(report).toMatch(/^ {2}orders: \d+ pass, \d+ fail, 0 waived, 7 n\/a$/m);
   });
 
@@ -151,7 +201,7 @@ describe("the gate", () => {
 });
 
 describe("decodeUserData", () => {
-  it("decodes base64, gzip inside base64, and base64encode(\"...\") expressions", () => {
+  it('decodes base64, gzip inside base64, and base64encode("...") expressions', () => {
     expect(decodeUserData(Buffer.from("#!/bin/bash\necho hi\n").toString("base64"))).toEqual({ kind: "text", text: "#!/bin/bash\necho hi\n", from: "base64" });
     const gz = gzipSync(Buffer.from("echo zipped")).toString("base64");
     expect(decodeUserData(gz)).toEqual({ kind: "text", text: "echo zipped", from: "base64-gzip" });

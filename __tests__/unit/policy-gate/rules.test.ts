@@ -58,75 +58,501 @@ interface Case {
 }
 
 const FAILING_FIXTURES: Case[] = [
-  { rule: "alb-drops-invalid-headers", what: "drop_invalid_header_fields=false", mutate: (d) => (lb(d).drop_invalid_header_fields = false), addressType: "aws_lb", message: /drop_invalid_header_fields is false/ },
-  { rule: "alb-drops-invalid-headers", what: "drop_invalid_header_fields unset", mutate: (d) => delete lb(d).drop_invalid_header_fields, addressType: "aws_lb", message: /drop_invalid_header_fields is null/ },
-  { rule: "http-redirects-to-https", what: "HTTP forwards beside an HTTPS listener", from: HTTPS_INTERNAL, mutate: (d) => (httpListener(d).default_action = [{ type: "forward", target_group_arn: "${aws_lb_target_group.x.arn}" }]), addressType: "aws_lb_listener", message: /port 80 serves plain HTTP \(default action: forward\) although the load balancer has an HTTPS listener/ },
-  { rule: "http-redirects-to-https", what: "plain HTTP without a certificate", mutate: () => undefined, addressType: "aws_lb_listener", message: /serves plain HTTP .* and there is no HTTPS listener/ },
-  { rule: "tls-policy-1-2", what: "ELBSecurityPolicy-2016-08", from: HTTPS_INTERNAL, mutate: (d) => (httpsListener(d).ssl_policy = "ELBSecurityPolicy-2016-08"), addressType: "aws_lb_listener", message: /ssl_policy "ELBSecurityPolicy-2016-08" is not a TLS 1.2\+ policy/ },
-  { rule: "tls-policy-1-2", what: "ssl_policy unset", from: HTTPS_INTERNAL, mutate: (d) => delete httpsListener(d).ssl_policy, addressType: "aws_lb_listener", message: /provider default ELBSecurityPolicy-2016-08 accepts TLS 1.0/ },
-  { rule: "target-group-health-check-path", what: "no path", mutate: (d) => delete asBlock(first(d, "aws_lb_target_group").health_check).path, addressType: "aws_lb_target_group", message: /health_check.path is not set/ },
-  { rule: "target-group-health-check-path", what: "health check disabled", mutate: (d) => (asBlock(first(d, "aws_lb_target_group").health_check).enabled = false), addressType: "aws_lb_target_group", message: /health_check.enabled is false/ },
-  { rule: "alb-not-public", what: "internal=false", from: HTTPS_INTERNAL, mutate: (d) => (lb(d).internal = false), addressType: "aws_lb", message: /internet-facing/ },
-  { rule: "alb-deletion-protection", what: "deletion protection off", mutate: (d) => (lb(d).enable_deletion_protection = false), addressType: "aws_lb", message: /enable_deletion_protection is false/ },
-  { rule: "alb-access-logs", what: "access logs disabled", mutate: (d) => (lb(d).access_logs = { bucket: "logs", enabled: false }), addressType: "aws_lb", message: /access_logs is not enabled/ },
-  { rule: "security-group-descriptions", what: "group without description", mutate: (d) => delete first(d, "aws_security_group").description, addressType: "aws_security_group", message: /description is null \(the provider sets "Managed by Terraform"\)/ },
-  { rule: "security-group-descriptions", what: "rule without description", mutate: (d) => delete first(d, "aws_vpc_security_group_egress_rule", (r) => r.from_port === 443).description, addressType: "aws_vpc_security_group_egress_rule", message: /egress rule tcp 443 has no description/ },
-  { rule: "security-group-descriptions", what: "inline rule without description", mutate: (d) => (first(d, "aws_security_group").ingress = [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["10.0.0.0/8"] }]), addressType: "aws_security_group", message: /ingress\[0\]: ingress rule tcp 22 has no description/ },
-  { rule: "no-all-ports-egress-to-world", what: "protocol -1 to 0.0.0.0/0", mutate: (d) => addResource(d, "aws_vpc_security_group_egress_rule", "all_out", { security_group_id: "${aws_security_group.x.id}", cidr_ipv4: "0.0.0.0/0", ip_protocol: "-1", description: "everything" }), addressType: "aws_vpc_security_group_egress_rule", message: /egress to 0.0.0.0\/0 on all protocols and ports/ },
-  { rule: "no-all-ports-egress-to-world", what: "tcp 0-65535 to ::/0 inline", mutate: (d) => (first(d, "aws_security_group").egress = [{ protocol: "tcp", from_port: 0, to_port: 65535, ipv6_cidr_blocks: ["::/0"], description: "x" }]), addressType: "aws_security_group", message: /egress\[0\]: egress to ::\/0 on tcp 0-65535/ },
-  { rule: "no-egress-to-world", what: "443 to 0.0.0.0/0 (trivy flags any port)", mutate: () => undefined, addressType: "aws_vpc_security_group_egress_rule", message: /egress to 0.0.0.0\/0 on tcp 443/ },
-  { rule: "no-ingress-from-world", what: "ingress from ::/0", from: HTTPS_INTERNAL, mutate: (d) => (first(d, "aws_vpc_security_group_ingress_rule", (r) => r.cidr_ipv4 === "10.0.0.0/8").cidr_ipv6 = "::/0"), addressType: "aws_vpc_security_group_ingress_rule", message: /ingress from ::\/0 on tcp 443/ },
-  { rule: "iam-no-wildcard-action", what: 'Action "*"', mutate: (d) => editPolicy(executionPolicy(d), "policy", (p) => p.Statement.push({ Sid: "Everything", Effect: "Allow", Action: "*", Resource: "${aws_kms_key.k.arn}" })), addressType: "aws_iam_role_policy", message: /statement Everything allows "\*"/ },
-  { rule: "iam-no-wildcard-action", what: 'Action "s3:*"', mutate: (d) => editPolicy(executionPolicy(d), "policy", (p) => p.Statement.push({ Effect: "Allow", Action: ["s3:GetObject", "s3:*"], Resource: "arn:aws:s3:::b/*" })), addressType: "aws_iam_role_policy", message: /allows "s3:\*"/ },
-  { rule: "iam-no-wildcard-action", what: "a policy that is not a JSON document", mutate: (d) => (executionPolicy(d).policy = "${jsonencode(local.policy)}"), addressType: "aws_iam_role_policy", message: /policy is a Terraform expression, not a JSON document/ },
-  { rule: "iam-no-wildcard-resource", what: "GetSecretValue on *", mutate: (d) => editPolicy(executionPolicy(d), "policy", (p) => (p.Statement[0].Resource = "*")), addressType: "aws_iam_role_policy", message: /statement ReadRegistryAndContainerSecrets grants secretsmanager:GetSecretValue on "\*"/ },
-  { rule: "iam-no-wildcard-resource", what: "a data-source document with * resources", mutate: (d) => {
-      setDataSources(d, "aws_iam_policy_document", { doc: { statement: [{ effect: "Allow", actions: ["logs:PutLogEvents", "ecr:GetAuthorizationToken"], resources: ["*"] }] } });
+  {
+    rule: "alb-drops-invalid-headers",
+    what: "drop_invalid_header_fields=false",
+    mutate: (d) => (lb(d).drop_invalid_header_fields = false),
+    addressType: "aws_lb",
+    message: /drop_invalid_header_fields is false/,
+  },
+  {
+    rule: "alb-drops-invalid-headers",
+    what: "drop_invalid_header_fields unset",
+    mutate: (d) => delete lb(d).drop_invalid_header_fields,
+    addressType: "aws_lb",
+    message: /drop_invalid_header_fields is null/,
+  },
+  {
+    rule: "http-redirects-to-https",
+    what: "HTTP forwards beside an HTTPS listener",
+    from: HTTPS_INTERNAL,
+    mutate: (d) => (httpListener(d).default_action = [{ type: "forward", target_group_arn: "${aws_lb_target_group.x.arn}" }]),
+    addressType: "aws_lb_listener",
+    message: /port 80 serves plain HTTP \(default action: forward\) although the load balancer has an HTTPS listener/,
+  },
+  {
+    rule: "http-redirects-to-https",
+    what: "plain HTTP without a certificate",
+    mutate: () => undefined,
+    addressType: "aws_lb_listener",
+    message: /serves plain HTTP .* and there is no HTTPS listener/,
+  },
+  {
+    rule: "tls-policy-1-2",
+    what: "ELBSecurityPolicy-2016-08",
+    from: HTTPS_INTERNAL,
+    mutate: (d) => (httpsListener(d).ssl_policy = "ELBSecurityPolicy-2016-08"),
+    addressType: "aws_lb_listener",
+    message: /ssl_policy "ELBSecurityPolicy-2016-08" is not a TLS 1.2\+ policy/,
+  },
+  {
+    rule: "tls-policy-1-2",
+    what: "ssl_policy unset",
+    from: HTTPS_INTERNAL,
+    mutate: (d) => delete httpsListener(d).ssl_policy,
+    addressType: "aws_lb_listener",
+    message: /provider default ELBSecurityPolicy-2016-08 accepts TLS 1.0/,
+  },
+  {
+    rule: "target-group-health-check-path",
+    what: "no path",
+    mutate: (d) => delete asBlock(first(d, "aws_lb_target_group").health_check).path,
+    addressType: "aws_lb_target_group",
+    message: /health_check.path is not set/,
+  },
+  {
+    rule: "target-group-health-check-path",
+    what: "health check disabled",
+    mutate: (d) => (asBlock(first(d, "aws_lb_target_group").health_check).enabled = false),
+    addressType: "aws_lb_target_group",
+    message: /health_check.enabled is false/,
+  },
+  {
+    rule: "alb-not-public",
+    what: "internal=false",
+    from: HTTPS_INTERNAL,
+    mutate: (d) => (lb(d).internal = false),
+    addressType: "aws_lb",
+    message: /internet-facing/,
+  },
+  {
+    rule: "alb-deletion-protection",
+    what: "deletion protection off",
+    mutate: (d) => (lb(d).enable_deletion_protection = false),
+    addressType: "aws_lb",
+    message: /enable_deletion_protection is false/,
+  },
+  {
+    rule: "alb-access-logs",
+    what: "access logs disabled",
+    mutate: (d) => (lb(d).access_logs = { bucket: "logs", enabled: false }),
+    addressType: "aws_lb",
+    message: /access_logs is not enabled/,
+  },
+  {
+    rule: "security-group-descriptions",
+    what: "group without description",
+    mutate: (d) => delete first(d, "aws_security_group").description,
+    addressType: "aws_security_group",
+    message: /description is null \(the provider sets "Managed by Terraform"\)/,
+  },
+  {
+    rule: "security-group-descriptions",
+    what: "rule without description",
+    mutate: (d) => delete first(d, "aws_vpc_security_group_egress_rule", (r) => r.from_port === 443).description,
+    addressType: "aws_vpc_security_group_egress_rule",
+    message: /egress rule tcp 443 has no description/,
+  },
+  {
+    rule: "security-group-descriptions",
+    what: "inline rule without description",
+    mutate: (d) => (first(d, "aws_security_group").ingress = [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["10.0.0.0/8"] }]),
+    addressType: "aws_security_group",
+    message: /ingress\[0\]: ingress rule tcp 22 has no description/,
+  },
+  {
+    rule: "no-all-ports-egress-to-world",
+    what: "protocol -1 to 0.0.0.0/0",
+    mutate: (d) =>
+      addResource(d, "aws_vpc_security_group_egress_rule", "all_out", {
+        security_group_id: "${aws_security_group.x.id}",
+        cidr_ipv4: "0.0.0.0/0",
+        ip_protocol: "-1",
+        description: "everything",
+      }),
+    addressType: "aws_vpc_security_group_egress_rule",
+    message: /egress to 0.0.0.0\/0 on all protocols and ports/,
+  },
+  {
+    rule: "no-all-ports-egress-to-world",
+    what: "tcp 0-65535 to ::/0 inline",
+    mutate: (d) => (first(d, "aws_security_group").egress = [{ protocol: "tcp", from_port: 0, to_port: 65535, ipv6_cidr_blocks: ["::/0"], description: "x" }]),
+    addressType: "aws_security_group",
+    message: /egress\[0\]: egress to ::\/0 on tcp 0-65535/,
+  },
+  {
+    rule: "no-egress-to-world",
+    what: "443 to 0.0.0.0/0 (trivy flags any port)",
+    mutate: () => undefined,
+    addressType: "aws_vpc_security_group_egress_rule",
+    message: /egress to 0.0.0.0\/0 on tcp 443/,
+  },
+  {
+    rule: "no-ingress-from-world",
+    what: "ingress from ::/0",
+    from: HTTPS_INTERNAL,
+    mutate: (d) => (first(d, "aws_vpc_security_group_ingress_rule", (r) => r.cidr_ipv4 === "10.0.0.0/8").cidr_ipv6 = "::/0"),
+    addressType: "aws_vpc_security_group_ingress_rule",
+    message: /ingress from ::\/0 on tcp 443/,
+  },
+  {
+    rule: "iam-no-wildcard-action",
+    what: 'Action "*"',
+    mutate: (d) =>
+      editPolicy(executionPolicy(d), "policy", (p) => p.Statement.push({ Sid: "Everything", Effect: "Allow", Action: "*", Resource: "${aws_kms_key.k.arn}" })),
+    addressType: "aws_iam_role_policy",
+    message: /statement Everything allows "\*"/,
+  },
+  {
+    rule: "iam-no-wildcard-action",
+    what: 'Action "s3:*"',
+    mutate: (d) =>
+      editPolicy(executionPolicy(d), "policy", (p) => p.Statement.push({ Effect: "Allow", Action: ["s3:GetObject", "s3:*"], Resource: "arn:aws:s3:::b/*" })),
+    addressType: "aws_iam_role_policy",
+    message: /allows "s3:\*"/,
+  },
+  {
+    rule: "iam-no-wildcard-action",
+    what: "a policy that is not a JSON document",
+    mutate: (d) => (executionPolicy(d).policy = "${jsonencode(local.policy)}"),
+    addressType: "aws_iam_role_policy",
+    message: /policy is a Terraform expression, not a JSON document/,
+  },
+  {
+    rule: "iam-no-wildcard-resource",
+    what: "GetSecretValue on *",
+    mutate: (d) => editPolicy(executionPolicy(d), "policy", (p) => (p.Statement[0].Resource = "*")),
+    addressType: "aws_iam_role_policy",
+    message: /statement ReadRegistryAndContainerSecrets grants secretsmanager:GetSecretValue on "\*"/,
+  },
+  {
+    rule: "iam-no-wildcard-resource",
+    what: "a data-source document with * resources",
+    mutate: (d) => {
+      setDataSources(d, "aws_iam_policy_document", {
+        doc: { statement: [{ effect: "Allow", actions: ["logs:PutLogEvents", "ecr:GetAuthorizationToken"], resources: ["*"] }] },
+      });
       executionPolicy(d).policy = "${data.aws_iam_policy_document.doc.json}";
-    }, addressType: "aws_iam_role_policy", message: /grants logs:PutLogEvents on "\*"/ },
-  { rule: "iam-trust-no-account-wide-principal", what: "account root principal", mutate: (d) => editPolicy(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = { AWS: "arn:aws:iam::123456789012:root" })), addressType: "aws_iam_role", message: /trusts arn:aws:iam::123456789012:root: every principal of that account/ },
-  { rule: "iam-trust-no-account-wide-principal", what: "interpolated root ARN", mutate: (d) => editPolicy(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = { AWS: ["arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:root"] })), addressType: "aws_iam_role", message: /:root: every principal of that account/ },
-  { rule: "iam-trust-no-account-wide-principal", what: 'Principal "*"', mutate: (d) => editPolicy(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = "*")), addressType: "aws_iam_role", message: /trusts \*: every principal of every account/ },
-  { rule: "separate-execution-and-task-roles", what: "one role for both", mutate: (d) => {
+    },
+    addressType: "aws_iam_role_policy",
+    message: /grants logs:PutLogEvents on "\*"/,
+  },
+  {
+    rule: "iam-trust-no-account-wide-principal",
+    what: "account root principal",
+    mutate: (d) => editPolicy(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = { AWS: "arn:aws:iam::123456789012:root" })),
+    addressType: "aws_iam_role",
+    message: /trusts arn:aws:iam::123456789012:root: every principal of that account/,
+  },
+  {
+    rule: "iam-trust-no-account-wide-principal",
+    what: "interpolated root ARN",
+    mutate: (d) =>
+      editPolicy(
+        first(d, "aws_iam_role"),
+        "assume_role_policy",
+        (p) => (p.Statement[0].Principal = { AWS: ["arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:root"] }),
+      ),
+    addressType: "aws_iam_role",
+    message: /:root: every principal of that account/,
+  },
+  {
+    rule: "iam-trust-no-account-wide-principal",
+    what: 'Principal "*"',
+    mutate: (d) => editPolicy(first(d, "aws_iam_role"), "assume_role_policy", (p) => (p.Statement[0].Principal = "*")),
+    addressType: "aws_iam_role",
+    message: /trusts \*: every principal of every account/,
+  },
+  {
+    rule: "separate-execution-and-task-roles",
+    what: "one role for both",
+    mutate: (d) => {
       const executionRole: unknown = taskDefinition(d).execution_role_arn;
       taskDefinition(d).task_role_arn = executionRole;
-    }, addressType: "aws_ecs_task_definition", message: /execution_role_arn and task_role_arn are both \$\{aws_iam_role\.execution-role/ },
-  { rule: "secret-uses-cmk", what: "kms_key_id removed", mutate: (d) => delete first(d, "aws_secretsmanager_secret").kms_key_id, addressType: "aws_secretsmanager_secret", message: /kms_key_id is not set/ },
-  { rule: "secret-rotation", what: "no rotation resource", mutate: () => undefined, addressType: "aws_secretsmanager_secret", message: /no aws_secretsmanager_secret_rotation refers to this secret/ },
-  { rule: "kms-key-rotation", what: "rotation off", mutate: (d) => (first(d, "aws_kms_key").enable_key_rotation = false), addressType: "aws_kms_key", message: /enable_key_rotation is false/ },
-  { rule: "log-group-retention", what: "retention removed", mutate: (d) => delete first(d, "aws_cloudwatch_log_group").retention_in_days, addressType: "aws_cloudwatch_log_group", message: /retention_in_days is null: logs are kept forever/ },
-  { rule: "log-group-retention-one-year", what: "30 days", mutate: (d) => (first(d, "aws_cloudwatch_log_group").retention_in_days = 30), addressType: "aws_cloudwatch_log_group", message: /retention_in_days is 30 \(< 365\)/ },
-  { rule: "log-group-cmk", what: "kms_key_id removed", mutate: (d) => delete first(d, "aws_cloudwatch_log_group").kms_key_id, addressType: "aws_cloudwatch_log_group", message: /kms_key_id is not set/ },
-  { rule: "cluster-container-insights", what: "disabled", mutate: (d) => (first(d, "aws_ecs_cluster").setting = [{ name: "containerInsights", value: "disabled" }]), addressType: "aws_ecs_cluster", message: /containerInsights is "disabled"/ },
-  { rule: "cluster-container-insights", what: "no setting", mutate: (d) => delete first(d, "aws_ecs_cluster").setting, addressType: "aws_ecs_cluster", message: /no containerInsights setting/ },
-  { rule: "task-not-privileged", what: "privileged container", mutate: (d) => container(d, (c) => (c.privileged = true)), addressType: "aws_ecs_task_definition", message: /container "orders" has privileged: true/ },
-  { rule: "task-no-host-pid", what: 'pid_mode "host"', mutate: (d) => (taskDefinition(d).pid_mode = "host"), addressType: "aws_ecs_task_definition", message: /pid_mode is "host"/ },
-  { rule: "task-read-only-root-filesystem", what: "readonlyRootFilesystem unset", mutate: (d) => container(d, (c) => delete c.readonlyRootFilesystem), addressType: "aws_ecs_task_definition", message: /container "orders" has readonlyRootFilesystem null/ },
-  { rule: "task-no-plaintext-secrets", what: "DB_PASSWORD in environment", mutate: (d) => container(d, (c) => c.environment.push({ name: "SPRING_DATASOURCE_PASSWORD", value: "hunter2" })), addressType: "aws_ecs_task_definition", message: /environment SPRING_DATASOURCE_PASSWORD looks like a secret/ },
-  { rule: "task-no-plaintext-secrets", what: "API_KEY in environment", mutate: (d) => container(d, (c) => c.environment.push({ name: "API_KEY", value: "abc" })), addressType: "aws_ecs_task_definition", message: /environment API_KEY looks like a secret/ },
-  { rule: "task-no-plaintext-secrets", what: "a GitHub token under an innocent name", mutate: (d) => container(d, (c) => c.environment.push({ name: "REGISTRY", value: `ghp_${"a1B2".repeat(9)}` })), addressType: "aws_ecs_task_definition", message: /environment REGISTRY holds a GitHub token .*\(ghp_…\(40 chars\)\)/ },
-  { rule: "task-no-plaintext-secrets", what: "an AWS access key ID", mutate: (d) => container(d, (c) => c.environment.push({ name: "UPLOADS", value: "AKIAIOSFODNN7EXAMPLE" })), addressType: "aws_ecs_task_definition", message: /holds an AWS access key ID/ },
-  { rule: "service-no-public-ip", what: "assign_public_ip=true", mutate: (d) => (asBlock(first(d, "aws_ecs_service").network_configuration).assign_public_ip = true), addressType: "aws_ecs_service", message: /assign_public_ip is true/ },
-  { rule: "fargate-platform-latest", what: "pinned 1.4.0", mutate: (d) => (first(d, "aws_ecs_service").platform_version = "1.4.0"), addressType: "aws_ecs_service", message: /platform_version is "1.4.0"/ },
-  { rule: "launch-template-imdsv2", what: "http_tokens optional", mutate: (d) => { addEc2Capacity(d); asBlock(launchTemplate(d).metadata_options).http_tokens = "optional"; }, addressType: "aws_launch_template", message: /http_tokens is "optional"/ },
-  { rule: "launch-template-imdsv2", what: "no metadata_options", mutate: (d) => { addEc2Capacity(d); delete launchTemplate(d).metadata_options; }, addressType: "aws_launch_template", message: /http_tokens is null/ },
-  { rule: "launch-template-hop-limit", what: "hop limit 2", mutate: (d) => { addEc2Capacity(d); asBlock(launchTemplate(d).metadata_options).http_put_response_hop_limit = 2; }, addressType: "aws_launch_template", message: /hop_limit is 2: containers in bridge network mode/ },
-  { rule: "launch-template-hop-limit", what: "hop limit unset", mutate: (d) => { addEc2Capacity(d); delete asBlock(launchTemplate(d).metadata_options).http_put_response_hop_limit; }, addressType: "aws_launch_template", message: /not set: instances get the AMI's default/ },
-  { rule: "launch-template-hop-limit", what: "hop limit 64", mutate: (d) => { addEc2Capacity(d); asBlock(launchTemplate(d).metadata_options).http_put_response_hop_limit = 64; }, addressType: "aws_launch_template", message: /hop_limit is 64/ },
-  { rule: "user-data-no-credentials", what: "ECS_ENGINE_AUTH_DATA with a password, base64", mutate: (d) => addEc2Capacity(d, base64(dockerAuthScript)), addressType: "aws_launch_template", message: /ECS_ENGINE_AUTH_DATA carries a literal "password"/ },
-  { rule: "user-data-no-credentials", what: "ECS_ENGINE_AUTH_DATA with a password, in ${base64encode(...)}", mutate: (d) => addEc2Capacity(d, `\${base64encode(${hclQuoted(`#!/bin/bash\nCLUSTER=\${aws_ecs_cluster.c.name}\n${dockerAuthScript}`)})}`), addressType: "aws_launch_template", message: /ECS_ENGINE_AUTH_DATA carries a literal "password"/ },
-  { rule: "user-data-no-credentials", what: "a dockercfg auth literal, gzip", mutate: (d) => addEc2Capacity(d, gzipSync(Buffer.from(`ECS_ENGINE_AUTH_DATA={"ghcr.io":{"auth":"${base64("u:t")}"}}\n`)).toString("base64")), addressType: "aws_launch_template", message: /carries a literal "auth"/ },
-  { rule: "user-data-no-credentials", what: "an AWS access key", mutate: (d) => addEc2Capacity(d, base64("export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n")), addressType: "aws_launch_template", message: /contains an AWS access key ID/ },
-  { rule: "user-data-no-credentials", what: "a GitHub token in docker login", mutate: (d) => addEc2Capacity(d, base64(`echo ghp_${"x".repeat(36)} | docker login ghcr.io -u u --password-stdin\n`)), addressType: "aws_launch_template", message: /contains a GitHub token/ },
-  { rule: "user-data-no-credentials", what: "a password assignment", mutate: (d) => addEc2Capacity(d, base64("REGISTRY_PASSWORD=s3cr3t\n")), addressType: "aws_launch_template", message: /sets REGISTRY_PASSWORD to a literal \(s3cr…\(6 chars\)\)/ },
-  { rule: "user-data-no-credentials", what: "var.registry_token interpolated", mutate: (d) => addEc2Capacity(d, `\${base64encode("TOKEN=\${var.registry_token}\\n")}`), addressType: "aws_launch_template", message: /interpolates var.registry_token/ },
-  { rule: "user-data-no-credentials", what: "var.registry_token joined in", mutate: (d) => addEc2Capacity(d, '${base64encode(join("", ["#!/bin/bash\\nTOKEN=", var.registry_token, "\\n"]))}'), addressType: "aws_launch_template", message: /interpolates var.registry_token/ },
-  { rule: "user-data-no-credentials", what: "an expression Terraform rejects", mutate: (d) => addEc2Capacity(d, '${base64encode("jq \\(.password)")}'), addressType: "aws_launch_template", message: /does not parse: invalid escape sequence/ },
-  { rule: "user-data-no-credentials", what: "a script from templatefile()", mutate: (d) => addEc2Capacity(d, '${base64encode(templatefile("user-data.sh", {}))}'), addressType: "aws_launch_template", message: /cannot be inspected: the script is read from a file/ },
-  { rule: "launch-template-ebs-encrypted", what: "encrypted=false", mutate: (d) => { addEc2Capacity(d); asBlock(blockList(launchTemplate(d).block_device_mappings)[0].ebs).encrypted = "false"; }, addressType: "aws_launch_template", message: /block device "\/dev\/xvda" has ebs.encrypted "false"/ },
-  { rule: "launch-template-ebs-encrypted", what: "no block device mappings", mutate: (d) => { addEc2Capacity(d); delete launchTemplate(d).block_device_mappings; }, addressType: "aws_launch_template", message: /no block_device_mappings/ },
-  { rule: "asg-uses-launch-template", what: "a launch configuration", mutate: (d) => { addEc2Capacity(d); delete asg(d).launch_template; asg(d).launch_configuration = "${aws_launch_configuration.lc.name}"; }, addressType: "aws_autoscaling_group", message: /uses launch_configuration/ },
-  { rule: "asg-propagates-tags", what: "tags not propagated", mutate: (d) => { addEc2Capacity(d); asg(d).tag = [{ key: "Name", value: "x", propagate_at_launch: false }]; }, addressType: "aws_autoscaling_group", message: /no tag with propagate_at_launch = true/ },
+    },
+    addressType: "aws_ecs_task_definition",
+    message: /execution_role_arn and task_role_arn are both \$\{aws_iam_role\.execution-role/,
+  },
+  {
+    rule: "secret-uses-cmk",
+    what: "kms_key_id removed",
+    mutate: (d) => delete first(d, "aws_secretsmanager_secret").kms_key_id,
+    addressType: "aws_secretsmanager_secret",
+    message: /kms_key_id is not set/,
+  },
+  {
+    rule: "secret-rotation",
+    what: "no rotation resource",
+    mutate: () => undefined,
+    addressType: "aws_secretsmanager_secret",
+    message: /no aws_secretsmanager_secret_rotation refers to this secret/,
+  },
+  {
+    rule: "kms-key-rotation",
+    what: "rotation off",
+    mutate: (d) => (first(d, "aws_kms_key").enable_key_rotation = false),
+    addressType: "aws_kms_key",
+    message: /enable_key_rotation is false/,
+  },
+  {
+    rule: "log-group-retention",
+    what: "retention removed",
+    mutate: (d) => delete first(d, "aws_cloudwatch_log_group").retention_in_days,
+    addressType: "aws_cloudwatch_log_group",
+    message: /retention_in_days is null: logs are kept forever/,
+  },
+  {
+    rule: "log-group-retention-one-year",
+    what: "30 days",
+    mutate: (d) => (first(d, "aws_cloudwatch_log_group").retention_in_days = 30),
+    addressType: "aws_cloudwatch_log_group",
+    message: /retention_in_days is 30 \(< 365\)/,
+  },
+  {
+    rule: "log-group-cmk",
+    what: "kms_key_id removed",
+    mutate: (d) => delete first(d, "aws_cloudwatch_log_group").kms_key_id,
+    addressType: "aws_cloudwatch_log_group",
+    message: /kms_key_id is not set/,
+  },
+  {
+    rule: "cluster-container-insights",
+    what: "disabled",
+    mutate: (d) => (first(d, "aws_ecs_cluster").setting = [{ name: "containerInsights", value: "disabled" }]),
+    addressType: "aws_ecs_cluster",
+    message: /containerInsights is "disabled"/,
+  },
+  {
+    rule: "cluster-container-insights",
+    what: "no setting",
+    mutate: (d) => delete first(d, "aws_ecs_cluster").setting,
+    addressType: "aws_ecs_cluster",
+    message: /no containerInsights setting/,
+  },
+  {
+    rule: "task-not-privileged",
+    what: "privileged container",
+    mutate: (d) => container(d, (c) => (c.privileged = true)),
+    addressType: "aws_ecs_task_definition",
+    message: /container "orders" has privileged: true/,
+  },
+  {
+    rule: "task-no-host-pid",
+    what: 'pid_mode "host"',
+    mutate: (d) => (taskDefinition(d).pid_mode = "host"),
+    addressType: "aws_ecs_task_definition",
+    message: /pid_mode is "host"/,
+  },
+  {
+    rule: "task-read-only-root-filesystem",
+    what: "readonlyRootFilesystem unset",
+    mutate: (d) => container(d, (c) => delete c.readonlyRootFilesystem),
+    addressType: "aws_ecs_task_definition",
+    message: /container "orders" has readonlyRootFilesystem null/,
+  },
+  {
+    rule: "task-no-plaintext-secrets",
+    what: "DB_PASSWORD in environment",
+    mutate: (d) => container(d, (c) => c.environment.push({ name: "SPRING_DATASOURCE_PASSWORD", value: "hunter2" })),
+    addressType: "aws_ecs_task_definition",
+    message: /environment SPRING_DATASOURCE_PASSWORD looks like a secret/,
+  },
+  {
+    rule: "task-no-plaintext-secrets",
+    what: "API_KEY in environment",
+    mutate: (d) => container(d, (c) => c.environment.push({ name: "API_KEY", value: "abc" })),
+    addressType: "aws_ecs_task_definition",
+    message: /environment API_KEY looks like a secret/,
+  },
+  {
+    rule: "task-no-plaintext-secrets",
+    what: "a GitHub token under an innocent name",
+    mutate: (d) => container(d, (c) => c.environment.push({ name: "REGISTRY", value: `ghp_${"a1B2".repeat(9)}` })),
+    addressType: "aws_ecs_task_definition",
+    message: /environment REGISTRY holds a GitHub token .*\(ghp_…\(40 chars\)\)/,
+  },
+  {
+    rule: "task-no-plaintext-secrets",
+    what: "an AWS access key ID",
+    mutate: (d) => container(d, (c) => c.environment.push({ name: "UPLOADS", value: "AKIAIOSFODNN7EXAMPLE" })),
+    addressType: "aws_ecs_task_definition",
+    message: /holds an AWS access key ID/,
+  },
+  {
+    rule: "service-no-public-ip",
+    what: "assign_public_ip=true",
+    mutate: (d) => (asBlock(first(d, "aws_ecs_service").network_configuration).assign_public_ip = true),
+    addressType: "aws_ecs_service",
+    message: /assign_public_ip is true/,
+  },
+  {
+    rule: "fargate-platform-latest",
+    what: "pinned 1.4.0",
+    mutate: (d) => (first(d, "aws_ecs_service").platform_version = "1.4.0"),
+    addressType: "aws_ecs_service",
+    message: /platform_version is "1.4.0"/,
+  },
+  {
+    rule: "launch-template-imdsv2",
+    what: "http_tokens optional",
+    mutate: (d) => {
+      addEc2Capacity(d);
+      asBlock(launchTemplate(d).metadata_options).http_tokens = "optional";
+    },
+    addressType: "aws_launch_template",
+    message: /http_tokens is "optional"/,
+  },
+  {
+    rule: "launch-template-imdsv2",
+    what: "no metadata_options",
+    mutate: (d) => {
+      addEc2Capacity(d);
+      delete launchTemplate(d).metadata_options;
+    },
+    addressType: "aws_launch_template",
+    message: /http_tokens is null/,
+  },
+  {
+    rule: "launch-template-hop-limit",
+    what: "hop limit 2",
+    mutate: (d) => {
+      addEc2Capacity(d);
+      asBlock(launchTemplate(d).metadata_options).http_put_response_hop_limit = 2;
+    },
+    addressType: "aws_launch_template",
+    message: /hop_limit is 2: containers in bridge network mode/,
+  },
+  {
+    rule: "launch-template-hop-limit",
+    what: "hop limit unset",
+    mutate: (d) => {
+      addEc2Capacity(d);
+      delete asBlock(launchTemplate(d).metadata_options).http_put_response_hop_limit;
+    },
+    addressType: "aws_launch_template",
+    message: /not set: instances get the AMI's default/,
+  },
+  {
+    rule: "launch-template-hop-limit",
+    what: "hop limit 64",
+    mutate: (d) => {
+      addEc2Capacity(d);
+      asBlock(launchTemplate(d).metadata_options).http_put_response_hop_limit = 64;
+    },
+    addressType: "aws_launch_template",
+    message: /hop_limit is 64/,
+  },
+  {
+    rule: "user-data-no-credentials",
+    what: "ECS_ENGINE_AUTH_DATA with a password, base64",
+    mutate: (d) => addEc2Capacity(d, base64(dockerAuthScript)),
+    addressType: "aws_launch_template",
+    message: /ECS_ENGINE_AUTH_DATA carries a literal "password"/,
+  },
+  {
+    rule: "user-data-no-credentials",
+    what: "ECS_ENGINE_AUTH_DATA with a password, in ${base64encode(...)}",
+    mutate: (d) => addEc2Capacity(d, `\${base64encode(${hclQuoted(`#!/bin/bash\nCLUSTER=\${aws_ecs_cluster.c.name}\n${dockerAuthScript}`)})}`),
+    addressType: "aws_launch_template",
+    message: /ECS_ENGINE_AUTH_DATA carries a literal "password"/,
+  },
+  {
+    rule: "user-data-no-credentials",
+    what: "a dockercfg auth literal, gzip",
+    mutate: (d) => addEc2Capacity(d, gzipSync(Buffer.from(`ECS_ENGINE_AUTH_DATA={"ghcr.io":{"auth":"${base64("u:t")}"}}\n`)).toString("base64")),
+    addressType: "aws_launch_template",
+    message: /carries a literal "auth"/,
+  },
+  {
+    rule: "user-data-no-credentials",
+    what: "an AWS access key",
+    mutate: (d) => addEc2Capacity(d, base64("export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n")),
+    addressType: "aws_launch_template",
+    message: /contains an AWS access key ID/,
+  },
+  {
+    rule: "user-data-no-credentials",
+    what: "a GitHub token in docker login",
+    mutate: (d) => addEc2Capacity(d, base64(`echo ghp_${"x".repeat(36)} | docker login ghcr.io -u u --password-stdin\n`)),
+    addressType: "aws_launch_template",
+    message: /contains a GitHub token/,
+  },
+  {
+    rule: "user-data-no-credentials",
+    what: "a password assignment",
+    mutate: (d) => addEc2Capacity(d, base64("REGISTRY_PASSWORD=s3cr3t\n")),
+    addressType: "aws_launch_template",
+    message: /sets REGISTRY_PASSWORD to a literal \(s3cr…\(6 chars\)\)/,
+  },
+  {
+    rule: "user-data-no-credentials",
+    what: "var.registry_token interpolated",
+    mutate: (d) => addEc2Capacity(d, `\${base64encode("TOKEN=\${var.registry_token}\\n")}`),
+    addressType: "aws_launch_template",
+    message: /interpolates var.registry_token/,
+  },
+  {
+    rule: "user-data-no-credentials",
+    what: "var.registry_token joined in",
+    mutate: (d) => addEc2Capacity(d, '${base64encode(join("", ["#!/bin/bash\\nTOKEN=", var.registry_token, "\\n"]))}'),
+    addressType: "aws_launch_template",
+    message: /interpolates var.registry_token/,
+  },
+  {
+    rule: "user-data-no-credentials",
+    what: "an expression Terraform rejects",
+    mutate: (d) => addEc2Capacity(d, '${base64encode("jq \\(.password)")}'),
+    addressType: "aws_launch_template",
+    message: /does not parse: invalid escape sequence/,
+  },
+  {
+    rule: "user-data-no-credentials",
+    what: "a script from templatefile()",
+    mutate: (d) => addEc2Capacity(d, '${base64encode(templatefile("user-data.sh", {}))}'),
+    addressType: "aws_launch_template",
+    message: /cannot be inspected: the script is read from a file/,
+  },
+  {
+    rule: "launch-template-ebs-encrypted",
+    what: "encrypted=false",
+    mutate: (d) => {
+      addEc2Capacity(d);
+      asBlock(blockList(launchTemplate(d).block_device_mappings)[0].ebs).encrypted = "false";
+    },
+    addressType: "aws_launch_template",
+    message: /block device "\/dev\/xvda" has ebs.encrypted "false"/,
+  },
+  {
+    rule: "launch-template-ebs-encrypted",
+    what: "no block device mappings",
+    mutate: (d) => {
+      addEc2Capacity(d);
+      delete launchTemplate(d).block_device_mappings;
+    },
+    addressType: "aws_launch_template",
+    message: /no block_device_mappings/,
+  },
+  {
+    rule: "asg-uses-launch-template",
+    what: "a launch configuration",
+    mutate: (d) => {
+      addEc2Capacity(d);
+      delete asg(d).launch_template;
+      asg(d).launch_configuration = "${aws_launch_configuration.lc.name}";
+    },
+    addressType: "aws_autoscaling_group",
+    message: /uses launch_configuration/,
+  },
+  {
+    rule: "asg-propagates-tags",
+    what: "tags not propagated",
+    mutate: (d) => {
+      addEc2Capacity(d);
+      asg(d).tag = [{ key: "Name", value: "x", propagate_at_launch: false }];
+    },
+    addressType: "aws_autoscaling_group",
+    message: /no tag with propagate_at_launch = true/,
+  },
 ];
 
 describe("every rule fails on a bad fixture", () => {
@@ -166,26 +592,62 @@ describe("the same rules pass on good fixtures", () => {
     ["no-ingress-from-world", "ingress from private CIDRs only", () => undefined],
     ["alb-deletion-protection", "deletion protection on", (d) => (lb(d).enable_deletion_protection = true)],
     ["alb-access-logs", "access logs on", (d) => (lb(d).access_logs = { bucket: "alb-logs", enabled: true })],
-    ["no-egress-to-world", "443 to a private range", (d) => (first(d, "aws_vpc_security_group_egress_rule", (r) => r.from_port === 443).cidr_ipv4 = "10.0.0.0/8")],
-    ["iam-no-wildcard-resource", "actions that only accept *", (d) => editPolicy(executionPolicy(d), "policy", (p) => p.Statement.push({ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint", "ec2:DescribeInstances"], Resource: "*" }))],
-    ["secret-rotation", "a rotation resource", (d) => addResource(d, "aws_secretsmanager_secret_rotation", "r", { secret_id: `\${${addressOf(d, "aws_secretsmanager_secret")}.id}`, rotation_lambda_arn: "arn:aws:lambda:us-east-1:123456789012:function:rotate", rotation_rules: { automatically_after_days: 30 } })],
+    [
+      "no-egress-to-world",
+      "443 to a private range",
+      (d) => (first(d, "aws_vpc_security_group_egress_rule", (r) => r.from_port === 443).cidr_ipv4 = "10.0.0.0/8"),
+    ],
+    [
+      "iam-no-wildcard-resource",
+      "actions that only accept *",
+      (d) =>
+        editPolicy(executionPolicy(d), "policy", (p) =>
+          p.Statement.push({ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint", "ec2:DescribeInstances"], Resource: "*" }),
+        ),
+    ],
+    [
+      "secret-rotation",
+      "a rotation resource",
+      (d) =>
+        addResource(d, "aws_secretsmanager_secret_rotation", "r", {
+          secret_id: `\${${addressOf(d, "aws_secretsmanager_secret")}.id}`,
+          rotation_lambda_arn: "arn:aws:lambda:us-east-1:123456789012:function:rotate",
+          rotation_rules: { automatically_after_days: 30 },
+        }),
+    ],
     ["log-group-retention-one-year", "365 days", (d) => (first(d, "aws_cloudwatch_log_group").retention_in_days = 365)],
     ["task-read-only-root-filesystem", "readonlyRootFilesystem true", (d) => container(d, (c) => (c.readonlyRootFilesystem = true))],
-    ["task-no-plaintext-secrets", "KEY not as the last word", (d) => container(d, (c) => c.environment.push({ name: "CACHE_KEY_PREFIX", value: "orders" }, { name: "MONKEY_MODE", value: "on" }))],
+    [
+      "task-no-plaintext-secrets",
+      "KEY not as the last word",
+      (d) => container(d, (c) => c.environment.push({ name: "CACHE_KEY_PREFIX", value: "orders" }, { name: "MONKEY_MODE", value: "on" })),
+    ],
     ["launch-template-imdsv2", "required tokens", (d) => addEc2Capacity(d)],
     ["launch-template-hop-limit", "hop limit 1", (d) => addEc2Capacity(d)],
     ["user-data-no-credentials", "secret fetched at boot (base64)", (d) => addEc2Capacity(d)],
-    ["user-data-no-credentials", "secret fetched at boot (${base64encode(...)})", (d) => addEc2Capacity(d, `\${base64encode(${hclQuoted(BOOT_TIME_AUTH_SCRIPT)})}`)],
+    [
+      "user-data-no-credentials",
+      "secret fetched at boot (${base64encode(...)})",
+      (d) => addEc2Capacity(d, `\${base64encode(${hclQuoted(BOOT_TIME_AUTH_SCRIPT)})}`),
+    ],
     ["launch-template-ebs-encrypted", "encrypted gp3 root", (d) => addEc2Capacity(d)],
     ["asg-uses-launch-template", "launch template", (d) => addEc2Capacity(d)],
-    ["asg-uses-launch-template", "mixed instances policy", (d) => {
-      addEc2Capacity(d);
-      delete asg(d).launch_template;
-      asg(d).mixed_instances_policy = { launch_template: { launch_template_specification: { launch_template_id: "${aws_launch_template.t.id}" } } };
-    }],
+    [
+      "asg-uses-launch-template",
+      "mixed instances policy",
+      (d) => {
+        addEc2Capacity(d);
+        delete asg(d).launch_template;
+        asg(d).mixed_instances_policy = { launch_template: { launch_template_specification: { launch_template_id: "${aws_launch_template.t.id}" } } };
+      },
+    ],
     ["asg-propagates-tags", "propagated tags", (d) => addEc2Capacity(d)],
   ])("%s: %s", (ruleId, _what, mutate) => {
-    const doc = fargateDocument(ruleId === "http-redirects-to-https" || ruleId === "tls-policy-1-2" || ruleId.startsWith("alb-not") || ruleId === "no-ingress-from-world" ? HTTPS_INTERNAL : REFERENCE);
+    const doc = fargateDocument(
+      ruleId === "http-redirects-to-https" || ruleId === "tls-policy-1-2" || ruleId.startsWith("alb-not") || ruleId === "no-ingress-from-world"
+        ? HTTPS_INTERNAL
+        : REFERENCE,
+    );
     mutate(doc);
     expect(resultOf(ruleId, doc).status).toBe("pass");
   });
@@ -208,10 +670,36 @@ describe("the same rules pass on good fixtures", () => {
  * waiver. Everything not listed here must pass (or be n/a) on every real stack.
  */
 const OPEN_FINDINGS_BY_VARIANT: Record<string, string[]> = {
-  [REFERENCE]: ["http-redirects-to-https", "alb-not-public", "alb-deletion-protection", "alb-access-logs", "no-egress-to-world", "no-ingress-from-world", "secret-rotation", "log-group-retention-one-year"],
+  [REFERENCE]: [
+    "http-redirects-to-https",
+    "alb-not-public",
+    "alb-deletion-protection",
+    "alb-access-logs",
+    "no-egress-to-world",
+    "no-ingress-from-world",
+    "secret-rotation",
+    "log-group-retention-one-year",
+  ],
   [HTTPS_INTERNAL]: ["alb-deletion-protection", "alb-access-logs", "no-egress-to-world", "secret-rotation", "log-group-retention-one-year"],
-  "existing VPC, existing secret and key, AWS-managed encryption": ["http-redirects-to-https", "alb-not-public", "alb-deletion-protection", "alb-access-logs", "no-egress-to-world", "no-ingress-from-world", "log-group-retention-one-year"],
-  [NO_NAT]: ["http-redirects-to-https", "alb-not-public", "alb-deletion-protection", "alb-access-logs", "no-egress-to-world", "no-ingress-from-world", "secret-rotation", "log-group-retention-one-year"],
+  "existing VPC, existing secret and key, AWS-managed encryption": [
+    "http-redirects-to-https",
+    "alb-not-public",
+    "alb-deletion-protection",
+    "alb-access-logs",
+    "no-egress-to-world",
+    "no-ingress-from-world",
+    "log-group-retention-one-year",
+  ],
+  [NO_NAT]: [
+    "http-redirects-to-https",
+    "alb-not-public",
+    "alb-deletion-protection",
+    "alb-access-logs",
+    "no-egress-to-world",
+    "no-ingress-from-world",
+    "secret-rotation",
+    "log-group-retention-one-year",
+  ],
 };
 
 describe("our synthesized stacks", () => {
@@ -236,12 +724,16 @@ describe("our synthesized stacks", () => {
 
   it("reports the config's deliberate choices as waived, with the config as reason", () => {
     const cheap = synthesizeVariant(NO_NAT);
-    const publicIp = runPolicyGate({ stacks: cheap.stacks, expectations: cheap.expectations }).stacks[0].rules.find((r) => r.rule.id === "service-no-public-ip")!;
+    const publicIp = runPolicyGate({ stacks: cheap.stacks, expectations: cheap.expectations }).stacks[0].rules.find(
+      (r) => r.rule.id === "service-no-public-ip",
+    )!;
     expect(publicIp.status).toBe("waived");
     expect(publicIp.findings[0].waiver).toMatchObject({ source: "config", reason: match.stringMatching(/natGateways "none"/) });
 
     const awsManaged = synthesizeVariant("existing VPC, existing secret and key, AWS-managed encryption");
-    const logCmk = runPolicyGate({ stacks: awsManaged.stacks, expectations: awsManaged.expectations }).stacks[0].rules.find((r) => r.rule.id === "log-group-cmk")!;
+    const logCmk = runPolicyGate({ stacks: awsManaged.stacks, expectations: awsManaged.expectations }).stacks[0].rules.find(
+      (r) => r.rule.id === "log-group-cmk",
+    )!;
     expect(logCmk.status).toBe("waived");
     expect(logCmk.findings[0].waiver?.reason).toMatch(/encryption.mode is "aws-managed"/);
     // The same stack without the config's expectations: the missing CMK is a violation.

@@ -25,10 +25,7 @@ describe("parseImageReference", () => {
       "ghcr.io/acme/platform/services/orders-api:2024.01.15_build-7",
       { registry: "ghcr.io", repository: "acme/platform/services/orders-api", tag: "2024.01.15_build-7" },
     ],
-    [
-      "registry.example.com:443/a__b/c.d/e--f:Release_1",
-      { registry: "registry.example.com:443", repository: "a__b/c.d/e--f", tag: "Release_1" },
-    ],
+    ["registry.example.com:443/a__b/c.d/e--f:Release_1", { registry: "registry.example.com:443", repository: "a__b/c.d/e--f", tag: "Release_1" }],
     ["ghcr.io/acme/orders:_private", { registry: "ghcr.io", repository: "acme/orders", tag: "_private" }],
     [`ghcr.io/acme/orders:${"t".repeat(128)}`, { registry: "ghcr.io", repository: "acme/orders", tag: "t".repeat(128) }],
   ])("parses %s", (reference, expected) => {
@@ -38,7 +35,11 @@ describe("parseImageReference", () => {
 
   it.each<[string, string, string]>([
     ["no registry host at all", "orders:1.4.2", "has no registry host"],
-    ["an implicit docker.io (library/nginx:1)", "library/nginx:1", '"library" is not a registry host (it needs a dot, a port or to be localhost, like ghcr.io)'],
+    [
+      "an implicit docker.io (library/nginx:1)",
+      "library/nginx:1",
+      '"library" is not a registry host (it needs a dot, a port or to be localhost, like ghcr.io)',
+    ],
     ["an implicit docker.io user repository", "acme/orders:1.4.2", '"acme" is not a registry host'],
     ["a registry host starting with -", "-ghcr.io/acme/orders:1", '"-ghcr.io" is not a registry host'],
     ["no tag or digest", "ghcr.io/acme/orders", "has no tag or digest"],
@@ -55,9 +56,17 @@ describe("parseImageReference", () => {
     ["a leading space", " ghcr.io/acme/orders:1", "must be non-empty without surrounding spaces"],
     ["a trailing newline", "ghcr.io/acme/orders:1\n", "must be non-empty without surrounding spaces"],
     ["an empty string", "", "must be non-empty without surrounding spaces"],
-    ["a digest of 63 hex characters", `ghcr.io/acme/orders@sha256:${"a".repeat(63)}`, `digest "sha256:${"a".repeat(63)}" is not sha256: followed by 64 lowercase hex characters`],
+    [
+      "a digest of 63 hex characters",
+      `ghcr.io/acme/orders@sha256:${"a".repeat(63)}`,
+      `digest "sha256:${"a".repeat(63)}" is not sha256: followed by 64 lowercase hex characters`,
+    ],
     ["a digest of 65 hex characters", `ghcr.io/acme/orders@sha256:${"a".repeat(65)}`, `digest "sha256:${"a".repeat(65)}" is not sha256:`],
-    ["a digest in uppercase hex", `ghcr.io/acme/orders@sha256:${"A".repeat(64)}`, `digest "sha256:${"A".repeat(64)}" is not sha256: followed by 64 lowercase hex characters`],
+    [
+      "a digest in uppercase hex",
+      `ghcr.io/acme/orders@sha256:${"A".repeat(64)}`,
+      `digest "sha256:${"A".repeat(64)}" is not sha256: followed by 64 lowercase hex characters`,
+    ],
     ["a digest with another algorithm", `ghcr.io/acme/orders@sha512:${"a".repeat(64)}`, `digest "sha512:${"a".repeat(64)}" is not sha256:`],
   ])("rejects %s", (_label, reference, why) => {
     const error = errorOf(reference);

@@ -97,14 +97,21 @@ describe("checkPull against a fake registry on loopback", () => {
 
   /** ghcr.io's flow: 401 on /v2/, a token for Basic credentials, then the manifest for that token. */
   const ghcr =
-    (token: (request: Seen) => Reply, manifest: (request: Seen) => Reply = () => ({ status: 200, headers: { "docker-content-digest": DIGEST, "content-type": "application/vnd.oci.image.index.v1+json" } })): Route =>
+    (
+      token: (request: Seen) => Reply,
+      manifest: (request: Seen) => Reply = () => ({
+        status: 200,
+        headers: { "docker-content-digest": DIGEST, "content-type": "application/vnd.oci.image.index.v1+json" },
+      }),
+    ): Route =>
     (request) => {
       if (request.path === "/v2/") return { status: 401, headers: bearerChallenge(), body: ERRORS("UNAUTHORIZED", "authentication required") };
       if (request.path === "/token") return token(request);
       if (request.path.startsWith("/v2/acme/orders/manifests/") && request.authorization === "Bearer tkn-42") return manifest(request);
       return { status: 401, headers: bearerChallenge() };
     };
-  const goodToken = (request: Seen): Reply => (request.authorization === BASIC ? { status: 200, body: { token: "tkn-42" } } : { status: 403, body: ERRORS("DENIED", "denied") });
+  const goodToken = (request: Seen): Reply =>
+    request.authorization === BASIC ? { status: 200, body: { token: "tkn-42" } } : { status: 403, body: ERRORS("DENIED", "denied") };
 
   function failureOf(result: PullCheckResult): PullFailure {
     if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result)}`);
@@ -131,14 +138,24 @@ describe("checkPull against a fake registry on loopback", () => {
 
   it("picks the Bearer challenge when a proxy adds a second WWW-Authenticate header", async () => {
     const inner = ghcr(goodToken);
-    route = (request) => (request.path === "/v2/" ? { status: 401, headers: { "www-authenticate": ["Negotiate", bearerChallenge()["www-authenticate"]] } } : inner(request));
+    route = (request) =>
+      request.path === "/v2/" ? { status: 401, headers: { "www-authenticate": ["Negotiate", bearerChallenge()["www-authenticate"]] } } : inner(request);
     expect(await checkPull(image(), CREDENTIAL)).toMatchObject({ ok: true, auth: "bearer" });
   });
 
   it("computes the digest from the manifest body when HEAD has no Docker-Content-Digest", async () => {
-    route = ghcr(goodToken, (request) => ({ status: 200, headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" }, body: request.method === "GET" ? MANIFEST : "" }));
+    route = ghcr(goodToken, (request) => ({
+      status: 200,
+      headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" },
+      body: request.method === "GET" ? MANIFEST : "",
+    }));
     const expected = `sha256:${createHash("sha256").update(MANIFEST).digest("hex")}`;
-    expect(await checkPull(image(), CREDENTIAL)).toEqual({ ok: true, digest: expected, mediaType: "application/vnd.oci.image.manifest.v1+json", auth: "bearer" });
+    expect(await checkPull(image(), CREDENTIAL)).toEqual({
+      ok: true,
+      digest: expected,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      auth: "bearer",
+    });
     expect(seen.slice(2).map((r) => [r.method, r.path, r.authorization, r.accept])).toEqual([
       ["HEAD", manifestPath, "Bearer tkn-42", MANIFEST_ACCEPT],
       ["GET", manifestPath, "Bearer tkn-42", MANIFEST_ACCEPT],
@@ -147,7 +164,9 @@ describe("checkPull against a fake registry on loopback", () => {
 
   it("tells a valid credential without access (403, then 200 without scope) as access denied", async () => {
     route = ghcr((request) =>
-      request.query.scope ? { status: 403, body: ERRORS("DENIED", "requested access to the resource is denied") } : { status: 200, body: { token: "identity-only" } },
+      request.query.scope
+        ? { status: 403, body: ERRORS("DENIED", "requested access to the resource is denied") }
+        : { status: 200, body: { token: "identity-only" } },
     );
     const failure = failureOf(await checkPull(image(), CREDENTIAL));
     expect(failure).toEqual({
@@ -155,7 +174,10 @@ describe("checkPull against a fake registry on loopback", () => {
       message: "the credentials are valid but may not pull acme/orders: DENIED: requested access to the resource is denied",
       fix: "Give the token read access to this package: a classic PAT needs the read:packages scope; a fine-grained token or a bot account must be granted access in the package's settings (Manage access).",
     });
-    expect(seen.filter((r) => r.path === "/token").map((r) => r.query)).toEqual([{ service: "ghcr.io", scope: "repository:acme/orders:pull" }, { service: "ghcr.io" }]);
+    expect(seen.filter((r) => r.path === "/token").map((r) => r.query)).toEqual([
+      { service: "ghcr.io", scope: "repository:acme/orders:pull" },
+      { service: "ghcr.io" },
+    ]);
   });
 
   it("tells a bad credential (403 with and without scope) as rejected credentials", async () => {
@@ -218,7 +240,9 @@ describe("checkPull against a fake registry on loopback", () => {
 
   it("reports a 401 with only a challenge it cannot answer", async () => {
     route = () => ({ status: 401, headers: { "www-authenticate": 'Negotiate realm="corp"' } });
-    expect(failureOf(await checkPull(image(), CREDENTIAL)).message).toBe(`${host} answered 401 without a Bearer or Basic challenge (WWW-Authenticate: Negotiate realm="corp")`);
+    expect(failureOf(await checkPull(image(), CREDENTIAL)).message).toBe(
+      `${host} answered 401 without a Bearer or Basic challenge (WWW-Authenticate: Negotiate realm="corp")`,
+    );
   });
 
   it("reports a malformed challenge as a registry error instead of throwing", async () => {
@@ -260,7 +284,12 @@ describe("checkPull against a fake registry on loopback", () => {
       if (request.authorization !== BASIC) return { status: 401, headers: { "www-authenticate": 'Basic realm="Registry Realm"' } };
       return { status: 200, headers: { "docker-content-digest": DIGEST, "content-type": "application/vnd.docker.distribution.manifest.v2+json" } };
     };
-    expect(await checkPull(image(), CREDENTIAL)).toEqual({ ok: true, digest: DIGEST, mediaType: "application/vnd.docker.distribution.manifest.v2+json", auth: "basic" });
+    expect(await checkPull(image(), CREDENTIAL)).toEqual({
+      ok: true,
+      digest: DIGEST,
+      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+      auth: "basic",
+    });
     expect(seen.map((r) => [r.method, r.path, r.authorization])).toEqual([
       ["GET", "/v2/", undefined],
       ["HEAD", manifestPath, BASIC],
@@ -269,7 +298,10 @@ describe("checkPull against a fake registry on loopback", () => {
 
   it("reports a Basic registry rejecting the credential on the manifest", async () => {
     route = () => ({ status: 401, headers: { "www-authenticate": 'Basic realm="Registry Realm"' } });
-    expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({ kind: "credentials-rejected", message: "the registry rejected the username and token" });
+    expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({
+      kind: "credentials-rejected",
+      message: "the registry rejected the username and token",
+    });
   });
 
   it("says auth none when the registry never asks for credentials", async () => {
@@ -310,18 +342,30 @@ describe("checkPull against a fake registry on loopback", () => {
   });
 
   it("reports insufficient_scope on the manifest as access denied", async () => {
-    route = ghcr(goodToken, () => ({ status: 401, headers: { "www-authenticate": `Bearer realm="http://${host}/token",service="ghcr.io",error="insufficient_scope"` } }));
-    expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({ kind: "access-denied", message: "the credentials are valid but may not pull acme/orders (insufficient_scope)" });
+    route = ghcr(goodToken, () => ({
+      status: 401,
+      headers: { "www-authenticate": `Bearer realm="http://${host}/token",service="ghcr.io",error="insufficient_scope"` },
+    }));
+    expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({
+      kind: "access-denied",
+      message: "the credentials are valid but may not pull acme/orders (insufficient_scope)",
+    });
   });
 
   it("reports a rejected token on the manifest with the registry's error code", async () => {
     route = ghcr(goodToken, () => ({ status: 401, headers: { "www-authenticate": `Bearer realm="http://${host}/token",error="invalid_token"` } }));
-    expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({ kind: "credentials-rejected", message: "the registry rejected the username and token (invalid_token)" });
+    expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({
+      kind: "credentials-rejected",
+      message: "the registry rejected the username and token (invalid_token)",
+    });
   });
 
   it("reports a 403 on the manifest as access denied", async () => {
     route = ghcr(goodToken, () => ({ status: 403 }));
-    expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({ kind: "access-denied", message: "the credentials are valid but may not pull acme/orders" });
+    expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({
+      kind: "access-denied",
+      message: "the credentials are valid but may not pull acme/orders",
+    });
   });
 
   it("reports a rate-limited manifest request", async () => {

@@ -25,8 +25,10 @@ const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-
 
 const synthWith = (ec2: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): TerraformDocument =>
   synthEc2Stack({ ...referenceConfig(), ...overrides, ec2: { ...referenceConfig().ec2, ...ec2 } });
-const executionPolicy = (tf: TerraformDocument) => policyStatements(resources(tf, "aws_iam_role_policy").find((r) => r.block.name === "pull-image-read-secrets-write-logs")?.block.policy);
-const instancePolicy = (tf: TerraformDocument) => policyStatements(resources(tf, "aws_iam_role_policy").find((r) => r.block.name === "ecs-agent")?.block.policy);
+const executionPolicy = (tf: TerraformDocument) =>
+  policyStatements(resources(tf, "aws_iam_role_policy").find((r) => r.block.name === "pull-image-read-secrets-write-logs")?.block.policy);
+const instancePolicy = (tf: TerraformDocument) =>
+  policyStatements(resources(tf, "aws_iam_role_policy").find((r) => r.block.name === "ecs-agent")?.block.policy);
 const container = (tf: TerraformDocument) => containerDefinitions(onlyResource(tf, "aws_ecs_task_definition").block.container_definitions)[0];
 
 /** Every account-wide `name` (and `family`) a stack gives its AWS resources (inline policy names are per role). */
@@ -34,8 +36,10 @@ function resourceNames(tf: TerraformDocument): string[] {
   return Object.entries(tf.resource ?? {})
     .filter(([type]) => type !== "aws_iam_role_policy")
     .flatMap(([type, byName]) =>
-    Object.values(byName).flatMap((block) => ["name", "family"].filter((k) => typeof block[k] === "string" && !block[k].includes("${")).map((k) => `${type}:${block[k]}`)),
-  );
+      Object.values(byName).flatMap((block) =>
+        ["name", "family"].filter((k) => typeof block[k] === "string" && !block[k].includes("${")).map((k) => `${type}:${block[k]}`),
+      ),
+    );
 }
 
 describe("Ec2Stack from config/reference-app.json", () => {
@@ -122,17 +126,26 @@ describe("Ec2Stack variants", () => {
     expect(statementsAllowing(executionPolicy(tf), "secretsmanager:GetSecretValue")).toEqual([]);
     expect(statementsAllowing(executionPolicy(tf), "kms:Decrypt")).toEqual([]);
     expect(statementsAllowing(instancePolicy(tf), "secretsmanager:GetSecretValue")).toEqual([expect.objectContaining({ Resource: [secretArn] })]);
-    expect(statementsAllowing(instancePolicy(tf), "kms:Decrypt")).toEqual([expect.objectContaining({ Resource: [ref("aws_kms_key", onlyResource(tf, "aws_kms_key").name, "arn")] })]);
+    expect(statementsAllowing(instancePolicy(tf), "kms:Decrypt")).toEqual([
+      expect.objectContaining({ Resource: [ref("aws_kms_key", onlyResource(tf, "aws_kms_key").name, "arn")] }),
+    ]);
     expect(tf.output?.registry_auth_mode.value).toBe("agent-dockercfg");
     // The first instance must not boot before the secret holds a value.
-    expect(onlyResource(tf, "aws_autoscaling_group").block.depends_on).toContain(`aws_secretsmanager_secret_version.${onlyResource(tf, "aws_secretsmanager_secret_version").name}`);
-    const script = decodeUserData(onlyResource(tf, "aws_launch_template").block.user_data, { [`aws_secretsmanager_secret.${secret.name}.arn`]: EXISTING_SECRET_ARN });
+    expect(onlyResource(tf, "aws_autoscaling_group").block.depends_on).toContain(
+      `aws_secretsmanager_secret_version.${onlyResource(tf, "aws_secretsmanager_secret_version").name}`,
+    );
+    const script = decodeUserData(onlyResource(tf, "aws_launch_template").block.user_data, {
+      [`aws_secretsmanager_secret.${secret.name}.arn`]: EXISTING_SECRET_ARN,
+    });
     expect(script).toContain(`secret_arn='${EXISTING_SECRET_ARN}'`);
     expect(script).toContain("registry_host='ghcr.io'");
   });
 
   it("agent-dockercfg with an existing secret and key: literal user data naming that ARN, decrypt with that key", () => {
-    const tf = synthWith({ registryAuth: "agent-dockercfg" }, { credentials: { mode: "existing", existingSecretArn: EXISTING_SECRET_ARN, kmsKeyArn: KEY_ARN } });
+    const tf = synthWith(
+      { registryAuth: "agent-dockercfg" },
+      { credentials: { mode: "existing", existingSecretArn: EXISTING_SECRET_ARN, kmsKeyArn: KEY_ARN } },
+    );
     expect(decodeUserData(onlyResource(tf, "aws_launch_template").block.user_data)).toContain(`secret_arn='${EXISTING_SECRET_ARN}'`);
     expect(statementsAllowing(instancePolicy(tf), "kms:Decrypt")).toEqual([expect.objectContaining({ Resource: [KEY_ARN] })]);
   });
@@ -153,9 +166,11 @@ describe("Ec2Stack variants", () => {
     const tf = synthWith({ networkMode: "bridge" });
     expect(onlyResource(tf, "aws_lb_target_group").block).toMatchObject({ name: "orders-ec2-8098-inst", target_type: "instance" });
     const instanceSg = ref("aws_security_group", resources(tf, "aws_security_group").find((r) => r.block.name === "orders-ec2-instances")!.name, "id");
-    expect(resources(tf, "aws_vpc_security_group_ingress_rule").filter((r) => r.block.security_group_id === instanceSg).map((r) => r.block)).toEqual([
-      expect.objectContaining({ from_port: 32768, to_port: 65535 }),
-    ]);
+    expect(
+      resources(tf, "aws_vpc_security_group_ingress_rule")
+        .filter((r) => r.block.security_group_id === instanceSg)
+        .map((r) => r.block),
+    ).toEqual([expect.objectContaining({ from_port: 32768, to_port: 65535 })]);
   });
 
   it("Spot: mixed instances and ECS_ENABLE_SPOT_INSTANCE_DRAINING in ecs.config", () => {

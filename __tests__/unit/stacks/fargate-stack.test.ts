@@ -67,9 +67,7 @@ describe("FargateStack from config/reference-app.json", () => {
 
   it("outputs the service URL, secret ARN, cluster, service and log group", () => {
     const output = tf.output ?? {};
-    expect(Object.keys(output)).toEqual(
-      expect.arrayContaining(["service_url", "credentials_secret_arn", "cluster_name", "service_name", "log_group_name"]),
-    );
+    expect(Object.keys(output)).toEqual(expect.arrayContaining(["service_url", "credentials_secret_arn", "cluster_name", "service_name", "log_group_name"]));
     expect(output.service_url.value).toBe(`http://${ref("aws_lb", onlyResource(tf, "aws_lb").name, "dns_name")}`);
     expect(output.credentials_secret_arn.value).toBe(ref("aws_secretsmanager_secret", onlyResource(tf, "aws_secretsmanager_secret").name, "arn"));
     expect(output.cluster_name.value).toBe(ref("aws_ecs_cluster", onlyResource(tf, "aws_ecs_cluster").name, "name"));
@@ -110,9 +108,7 @@ describe("FargateStack from config/reference-app.json", () => {
     const credentialsParameter = container(tf).repositoryCredentials?.credentialsParameter;
     expect(credentialsParameter).toMatch(refPattern("aws_secretsmanager_secret", "arn"));
     expect(credentialsParameter).toBe(ref("aws_secretsmanager_secret", secret.name, "arn"));
-    expect(statementsAllowing(executionPolicy(tf), "secretsmanager:GetSecretValue")).toEqual([
-      expect.objectContaining({ Resource: [credentialsParameter] }),
-    ]);
+    expect(statementsAllowing(executionPolicy(tf), "secretsmanager:GetSecretValue")).toEqual([expect.objectContaining({ Resource: [credentialsParameter] })]);
   });
 
   it("lets the execution role decrypt with the created key, which encrypts the secret and the log group", () => {
@@ -221,7 +217,11 @@ describe("FargateStack variants", () => {
 
   it("with an existing secret under the AWS-managed key: grants no kms:Decrypt", () => {
     const tf = synthWith({ credentials: { mode: "existing", existingSecretArn: EXISTING_SECRET_ARN }, encryption: { mode: "aws-managed" } });
-    expect(executionPolicy(tf).flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith("kms:"))).toEqual([]);
+    expect(
+      executionPolicy(tf)
+        .flatMap((s) => asArray(s.Action))
+        .filter((a) => a.startsWith("kms:")),
+    ).toEqual([]);
   });
 
   it("with an existing secret and a created key: decrypts only the secret's own key (the created one is for logs)", () => {

@@ -21,7 +21,11 @@ describe("debugLogProblem", () => {
 
   it("stops npm run deploy/destroy's wrapper before it starts anything", () => {
     const wrapper = path.join(__dirname, "..", "..", "..", "dist", "scripts", "with-terraform.js");
-    const result = spawnSync(process.execPath, [wrapper, "terraform", "version"], { env: { ...process.env, TF_LOG: "TRACE" }, encoding: "utf8", timeout: 30000 });
+    const result = spawnSync(process.execPath, [wrapper, "terraform", "version"], {
+      env: { ...process.env, TF_LOG: "TRACE" },
+      encoding: "utf8",
+      timeout: 30000,
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^refusing to run terraform: TF_LOG=TRACE would make the AWS provider log the registry credential/);
     expect(result.stdout).toBe("");

@@ -7,7 +7,10 @@ import { TerraformCommandError } from "../../../src/terraform/workdir";
 import { match } from "../../helpers/matchers";
 
 const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "terraform-json");
-const fixture = (name: string): string[] => readFileSync(path.join(FIXTURES, `${name}.jsonl`), "utf8").split("\n").filter(Boolean);
+const fixture = (name: string): string[] =>
+  readFileSync(path.join(FIXTURES, `${name}.jsonl`), "utf8")
+    .split("\n")
+    .filter(Boolean);
 const at = (line: string): number => Date.parse((JSON.parse(line) as { "@timestamp": string })["@timestamp"]);
 
 /** A stream that records writes; `screen()` plays them like a terminal (`\r\x1b[2K` clears the line). */
@@ -95,9 +98,12 @@ function valuesIn(name: string): string[] {
 }
 
 describe("parseUiLine", () => {
-  it.each(["", "   ", "Terraform crashed!", "{not json", "[1,2]", '{"no":"type"}', "null", "42"])("is undefined for %j, a line that is not a UI message", (line) => {
-    expect(parseUiLine(line)).toBeUndefined();
-  });
+  it.each(["", "   ", "Terraform crashed!", "{not json", "[1,2]", '{"no":"type"}', "null", "42"])(
+    "is undefined for %j, a line that is not a UI message",
+    (line) => {
+      expect(parseUiLine(line)).toBeUndefined();
+    },
+  );
 
   it("parses a UI message", () => {
     expect(parseUiLine(fixture("init")[0])).toMatchObject({ type: "version", terraform: "1.11.4" });
@@ -131,7 +137,8 @@ describe("TerraformProgress on a real apply (39 resources)", () => {
   });
 
   it("shows the resource in flight with its elapsed seconds from apply_progress while the load balancer waits", () => {
-    const albAt30 = (line: string) => line.includes('"type":"apply_progress"') && line.includes("aws_lb.load-balancer_alb_15AADC07") && line.includes('"elapsed_seconds":30');
+    const albAt30 = (line: string) =>
+      line.includes('"type":"apply_progress"') && line.includes("aws_lb.load-balancer_alb_15AADC07") && line.includes('"elapsed_seconds":30');
     const { progress, now } = replay("apply", "apply", { until: albAt30 });
     expect(progress.running(now)[0]).toEqual({ address: "aws_lb.load-balancer_alb_15AADC07", action: "create", elapsedSeconds: 30 });
     expect(renderStatus(progress, now)).toMatch(/^apply: \d+\/39 resources · \d+s · creating aws_lb\.load-balancer_alb_15AADC07 \(30s\)$/);
@@ -142,7 +149,15 @@ describe("TerraformProgress on a real apply (39 resources)", () => {
   it("without a change_summary, counts planned changes for the total (a replacement is two)", () => {
     const p = new TerraformProgress("apply", 0);
     const planned = (addr: string, action: string) => ({ type: "planned_change", change: { resource: { addr }, action } });
-    for (const [addr, action] of [["a.one", "create"], ["a.two", "replace"], ["a.three", "update"], ["a.four", "delete"], ["data.x.y", "read"], ["a.five", "noop"]]) p.feed(planned(addr, action), 0);
+    for (const [addr, action] of [
+      ["a.one", "create"],
+      ["a.two", "replace"],
+      ["a.three", "update"],
+      ["a.four", "delete"],
+      ["data.x.y", "read"],
+      ["a.five", "noop"],
+    ])
+      p.feed(planned(addr, action), 0);
     expect(p.total).toBe(5);
   });
 });
@@ -165,7 +180,12 @@ describe("ProgressReporter, plain output (not a terminal)", () => {
 
   it("says a resource is still in flight at most once per 15 s, also when ticked every second", () => {
     const { clocked } = replay("apply", "apply", { tickEveryMs: 1000 });
-    const still = clocked.flatMap((c) => c.text.split("\n").filter((l) => l.startsWith("still ")).map((text) => ({ now: c.now, text })));
+    const still = clocked.flatMap((c) =>
+      c.text
+        .split("\n")
+        .filter((l) => l.startsWith("still "))
+        .map((text) => ({ now: c.now, text })),
+    );
     const alb = still.filter((s) => s.text.includes("aws_lb.load-balancer_alb_15AADC07"));
     expect(alb.map((s) => s.text.match(/\((\d+s|1m \d\ds)\)/)?.[1])).toEqual(["15s", "30s", "45s", "1m 00s"]);
     expect(alb[0].text).toMatch(/^still creating aws_lb\.load-balancer_alb_15AADC07 \(15s\) · \d+\/39 done · \d+s$/);
@@ -185,7 +205,11 @@ describe("ProgressReporter, plain output (not a terminal)", () => {
   });
 
   it("never prints resource IDs or output values, though the messages carry them", () => {
-    for (const [name, operation] of [["apply", "apply"], ["plan-after-apply", "plan"], ["destroy", "destroy"]] as const) {
+    for (const [name, operation] of [
+      ["apply", "apply"],
+      ["plan-after-apply", "plan"],
+      ["destroy", "destroy"],
+    ] as const) {
       const { stream } = replay(name, operation);
       const values = valuesIn(name);
       expect(values.length).toBeGreaterThan(0);
@@ -246,11 +270,19 @@ describe("ProgressReporter, errors", () => {
     const { stream, progress, summary } = replay("apply-errored", "apply", { exitCode: 1 });
     expect(progress.errors).toEqual([
       expect.objectContaining({ summary: "local-exec provisioner error", address: "terraform_data.fails", detail: match.stringContaining("exit status 3") }),
-      expect.objectContaining({ summary: match.stringContaining("NoSuchEntity: Role no-such-role not found"), address: "aws_iam_role_policy.orphan", detail: "" }),
+      expect.objectContaining({
+        summary: match.stringContaining("NoSuchEntity: Role no-such-role not found"),
+        address: "aws_iam_role_policy.orphan",
+        detail: "",
+      }),
     ]);
     const text = stream.text;
-    expect(text).toContain("Error: local-exec provisioner error\n  with terraform_data.fails, on main.tf.json line 7\n  Error running command 'echo provisioner-output-line; exit 3': exit status 3. Output: provisioner-output-line\n");
-    expect(text).toMatch(/\nError: putting IAM Role \(no-such-role\) Policy \(p\): .*NoSuchEntity: Role no-such-role not found\n {2}with aws_iam_role_policy\.orphan, on main\.tf\.json line 5\n/);
+    expect(text).toContain(
+      "Error: local-exec provisioner error\n  with terraform_data.fails, on main.tf.json line 7\n  Error running command 'echo provisioner-output-line; exit 3': exit status 3. Output: provisioner-output-line\n",
+    );
+    expect(text).toMatch(
+      /\nError: putting IAM Role \(no-such-role\) Policy \(p\): .*NoSuchEntity: Role no-such-role not found\n {2}with aws_iam_role_policy\.orphan, on main\.tf\.json line 5\n/,
+    );
     expect(text).toMatch(/\n\[\d\/3\] FAILED creating terraform_data\.fails after 0s\n/);
     expect(text).toMatch(/\n\[3\/3\] FAILED creating aws_iam_role_policy\.orphan after 1s\n/);
     // The provisioner's own output lines and the configuration snippet are not progress.
@@ -281,7 +313,9 @@ describe("ProgressReporter, errors", () => {
     for (const line of lines) p.feedLine(line, 0);
     const error = new TerraformCommandError("terraform apply -json", { code: 1, stdout: lines.join("\n"), stderr: "" }, p.diagnostics);
     expect(error).toBeInstanceOf(Error);
-    expect(error.message).toMatch(/^terraform apply -json failed \(exit 1\): local-exec provisioner error \(terraform_data\.fails\); putting IAM Role .* \(aws_iam_role_policy\.orphan\)$/);
+    expect(error.message).toMatch(
+      /^terraform apply -json failed \(exit 1\): local-exec provisioner error \(terraform_data\.fails\); putting IAM Role .* \(aws_iam_role_policy\.orphan\)$/,
+    );
     expect(error.message).not.toContain("{");
     expect(error.stack).not.toContain("{");
   });
@@ -297,7 +331,8 @@ describe("ProgressReporter on a terminal", () => {
   });
 
   it("shows resources done of total, elapsed time and what is in flight", () => {
-    const albAt30 = (line: string) => line.includes('"type":"apply_progress"') && line.includes("aws_lb.load-balancer_alb_15AADC07") && line.includes('"elapsed_seconds":30');
+    const albAt30 = (line: string) =>
+      line.includes('"type":"apply_progress"') && line.includes("aws_lb.load-balancer_alb_15AADC07") && line.includes('"elapsed_seconds":30');
     const { stream } = replay("apply", "apply", { tty: true, until: albAt30 });
     expect(stream.screen().current).toMatch(/^apply: \d+\/39 resources · \d+s · creating aws_lb\.load-balancer_alb_15AADC07 \(30s\)$/);
   });

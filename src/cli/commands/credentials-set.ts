@@ -20,7 +20,14 @@ AWSCURRENT version of the secret. Running tasks keep working; new tasks pull wit
   --timeout SECONDS     bound for --check (default 20)
 ${TOKEN_HELP}
 ${TARGET_HELP}`,
-  options: { ...TARGET_OPTIONS, ...TOKEN_OPTIONS, "secret-arn": { type: "string" }, image: { type: "string" }, check: { type: "boolean" }, timeout: { type: "string" } },
+  options: {
+    ...TARGET_OPTIONS,
+    ...TOKEN_OPTIONS,
+    "secret-arn": { type: "string" },
+    image: { type: "string" },
+    check: { type: "boolean" },
+    timeout: { type: "string" },
+  },
   async run(flags, { out, stdin }) {
     const target = await resolveTarget(flags);
     const secretArn = requireField(target, "secretArn", "--secret-arn");

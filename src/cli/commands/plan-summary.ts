@@ -26,10 +26,19 @@ with the names of the attributes that change. Attribute values are never printed
       const value = process.env[name];
       if (value) out.addSecret(value);
     }
-    if (files.length === 0) throw new OperationError(EXIT.usage, "plan-summary: no plan JSON file given", "terraform show -json plan.tfplan > plan.json && ghcr-ecs plan-summary plan.json");
+    if (files.length === 0)
+      throw new OperationError(
+        EXIT.usage,
+        "plan-summary: no plan JSON file given",
+        "terraform show -json plan.tfplan > plan.json && ghcr-ecs plan-summary plan.json",
+      );
     const stacks = flags.stack ?? [];
     if (stacks.length > 0 && stacks.length !== files.length) {
-      throw new OperationError(EXIT.usage, `plan-summary: ${stacks.length} --stack for ${files.length} plan files`, "Give one --stack per file, in the same order, or none.");
+      throw new OperationError(
+        EXIT.usage,
+        `plan-summary: ${stacks.length} --stack for ${files.length} plan files`,
+        "Give one --stack per file, in the same order, or none.",
+      );
     }
     if (files.filter((f) => f === "-").length > 1) throw new OperationError(EXIT.usage, "plan-summary: stdin (-) given more than once");
     const plans = [];

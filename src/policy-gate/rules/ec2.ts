@@ -39,13 +39,32 @@ const launchTemplateHopLimit: PolicyRule = {
       if (options.http_endpoint === "disabled") return [];
       const limit: unknown = options.http_put_response_hop_limit;
       if (limit === undefined) {
-        return [{ address: template.address, message: "metadata_options.http_put_response_hop_limit is not set: instances get the AMI's default (2 on Amazon Linux 2023), so containers can reach IMDS", fix: "set http_put_response_hop_limit = 1" }];
+        return [
+          {
+            address: template.address,
+            message:
+              "metadata_options.http_put_response_hop_limit is not set: instances get the AMI's default (2 on Amazon Linux 2023), so containers can reach IMDS",
+            fix: "set http_put_response_hop_limit = 1",
+          },
+        ];
       }
       if (Number(limit) === 2) {
-        return [{ address: template.address, message: "metadata_options.http_put_response_hop_limit is 2: containers in bridge network mode can fetch the instance role's credentials", fix: "set it to 1 (awsvpc tasks get credentials from the task role endpoint), or declare a waiver naming the bridge-mode workload that needs IMDS" }];
+        return [
+          {
+            address: template.address,
+            message: "metadata_options.http_put_response_hop_limit is 2: containers in bridge network mode can fetch the instance role's credentials",
+            fix: "set it to 1 (awsvpc tasks get credentials from the task role endpoint), or declare a waiver naming the bridge-mode workload that needs IMDS",
+          },
+        ];
       }
       if (Number(limit) > 2) {
-        return [{ address: template.address, message: `metadata_options.http_put_response_hop_limit is ${Number(limit)}: IMDS answers far beyond the instance`, fix: "set http_put_response_hop_limit = 1" }];
+        return [
+          {
+            address: template.address,
+            message: `metadata_options.http_put_response_hop_limit is ${Number(limit)}: IMDS answers far beyond the instance`,
+            fix: "set http_put_response_hop_limit = 1",
+          },
+        ];
       }
       return [];
     });
@@ -90,7 +109,13 @@ const userDataNoCredentials: PolicyRule = {
     return withUserData.flatMap((template): Finding[] => {
       const decoded = decodeUserData(template.block.user_data as string);
       if (decoded.kind === "unreadable") {
-        return [{ address: template.address, message: `user_data cannot be inspected: ${decoded.reason}`, fix: "render the script inline (base64encode of a literal string) so it can be checked" }];
+        return [
+          {
+            address: template.address,
+            message: `user_data cannot be inspected: ${decoded.reason}`,
+            fix: "render the script inline (base64encode of a literal string) so it can be checked",
+          },
+        ];
       }
       return credentialsInUserData(decoded.text).map((problem) => ({
         address: template.address,
@@ -112,7 +137,13 @@ const launchTemplateEbsEncrypted: PolicyRule = {
     return stack.resources("aws_launch_template").flatMap((template): Finding[] => {
       const mappings = blocks(template.block.block_device_mappings);
       if (mappings.length === 0) {
-        return [{ address: template.address, message: "no block_device_mappings: the root volume is encrypted only if the account's EBS default encryption is on", fix: "declare the root device with ebs { encrypted = true, volume_type = \"gp3\" }" }];
+        return [
+          {
+            address: template.address,
+            message: "no block_device_mappings: the root volume is encrypted only if the account's EBS default encryption is on",
+            fix: 'declare the root device with ebs { encrypted = true, volume_type = "gp3" }',
+          },
+        ];
       }
       return mappings
         .filter((mapping) => blocks(mapping.ebs).length > 0 && !blocks(mapping.ebs).every((ebs) => isTrue(ebs.encrypted)))
@@ -128,7 +159,9 @@ const launchTemplateEbsEncrypted: PolicyRule = {
 function launchTemplateOf(group: Resource): unknown {
   return (
     blocks(group.block.launch_template)[0] ??
-    blocks(group.block.mixed_instances_policy).flatMap((p) => blocks(p.launch_template)).flatMap((t) => blocks(t.launch_template_specification))[0]
+    blocks(group.block.mixed_instances_policy)
+      .flatMap((p) => blocks(p.launch_template))
+      .flatMap((t) => blocks(t.launch_template_specification))[0]
   );
 }
 

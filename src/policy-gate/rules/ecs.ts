@@ -46,7 +46,13 @@ const taskNotPrivileged: PolicyRule = {
   check(stack) {
     return inspectContainers(stack, (container, td) =>
       isTrue(container.privileged)
-        ? [{ address: td.address, message: `${containerLabel(container)} has privileged: true (root on the host)`, fix: "remove privileged; add only the Linux capabilities the container needs" }]
+        ? [
+            {
+              address: td.address,
+              message: `${containerLabel(container)} has privileged: true (root on the host)`,
+              fix: "remove privileged; add only the Linux capabilities the container needs",
+            },
+          ]
         : [],
     );
   },
@@ -63,7 +69,11 @@ const taskNoHostPid: PolicyRule = {
     return stack
       .resources("aws_ecs_task_definition")
       .filter((td) => td.block.pid_mode === "host")
-      .map((td) => ({ address: td.address, message: 'pid_mode is "host": the containers see and can signal every process on the instance', fix: 'remove pid_mode (or use "task")' }));
+      .map((td) => ({
+        address: td.address,
+        message: 'pid_mode is "host": the containers see and can signal every process on the instance',
+        fix: 'remove pid_mode (or use "task")',
+      }));
   },
 };
 
@@ -78,11 +88,13 @@ const taskReadOnlyRootFilesystem: PolicyRule = {
     return inspectContainers(stack, (container, td) =>
       isTrue(container.readonlyRootFilesystem)
         ? []
-        : [{
-            address: td.address,
-            message: `${containerLabel(container)} has readonlyRootFilesystem ${JSON.stringify(container.readonlyRootFilesystem ?? null)}: a compromised process can modify the image's files`,
-            fix: "set readonlyRootFilesystem: true with a writable volume mounted at /tmp (Spring Boot's embedded Tomcat writes there)",
-          }],
+        : [
+            {
+              address: td.address,
+              message: `${containerLabel(container)} has readonlyRootFilesystem ${JSON.stringify(container.readonlyRootFilesystem ?? null)}: a compromised process can modify the image's files`,
+              fix: "set readonlyRootFilesystem: true with a writable volume mounted at /tmp (Spring Boot's embedded Tomcat writes there)",
+            },
+          ],
     );
   },
 };
@@ -101,10 +113,22 @@ const taskNoPlaintextSecrets: PolicyRule = {
         const value = typeof variable.value === "string" ? variable.value : "";
         const credential = credentialIn(value);
         if (credential) {
-          return [{ address: td.address, message: `${containerLabel(container)} environment ${name} holds ${credential} (${redact(value)})`, fix: `move ${name} to "secrets" (a Secrets Manager or SSM ARN) and revoke the exposed credential` }];
+          return [
+            {
+              address: td.address,
+              message: `${containerLabel(container)} environment ${name} holds ${credential} (${redact(value)})`,
+              fix: `move ${name} to "secrets" (a Secrets Manager or SSM ARN) and revoke the exposed credential`,
+            },
+          ];
         }
         if (isSecretLookingName(name)) {
-          return [{ address: td.address, message: `${containerLabel(container)} environment ${name} looks like a secret and is stored in plaintext in the task definition`, fix: `move ${name} to "secrets" (a Secrets Manager or SSM ARN), or declare a waiver if the value is not secret` }];
+          return [
+            {
+              address: td.address,
+              message: `${containerLabel(container)} environment ${name} looks like a secret and is stored in plaintext in the task definition`,
+              fix: `move ${name} to "secrets" (a Secrets Manager or SSM ARN), or declare a waiver if the value is not secret`,
+            },
+          ];
         }
         return [];
       }),

@@ -57,9 +57,7 @@ const kmsKeyRotation: PolicyRule = {
   severity: "medium",
   resourceTypes: ["aws_kms_key"],
   check(stack) {
-    const symmetric = stack
-      .resources("aws_kms_key")
-      .filter((key) => (key.block.customer_master_key_spec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT");
+    const symmetric = stack.resources("aws_kms_key").filter((key) => (key.block.customer_master_key_spec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT");
     if (symmetric.length === 0) return { notApplicable: "no symmetric KMS key (only those support rotation)" };
     return symmetric
       .filter((key) => !isTrue(key.block.enable_key_rotation))

@@ -114,7 +114,13 @@ function inspectPolicies(
   return sources.flatMap((source) => {
     const parsed = parsePolicy(stack, source.text);
     if ("unreadable" in parsed) {
-      return [{ address: source.owner.address, message: `${source.attribute} ${parsed.unreadable}`, fix: "render the policy as a JSON document (jsonencode of literal statements) so it can be checked" }];
+      return [
+        {
+          address: source.owner.address,
+          message: `${source.attribute} ${parsed.unreadable}`,
+          fix: "render the policy as a JSON document (jsonencode of literal statements) so it can be checked",
+        },
+      ];
     }
     return parsed.statements.flatMap((statement) => inspect(statement, source));
   });
@@ -136,11 +142,13 @@ const iamNoWildcardAction: PolicyRule = {
       const wildcards = statement.effect === "Allow" ? statement.actions.filter(isServiceWildcard) : [];
       return wildcards.length === 0
         ? []
-        : [{
-            address: source.owner.address,
-            message: `${source.attribute} ${statement.label} allows ${wildcards.map((a) => JSON.stringify(a)).join(", ")}`,
-            fix: "list the exact actions the role calls",
-          }];
+        : [
+            {
+              address: source.owner.address,
+              message: `${source.attribute} ${statement.label} allows ${wildcards.map((a) => JSON.stringify(a)).join(", ")}`,
+              fix: "list the exact actions the role calls",
+            },
+          ];
     });
   },
 };
@@ -160,11 +168,13 @@ const iamNoWildcardResource: PolicyRule = {
       const scopable = statement.actions.filter((action) => !isResourcelessAction(action));
       return scopable.length === 0
         ? []
-        : [{
-            address: source.owner.address,
-            message: `${source.attribute} ${statement.label} grants ${scopable.join(", ")} on "*"`,
-            fix: `name the resource ARNs; only actions without resource-level permissions (${RESOURCELESS_ACTIONS.join(", ")}) may use "*"`,
-          }];
+        : [
+            {
+              address: source.owner.address,
+              message: `${source.attribute} ${statement.label} grants ${scopable.join(", ")} on "*"`,
+              fix: `name the resource ARNs; only actions without resource-level permissions (${RESOURCELESS_ACTIONS.join(", ")}) may use "*"`,
+            },
+          ];
     });
   },
 };
@@ -188,11 +198,13 @@ const iamTrustNoAccountWidePrincipal: PolicyRule = {
       });
       return wide.length === 0
         ? []
-        : [{
-            address: source.owner.address,
-            message: `assume_role_policy ${statement.label} trusts ${wide.map((p) => p.replace(/^[^:]*:/, "")).join(", ")}: every principal of ${wide.some((p) => p.endsWith(":*")) ? "every account" : "that account"} may assume the role`,
-            fix: "trust the service principal (e.g. ecs-tasks.amazonaws.com) or the exact role ARNs that need it",
-          }];
+        : [
+            {
+              address: source.owner.address,
+              message: `assume_role_policy ${statement.label} trusts ${wide.map((p) => p.replace(/^[^:]*:/, "")).join(", ")}: every principal of ${wide.some((p) => p.endsWith(":*")) ? "every account" : "that account"} may assume the role`,
+              fix: "trust the service principal (e.g. ecs-tasks.amazonaws.com) or the exact role ARNs that need it",
+            },
+          ];
     });
   },
 };
@@ -216,9 +228,4 @@ const separateExecutionAndTaskRoles: PolicyRule = {
   },
 };
 
-export const IAM_RULES: readonly PolicyRule[] = [
-  iamNoWildcardAction,
-  iamNoWildcardResource,
-  iamTrustNoAccountWidePrincipal,
-  separateExecutionAndTaskRoles,
-];
+export const IAM_RULES: readonly PolicyRule[] = [iamNoWildcardAction, iamNoWildcardResource, iamTrustNoAccountWidePrincipal, separateExecutionAndTaskRoles];

@@ -69,13 +69,14 @@ const httpRedirectsToHttps: PolicyRule = {
   resourceTypes: ["aws_lb_listener"],
   check(stack) {
     const listeners = stack.resources("aws_lb_listener");
-    const httpsLoadBalancers = new Set(
-      listeners.filter((l) => listenerProtocol(l) === "HTTPS").map((l) => String(l.block.load_balancer_arn)),
-    );
+    const httpsLoadBalancers = new Set(listeners.filter((l) => listenerProtocol(l) === "HTTPS").map((l) => String(l.block.load_balancer_arn)));
     return listeners
       .filter((listener) => listenerProtocol(listener) === "HTTP" && !redirectsToHttps(listener))
       .map((listener): Finding => {
-        const actions = blocks(listener.block.default_action).map((a) => String(a.type)).join(", ") || "none";
+        const actions =
+          blocks(listener.block.default_action)
+            .map((a) => String(a.type))
+            .join(", ") || "none";
         if (httpsLoadBalancers.has(String(listener.block.load_balancer_arn))) {
           return {
             address: listener.address,
@@ -130,11 +131,23 @@ const targetGroupHealthCheckPath: PolicyRule = {
     return httpGroups.flatMap((tg): Finding[] => {
       const check = blocks(tg.block.health_check)[0];
       if (check && check.enabled === false) {
-        return [{ address: tg.address, message: "health_check.enabled is false: failing tasks keep receiving traffic", fix: "enable the health check with path = \"/actuator/health\"" }];
+        return [
+          {
+            address: tg.address,
+            message: "health_check.enabled is false: failing tasks keep receiving traffic",
+            fix: 'enable the health check with path = "/actuator/health"',
+          },
+        ];
       }
       const path: unknown = check?.path;
       if (typeof path !== "string" || path.length === 0) {
-        return [{ address: tg.address, message: "health_check.path is not set (AWS checks \"/\", which Spring Boot may not serve)", fix: 'set health_check.path (ours: healthCheck.path, default "/actuator/health")' }];
+        return [
+          {
+            address: tg.address,
+            message: 'health_check.path is not set (AWS checks "/", which Spring Boot may not serve)',
+            fix: 'set health_check.path (ours: healthCheck.path, default "/actuator/health")',
+          },
+        ];
       }
       return [];
     });

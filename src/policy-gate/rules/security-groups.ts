@@ -1,12 +1,7 @@
 import { stringList, blocks, type Finding, type PolicyRule, type StackView } from "../types";
 
 const WORLD = ["0.0.0.0/0", "::/0"];
-const SECURITY_GROUP_TYPES = [
-  "aws_security_group",
-  "aws_security_group_rule",
-  "aws_vpc_security_group_ingress_rule",
-  "aws_vpc_security_group_egress_rule",
-];
+const SECURITY_GROUP_TYPES = ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
 
 /** One ingress or egress permission, whichever of the three Terraform shapes declared it. */
 interface Permission {
@@ -112,7 +107,7 @@ const securityGroupDescriptions: PolicyRule = {
         findings.push({
           address: permission.address,
           message: `${permission.where === permission.address ? "" : `${permission.where.slice(permission.address.length + 1)}: `}${permission.direction} rule ${describePorts(permission)} has no description`,
-          fix: "set description to the traffic's purpose (e.g. \"HTTPS to the image registry\")",
+          fix: 'set description to the traffic\'s purpose (e.g. "HTTPS to the image registry")',
         });
       }
     }
@@ -174,9 +169,4 @@ const noIngressFromWorld: PolicyRule = {
   },
 };
 
-export const SECURITY_GROUP_RULES: readonly PolicyRule[] = [
-  securityGroupDescriptions,
-  noAllPortsEgressToWorld,
-  noEgressToWorld,
-  noIngressFromWorld,
-];
+export const SECURITY_GROUP_RULES: readonly PolicyRule[] = [securityGroupDescriptions, noAllPortsEgressToWorld, noEgressToWorld, noIngressFromWorld];
