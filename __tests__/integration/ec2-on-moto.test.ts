@@ -5,13 +5,20 @@ import { GetInstanceProfileCommand, GetRolePolicyCommand, IAMClient, ListAttache
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeLaunchTemplateVersionsCommand, DescribeSecurityGroupRulesCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DescribeCapacityProvidersCommand, DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import {
+  DescribeCapacityProvidersCommand,
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+} from "@aws-sdk/client-ecs";
 import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { filesContaining } from "../../src/emulator/leaks";
 import { readAsEcsInit, renderEcsConfig } from "../../src/ec2/ecs-config";
 import { ecsConfigWrittenBy, renderUserData } from "../../src/ec2/user-data";
 import { configWith } from "../helpers/configs";
 import { changedAttributes, secondPlanChanges, type PlannedChange } from "../helpers/second-plan";
+import { match } from "../helpers/matchers";
 
 jest.setTimeout(600_000);
 
@@ -42,11 +49,17 @@ const MOTO_DROPPED_FIELDS: Record<string, string[]> = {
 /** Unset by us and reset by a replacement moto forced (see above): not drift. */
 const RESET_BY_REPLACEMENT: Record<string, string[]> = { aws_ecs_service: ["deployment_controller", "tags"] };
 
+/** The first block of a nested block list such as `launch_template` in a plan (undefined when there is none). */
+function firstBlock(list: unknown): Record<string, unknown> | undefined {
+  const first: unknown = Array.isArray(list) ? list[0] : undefined;
+  return first !== null && typeof first === "object" ? (first as Record<string, unknown>) : undefined;
+}
+
 /** The pinned version only becomes unknown because moto made Terraform update the template. */
 function onlyVersionUnknown(change: PlannedChange["change"]): boolean {
-  const [before] = change.before.launch_template ?? [];
-  const [after] = change.after.launch_template ?? [];
-  return before?.id === after?.id && change.after_unknown?.launch_template?.[0]?.version === true;
+  const before = firstBlock(change.before.launch_template);
+  const after = firstBlock(change.after.launch_template);
+  return before?.id === after?.id && firstBlock(change.after_unknown?.launch_template)?.version === true;
 }
 
 const canary = `ghp_canary${Date.now()}${Math.random().toString(36).slice(2, 12)}`;
@@ -144,7 +157,13 @@ describe("the EC2 variant (agent-dockercfg, awsvpc) applied to moto", () => {
     expect(data?.BlockDeviceMappings).toEqual([
       {
         DeviceName: "/dev/xvda",
-        Ebs: expect.objectContaining({ Encrypted: true, VolumeType: "gp3", VolumeSize: 30, DeleteOnTermination: true, KmsKeyId: expect.stringMatching(/^arn:aws:kms:us-east-1:123456789012:key\//) }),
+        Ebs: match.objectContaining({
+          Encrypted: true,
+          VolumeType: "gp3",
+          VolumeSize: 30,
+          DeleteOnTermination: true,
+          KmsKeyId: match.stringMatching(/^arn:aws:kms:us-east-1:123456789012:key\//),
+        }),
       },
     ]);
     expect(data?.NetworkInterfaces).toEqual([expect.objectContaining({ AssociatePublicIpAddress: false, DeviceIndex: 0 })]);
@@ -160,7 +179,7 @@ describe("the EC2 variant (agent-dockercfg, awsvpc) applied to moto", () => {
     expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "orders-ec2-instance" }))).AttachedPolicies).toEqual([]);
     expect((await iam.send(new ListRolePoliciesCommand({ RoleName: "orders-ec2-instance" }))).PolicyNames).toEqual(["ecs-agent"]);
     const inline = await iam.send(new GetRolePolicyCommand({ RoleName: "orders-ec2-instance", PolicyName: "ecs-agent" }));
-    const statements = JSON.parse(decodeURIComponent(inline.PolicyDocument ?? "")).Statement as Record<string, unknown>[];
+    const statements = (JSON.parse(decodeURIComponent(inline.PolicyDocument ?? "")) as { Statement: Record<string, unknown>[] }).Statement;
     const cluster = (await client(ECSClient).send(new DescribeClustersCommand({ clusters: ["orders-ec2"] }))).clusters?.[0];
     expect(statements.find((s) => s.Sid === "JoinThisClusterOnly")?.Resource).toBe(cluster?.clusterArn);
     expect(statements.find((s) => s.Sid === "ReadRegistrySecretAtBoot")?.Resource).toEqual([outputs.credentials_secret_arn]);
@@ -188,7 +207,7 @@ describe("the EC2 variant (agent-dockercfg, awsvpc) applied to moto", () => {
     const provider = (await ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: [outputs.capacity_provider_name] }))).capacityProviders?.[0];
     expect(provider?.autoScalingGroupProvider).toMatchObject({
       managedTerminationProtection: "ENABLED",
-      managedScaling: expect.objectContaining({ status: "ENABLED", targetCapacity: 100 }),
+      managedScaling: match.objectContaining({ status: "ENABLED", targetCapacity: 100 }),
     });
     expect(provider?.autoScalingGroupProvider?.autoScalingGroupArn).toContain("autoScalingGroupName/orders-ec2");
     const cluster = (await ecs.send(new DescribeClustersCommand({ clusters: ["orders-ec2"] }))).clusters?.[0];
@@ -220,7 +239,7 @@ describe("the EC2 variant (agent-dockercfg, awsvpc) applied to moto", () => {
       (await ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [groupId] }] }))).SecurityGroupRules ?? [];
     const taskRules = await rulesOf(awsvpc?.securityGroups?.[0] as string);
     expect(taskRules.filter((r) => !r.IsEgress)).toEqual([
-      expect.objectContaining({ FromPort: 8098, ToPort: 8098, ReferencedGroupInfo: expect.objectContaining({ GroupId: lb?.SecurityGroups?.[0] }) }),
+      expect.objectContaining({ FromPort: 8098, ToPort: 8098, ReferencedGroupInfo: match.objectContaining({ GroupId: lb?.SecurityGroups?.[0] }) }),
     ]);
     const instanceSg = (await latestLaunchTemplate())?.LaunchTemplateData?.NetworkInterfaces?.[0]?.Groups?.[0];
     const instanceRules = await rulesOf(instanceSg as string);
@@ -233,7 +252,8 @@ describe("the EC2 variant (agent-dockercfg, awsvpc) applied to moto", () => {
     const unexpected = changes.flatMap((c) => {
       const dropped = MOTO_DROPPED_FIELDS[c.type] ?? [];
       const replaced = c.change.actions.join("+") === "delete+create";
-      if (replaced && !(c.change.replace_paths ?? []).every((p) => dropped.includes(p[0]))) return [`${c.address}: replaced for ${JSON.stringify(c.change.replace_paths)}`];
+      if (replaced && !(c.change.replace_paths ?? []).every((p) => dropped.includes(p[0])))
+        return [`${c.address}: replaced for ${JSON.stringify(c.change.replace_paths)}`];
       if (!replaced && !c.change.actions.every((a) => a === "update")) return [`${c.address}: ${c.change.actions.join("+")}`];
       const allowed = [...dropped, ...(replaced ? (RESET_BY_REPLACEMENT[c.type] ?? []) : [])];
       return changedAttributes(c.change)
@@ -255,6 +275,6 @@ describe("the EC2 variant (agent-dockercfg, awsvpc) applied to moto", () => {
     expect(destroyed.stdout).toMatch(/Destroy complete! Resources: \d+ destroyed/);
     expect((await client(AutoScalingClient).send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups).toEqual([]);
     expect((await client(ElasticLoadBalancingV2Client).send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([]);
-    expect(JSON.parse(readFileSync(deployment.stateFile, "utf8")).resources).toEqual([]);
+    expect((JSON.parse(readFileSync(deployment.stateFile, "utf8")) as { resources: unknown[] }).resources).toEqual([]);
   });
 });

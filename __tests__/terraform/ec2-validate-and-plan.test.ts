@@ -9,6 +9,7 @@ import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { renderEcsConfig } from "../../src/ec2/ecs-config";
 import { renderUserData } from "../../src/ec2/user-data";
 import { configWith, referenceInput } from "../helpers/configs";
+import { asString } from "../helpers/synth";
 
 jest.setTimeout(240_000);
 
@@ -25,7 +26,11 @@ const EC2_VARIANTS: Record<string, ReturnType<typeof configWith>> = {
     { registryAuth: "agent-dockercfg", networkMode: "bridge", spot: { instanceTypes: ["m7g.large"] } },
     {
       cpuArchitecture: "ARM64",
-      credentials: { mode: "existing", existingSecretArn: EXISTING_SECRET_ARN, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+      credentials: {
+        mode: "existing",
+        existingSecretArn: EXISTING_SECRET_ARN,
+        kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      },
       encryption: { mode: "aws-managed" },
     },
   ),
@@ -47,7 +52,7 @@ describe("terraform validate of the EC2 stack", () => {
 
 describe("terraform plan of the EC2 stack (agent-dockercfg, existing secret) against moto", () => {
   let deployment: EmulatedDeployment;
-  let plan: { resource_changes: { type: string; change: { actions: string[]; after: Record<string, any> } }[] };
+  let plan: { resource_changes: { type: string; change: { actions: string[]; after: Record<string, unknown> } }[] };
 
   beforeAll(async () => {
     delete process.env.TF_VAR_registry_token;
@@ -57,7 +62,7 @@ describe("terraform plan of the EC2 stack (agent-dockercfg, existing secret) aga
     );
     const planFile = path.join(deployment.workdir, "ec2.tfplan");
     await deployment.terraform.plan(planFile);
-    plan = JSON.parse((await deployment.terraform.showJson(planFile)).stdout);
+    plan = JSON.parse((await deployment.terraform.showJson(planFile)).stdout) as typeof plan;
   });
   afterAll(() => deployment?.dispose());
 
@@ -72,7 +77,7 @@ describe("terraform plan of the EC2 stack (agent-dockercfg, existing secret) aga
   it("resolves the ECS-optimized AMI from SSM and plans user data byte-identical to the renderer's, passing shellcheck", () => {
     const [template] = planned("aws_launch_template");
     expect(template.image_id).toMatch(/^ami-[0-9a-f]+$/);
-    const script = Buffer.from(template.user_data, "base64").toString("utf8");
+    const script = Buffer.from(asString(template.user_data), "base64").toString("utf8");
     expect(script).toBe(
       renderUserData({
         ecsConfig: renderEcsConfig({
