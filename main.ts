@@ -4,7 +4,7 @@ import { TerraformStack } from "cdktf";
 import { buildApp } from "./src/app";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "./src/config/load";
 import { describeStackRollout } from "./src/ecs/rollout-model";
-import { backendWarnings } from "./src/backend/schema";
+import { configWarnings } from "./src/config/model";
 import type { TerraformDocument } from "./src/terraform/document";
 
 function loadOrExit() {
@@ -21,7 +21,7 @@ function loadOrExit() {
 const config = loadOrExit();
 const app = buildApp(config);
 app.synth();
-for (const warning of backendWarnings(config.backend)) process.stderr.write(`warning: ${warning}\n`);
+for (const warning of configWarnings(config)) process.stderr.write(`warning: ${warning}\n`);
 
 // Expected rollout times go to stderr: stdout stays clean for tools that read it.
 for (const stack of app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack)) {

@@ -97,14 +97,16 @@ function synthStacks(count: number, outdir: string): void {
   // Loaded here so the parent process (which only measures) does not pay for cdktf and the provider.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { App } = require("cdktf") as typeof import("cdktf");
-  const { FargateStack } = require("../src/stacks/fargate-stack") as typeof import("../src/stacks/fargate-stack");
+  const { EnvironmentStack } = require("../src/stacks/environment-stack") as typeof import("../src/stacks/environment-stack");
+  const { environmentsOf } = require("../src/config/model") as typeof import("../src/config/model");
   const { parseConfig } = require("../src/config/load") as typeof import("../src/config/load");
   const reference = JSON.parse(readFileSync(path.join(root, "config", "reference-app.json"), "utf8")) as Record<string, unknown>;
   delete reference.ec2;
   const app = new App({ outdir });
   for (let i = 0; i < count; i++) {
     const config = parseConfig({ ...reference, launchType: "fargate", name: `orders-${String(i).padStart(2, "0")}` }, `generated config ${i}`);
-    new FargateStack(app, config.name, { config, localStateFile: path.join(outdir, `terraform.${config.name}.tfstate`) });
+    const [environment] = environmentsOf(config);
+    new EnvironmentStack(app, environment.stackName, { environment, localStateFile: path.join(outdir, `terraform.${config.name}.tfstate`) });
   }
   app.synth();
   const written = readdirSync(path.join(outdir, "stacks")).filter((s) => existsSync(path.join(outdir, "stacks", s, "cdk.tf.json")));

@@ -1,19 +1,21 @@
 /**
- * `npm run local`: deploy the configured stack to moto (a local AWS emulator) with a throw-away registry token and
- * the image pushed to a local registry, show the outputs, prove the token reached Secrets Manager but not state,
- * plan or cdktf.out, check the pull and rotate the token with the `ghcr-ecs` CLI, then destroy.
+ * `npm run local`: deploy the configured stack (an app: its first environment) to moto (a local AWS emulator) with
+ * throw-away registry tokens and every image pushed to a local registry, show the outputs, prove each token reached
+ * Secrets Manager but not state, plan or cdktf.out, check every service's pull and rotate a token with the
+ * `ghcr-ecs` CLI (which rolls every service that pulls with it), then destroy.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
+import { ConfigError, configPathFromEnv, loadConfigFile, parseDeploymentConfig } from "../src/config/load";
+import { environmentsOf, type DeploymentConfig } from "../src/config/model";
 import { EmulatedDeployment } from "../src/emulator/emulated-deployment";
 import { filesContaining } from "../src/emulator/leaks";
 import { MissingToolError } from "../src/emulator/moto-server";
 import { LocalRegistry } from "../src/emulator/registry-server";
-import { parseImageReference } from "../src/registry/image-reference";
+import { imagesIn, pushTarget, withImages } from "../src/emulator/local-images";
 import { REGISTRY_TOKEN_VARIABLE } from "../src/constructs/registry-credentials";
 import { ProgressReporter } from "../src/terraform/progress-reporter";
 
@@ -35,50 +37,79 @@ function ghcrEcs(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
+/** A managed credential of the deployed environment, with its throw-away tokens and its Terraform variable. */
+interface LocalCredential {
+  readonly key: string;
+  readonly username: string;
+  readonly token: string;
+  readonly nextToken: string;
+  /** `TF_VAR_registry_token` (the app's credential), `TF_VAR_registry_token_<key>` for a service's own. */
+  readonly variable: string;
+  /** The services that pull with it. */
+  readonly services: readonly string[];
+}
+
 async function main(): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const configFile = configPathFromEnv();
-  const loaded = loadConfigFile(configFile);
+  loadConfigFile(configFile); // validate the file as written first: errors name its fields, not the rewritten ones
+  const raw = JSON.parse(readFileSync(configFile, "utf8")) as Parameters<typeof imagesIn>[0];
+  const environment = environmentsOf(loadConfigFile(configFile))[0];
   // Throw-away tokens, passed to Terraform and the CLI only through the environment, never through argv.
-  const token = `ghp_${randomBytes(18).toString("hex")}`;
-  const nextToken = `ghp_${randomBytes(18).toString("hex")}`;
-  const username = loaded.credentials.mode === "managed" ? loaded.credentials.username : "acme-ci-bot";
+  const newToken = () => `ghp_${randomBytes(18).toString("hex")}`;
+  const credentials: LocalCredential[] = environment.credentials.map((c) => ({
+    key: c.key,
+    username: c.settings.mode === "managed" ? c.settings.username : "acme-ci-bot",
+    token: newToken(),
+    nextToken: newToken(),
+    variable: `TF_VAR_${REGISTRY_TOKEN_VARIABLE}${c.key === "default" ? "" : `_${c.key.replace(/-/g, "_")}`}`,
+    services: c.services,
+  }));
   const publisher = { username: "publisher", password: randomBytes(18).toString("hex") };
-  const { repository, tag } = parseImageReference(loaded.image);
+  const images = imagesIn(raw);
+  const repositoriesOf = (credential: LocalCredential) =>
+    environment.services.filter((s) => credential.services.includes(s.name)).map((s) => pushTarget(s.settings.image).repository);
 
-  step(`Starting a local registry (token auth like ghcr.io) and pushing ${repository}:${tag ?? "latest"} to it`);
+  step(`Starting a local registry (token auth like ghcr.io) and pushing ${images.length} image${images.length === 1 ? "" : "s"} to it`);
   const registry = await LocalRegistry.start({
     kind: "token",
     style: "ghcr",
     users: [
-      { username, passwords: [token, nextToken], pull: [repository] },
+      ...credentials.map((c) => ({ username: c.username, passwords: [c.token, c.nextToken], pull: repositoriesOf(c) })),
       { ...publisher, passwords: [publisher.password], pull: ["*"], push: ["*"] },
     ],
   });
   try {
-    const pushed = await registry.pushImage(repository, tag ?? "latest", publisher);
-    process.stdout.write(`registry on ${registry.host} (pid ${registry.pid}); image ${pushed.reference} (${pushed.digest})\n`);
-    return await deployAndRotate({ ...loaded, image: pushed.reference }, configFile, registry, { token, nextToken, username });
+    const pushed = new Map<string, string>();
+    for (const image of images) {
+      const { repository, tag } = pushTarget(image);
+      const result = await registry.pushImage(repository, tag, publisher);
+      pushed.set(image, result.reference);
+      process.stdout.write(`image ${result.reference} (${result.digest})\n`);
+    }
+    process.stdout.write(`registry on ${registry.host} (pid ${registry.pid})\n`);
+    const config = parseDeploymentConfig(withImages(raw, pushed), configFile);
+    return await deployAndRotate(config, configFile, registry, credentials);
   } finally {
     await registry.stop();
   }
 }
 
 async function deployAndRotate(
-  config: ReturnType<typeof loadConfigFile>,
+  config: DeploymentConfig,
   configFile: string,
   registry: LocalRegistry,
-  tokens: { token: string; nextToken: string; username: string },
+  credentials: readonly LocalCredential[],
 ): Promise<number> {
-  const { token, nextToken } = tokens;
-  step(`Starting moto and synthesizing ${config.name} from ${path.relative(process.cwd(), configFile)}`);
   const verbose = process.env.GHCR_ECS_VERBOSE === "1";
   const deployment = await EmulatedDeployment.start(config, { stream: verbose });
+  step(`Started moto and synthesized ${deployment.stack} from ${path.relative(process.cwd(), configFile)}`);
   process.stdout.write(`moto on ${deployment.moto.endpoint} (pid ${deployment.moto.pid}); scratch folder ${deployment.workdir}\n`);
   try {
-    const tokenEnv = { [`TF_VAR_${REGISTRY_TOKEN_VARIABLE}`]: token };
+    const tokenEnv = Object.fromEntries(credentials.map((c) => [c.variable, c.token]));
+    const allTokens = credentials.flatMap((c) => [c.token, c.nextToken]);
     // Progress from Terraform's -json output; GHCR_ECS_VERBOSE=1 streams its human output instead.
-    const reporter = new ProgressReporter(process.stdout, { secrets: [token, nextToken] });
+    const reporter = new ProgressReporter(process.stdout, { secrets: allTokens });
     const terraform = verbose ? deployment.terraform : deployment.terraform.withProgress(reporter);
 
     step("terraform apply (the load balancer takes about a minute on moto)");
@@ -88,7 +119,10 @@ async function deployAndRotate(
 
     step("Outputs");
     const outputs = await deployment.terraform.outputs();
-    for (const [name, value] of Object.entries(outputs)) process.stdout.write(`  ${name.padEnd(24)} ${String(value)}\n`);
+    for (const [name, value] of Object.entries(outputs)) {
+      const shown = typeof value === "string" ? value : JSON.stringify(value, null, 2).replace(/\n/g, "\n  ");
+      process.stdout.write(`  ${name.padEnd(24)} ${shown}\n`);
+    }
 
     step("Proving where the credential is, and where it is not");
     const planFile = path.join(deployment.workdir, "after-apply.tfplan");
@@ -96,36 +130,41 @@ async function deployAndRotate(
     const planJson = path.join(deployment.workdir, "after-apply.plan.json");
     writeFileSync(planJson, (await deployment.terraform.showJson(planFile)).stdout);
 
+    const services = (outputs.services ?? {}) as Record<string, { credentials_secret_arn: string }>;
+    const managed = deployment.environment.credentials.filter((c) => c.settings.mode === "managed");
     let storedOk = true;
-    if (config.credentials.mode === "managed") {
-      const secrets = new SecretsManagerClient(deployment.clientConfig());
-      const stored = await secrets.send(new GetSecretValueCommand({ SecretId: String(outputs.credentials_secret_arn) }));
+    const secrets = new SecretsManagerClient(deployment.clientConfig());
+    for (const model of managed) {
+      const credential = credentials.find((c) => c.key === model.key)!;
+      const secretArn = services[model.services[0]].credentials_secret_arn;
+      const stored = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
       const value = JSON.parse(stored.SecretString ?? "{}") as Record<string, unknown>;
-      storedOk = value.username === config.credentials.username && value.password === token;
-      process.stdout.write(`  Secrets Manager holds {"username","password"} with the token: ${storedOk ? "yes" : "NO"}\n`);
-    } else {
-      process.stdout.write("  credentials.mode is existing: the secret is yours, so only the leak search applies\n");
+      const ok = value.username === credential.username && value.password === credential.token;
+      storedOk = storedOk && ok;
+      process.stdout.write(`  ${secretArn.split(":").pop()} holds {"username","password"} with the token: ${ok ? "yes" : "NO"}\n`);
     }
-    const leaks = filesContaining(token, [deployment.stateFile, deployment.outdir, planJson]);
-    process.stdout.write(`  token in state, plan JSON or cdktf.out: ${leaks.length === 0 ? "nowhere" : leaks.join(", ")}\n`);
+    if (managed.length === 0) process.stdout.write("  credentials.mode is existing: the secret is yours, so only the leak search applies\n");
+    const leaks = allTokens.flatMap((token) => filesContaining(token, [deployment.stateFile, deployment.outdir, planJson]));
+    process.stdout.write(`  tokens in state, plan JSON or cdktf.out: ${leaks.length === 0 ? "nowhere" : leaks.join(", ")}\n`);
 
     let operationsOk = true;
-    if (config.credentials.mode === "managed") {
+    const rotated = credentials.find((c) => managed.some((m) => m.key === c.key));
+    if (rotated) {
       const outputsFile = path.join(deployment.workdir, "cdktf-outputs.json");
       writeFileSync(outputsFile, JSON.stringify({ [deployment.stack]: outputs }));
-      const cliEnv = { ...process.env, ...deployment.moto.awsEnv(config.region), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+      const cliEnv = { ...process.env, ...deployment.moto.awsEnv(deployment.region), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
       const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => ghcrEcs([...args, "--outputs", outputsFile], { ...cliEnv, ...extraEnv });
 
-      step("Proving the stored credential can pull the image");
-      operationsOk = (await run(["credentials", "check"])) === 0;
+      step("Proving every service's stored credential can pull its image");
+      operationsOk = (await run(["credentials", "check", "--all"])) === 0;
 
-      step("Rotating the token: check the new one, write it, check the stored value, roll the service");
-      operationsOk =
-        (await run(["rotate", "--token-env", "NEW_REGISTRY_TOKEN", "--poll-interval", "1"], { NEW_REGISTRY_TOKEN: nextToken })) === 0 && operationsOk;
+      step(`Rotating the token of ${rotated.services.join(", ")}: check the new one, write it, check the stored value, roll every service that pulls with it`);
+      const rotate = ["rotate", "--service", rotated.services[0], "--token-env", "NEW_REGISTRY_TOKEN", "--poll-interval", "1"];
+      operationsOk = (await run(rotate, { NEW_REGISTRY_TOKEN: rotated.nextToken })) === 0 && operationsOk;
 
-      step("Revoking the old token at the registry; the service's secret already holds the new one");
-      registry.revoke(tokens.username, token);
-      operationsOk = (await run(["credentials", "check"])) === 0 && operationsOk;
+      step("Revoking the old token at the registry; the services' secret already holds the new one");
+      registry.revoke(rotated.username, rotated.token);
+      operationsOk = (await run(["credentials", "check", "--all"])) === 0 && operationsOk;
     }
 
     step("terraform destroy");

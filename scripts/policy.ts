@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { synthesizeStacks } from "../src/app";
+import { environmentsOf } from "../src/config/model";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
 import { expectationsFromConfig, runPolicyGate } from "../src/policy-gate/gate";
 import { formatPolicyReport, policyReportJson } from "../src/policy-gate/report";
@@ -48,8 +49,12 @@ function main(): number {
   const options = parseArgs(process.argv.slice(2));
   const configFile = configPathFromEnv();
   const config = loadConfigFile(configFile);
-  const waivers = [...config.policyWaivers, ...(options.waiversFile ? readWaiversFile(options.waiversFile) : [])];
-  const result = runPolicyGate({ stacks: synthesizeStacks(config), waivers, expectations: expectationsFromConfig(config) });
+  const environments = new Map(environmentsOf(config).map((env) => [env.stackName, env]));
+  const stacks = synthesizeStacks(config).map((stack) => {
+    const environment = environments.get(stack.name)!;
+    return { ...stack, waivers: environment.policyWaivers, expectations: expectationsFromConfig(environment) };
+  });
+  const result = runPolicyGate({ stacks, waivers: options.waiversFile ? readWaiversFile(options.waiversFile) : [] });
   process.stdout.write(options.json ? policyReportJson(result) : formatPolicyReport(result));
   return result.passed ? 0 : 1;
 }

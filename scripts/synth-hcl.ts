@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../src/app";
-import { stackNames } from "../src/config/derive";
+import { stackNamesOf } from "../src/config/model";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../src/config/load";
 import type { TerraformDocument } from "../src/terraform/document";
 import { providerSchemas, renderHcl, type ProviderSchemas } from "../src/terraform/hcl";
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     buildApp(config, { outdir: jsonOut }).synth();
     rmSync(path.join(outdir, "stacks"), { recursive: true, force: true });
     let schemas: ProviderSchemas | undefined;
-    for (const stack of stackNames(config)) {
+    for (const stack of stackNamesOf(config)) {
       const jsonFile = path.join(jsonOut, "stacks", stack, "cdk.tf.json");
       schemas ??= await providerSchemas(jsonFile);
       const dir = path.join(outdir, "stacks", stack);

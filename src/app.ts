@@ -2,11 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
-import type { Config } from "./config";
-import { ec2StackName } from "./config/derive";
 import { exampleConfigFiles, loadConfigFile } from "./config/load";
-import { Ec2Stack } from "./stacks/ec2-stack";
-import { FargateStack } from "./stacks/fargate-stack";
+import { environmentsOf, type DeploymentConfig } from "./config/model";
+import { EnvironmentStack } from "./stacks/environment-stack";
 import { stackAddresses, type AddressManifest } from "./terraform/address-manifest";
 import type { TerraformDocument } from "./terraform/document";
 import { synthesizedStacks } from "./terraform/workdir";
@@ -22,17 +20,18 @@ export interface BuildAppOptions {
   readonly stateDir?: string;
 }
 
-/** The stacks one config produces. Validate the config first: `new App()` creates the output folder. */
-export function buildApp(config: Config, options: BuildAppOptions = {}): App {
+/** The stacks one config produces, one per environment. Validate the config first: `new App()` creates the output folder. */
+export function buildApp(config: DeploymentConfig, options: BuildAppOptions = {}): App {
   const app = new App({ outdir: options.outdir });
-  const stateFile = (stack: string) => (options.stateDir ? path.join(options.stateDir, `terraform.${stack}.tfstate`) : undefined);
-  if (config.launchType !== "ec2") new FargateStack(app, config.name, { config, localStateFile: stateFile(config.name) });
-  if (config.launchType !== "fargate") new Ec2Stack(app, ec2StackName(config), { config, localStateFile: stateFile(ec2StackName(config)) });
+  for (const environment of environmentsOf(config)) {
+    const localStateFile = options.stateDir ? path.join(options.stateDir, `terraform.${environment.stackName}.tfstate`) : undefined;
+    new EnvironmentStack(app, environment.stackName, { environment, localStateFile });
+  }
   return app;
 }
 
 /** Synthesizes a config in a scratch folder (removed again) and returns each stack's document, by stack name. */
-export function synthesizeStacks(config: Config): { readonly name: string; readonly document: TerraformDocument }[] {
+export function synthesizeStacks(config: DeploymentConfig): { readonly name: string; readonly document: TerraformDocument }[] {
   const outdir = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-synth-"));
   try {
     buildApp(config, { outdir, stateDir: outdir }).synth();

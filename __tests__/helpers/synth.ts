@@ -4,9 +4,8 @@ import { Testing } from "cdktf";
 import type { Construct } from "constructs";
 import type { TerraformBlock, TerraformDocument } from "../../src/terraform/document";
 import { parseConfig } from "../../src/config/load";
-import { FargateStack } from "../../src/stacks/fargate-stack";
-import { ec2StackName } from "../../src/config/derive";
-import { Ec2Stack } from "../../src/stacks/ec2-stack";
+import { environmentsOf } from "../../src/config/model";
+import { EnvironmentStack } from "../../src/stacks/environment-stack";
 import type { ConfigInput } from "../../src/config";
 
 /** A resource with the logical name Terraform addresses it by. */
@@ -27,11 +26,11 @@ export function synthConstruct(fn: (scope: Construct) => void): TerraformDocumen
   return JSON.parse(Testing.synthScope(fn)) as TerraformDocument;
 }
 
-/** Validates `input` with the real config schema, builds a FargateStack from it and parses `Testing.synth`. */
+/** Validates `input` with the real config schema, builds its Fargate stack (`<name>`) and parses `Testing.synth`. */
 export function synthStack(input: unknown, options: { localStateFile?: string } = {}): TerraformDocument {
   const config = parseConfig(input);
-  const app = Testing.app();
-  const stack = new FargateStack(app, config.name, { config, localStateFile: options.localStateFile });
+  const [environment] = environmentsOf({ ...config, launchType: "fargate" });
+  const stack = new EnvironmentStack(Testing.app(), environment.stackName, { environment, localStateFile: options.localStateFile });
   return JSON.parse(Testing.synth(stack)) as TerraformDocument;
 }
 
@@ -186,8 +185,8 @@ export function referenced(tf: TerraformDocument, type: string, attribute: strin
 /** Validates `input`, builds the EC2 stack (`<name>-ec2`) from it and parses `Testing.synth`. */
 export function synthEc2Stack(input: unknown): TerraformDocument {
   const config = parseConfig(input);
-  const app = Testing.app();
-  const stack = new Ec2Stack(app, ec2StackName(config), { config });
+  const [environment] = environmentsOf({ ...config, launchType: "ec2" });
+  const stack = new EnvironmentStack(Testing.app(), environment.stackName, { environment });
   return JSON.parse(Testing.synth(stack)) as TerraformDocument;
 }
 

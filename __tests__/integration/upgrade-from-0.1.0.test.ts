@@ -47,7 +47,7 @@ async function upgrade(stack: "orders" | "orders-ec2"): Promise<Upgrade> {
   const oldDir = path.join(deployment.workdir, "v0.1.0");
   mkdirSync(oldDir);
   writeFileSync(path.join(oldDir, "cdk.tf.json"), JSON.stringify(v010));
-  const old = new TerraformWorkdir(oldDir, { ...process.env, ...deployment.moto.awsEnv(deployment.config.region) });
+  const old = new TerraformWorkdir(oldDir, { ...process.env, ...deployment.moto.awsEnv(deployment.region) });
   await old.init();
   await old.apply({ TF_VAR_registry_token: token });
   const control = await planChanges(old, path.join(oldDir, "control.tfplan"));

@@ -98,7 +98,7 @@ beforeAll(async () => {
     }),
   ]);
   ({ reference: image } = await registry.pushImage("acme/orders-service", "1.4.2", { username: "publisher", password: C.publisher }));
-  cliEnv = { ...process.env, ...deployment.moto.awsEnv(deployment.config.region), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+  cliEnv = { ...process.env, ...deployment.moto.awsEnv(deployment.region), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
   for (const name of Object.keys(cliEnv)) if (/^(TF_VAR_|GHCR_CANARY)/.test(name)) delete cliEnv[name];
 });
 

@@ -14,8 +14,26 @@ export function describeRolloutEvent(event: RolloutEvent): string {
   }
 }
 
+/**
+ * Several services' rollouts (`rotate` of a shared secret, `rollout --all`): each reported as `reportRollout` does,
+ * one --json document `{ ok, exitCode, rollouts }`; the exit code is the worst (a failure before a timeout).
+ */
+export function reportRollouts(out: Reporter, results: readonly RolloutResult[]): number {
+  if (results.length === 1) return reportRollout(out, results[0]);
+  const codes = results.map((result) => reportOutcome(out, result));
+  const exitCode = codes.includes(EXIT.rolloutFailed) ? EXIT.rolloutFailed : codes.includes(EXIT.rolloutTimedOut) ? EXIT.rolloutTimedOut : EXIT.ok;
+  out.result({ ok: exitCode === EXIT.ok, exitCode, rollouts: results.map((result, i) => ({ ok: codes[i] === EXIT.ok, exitCode: codes[i], ...result })) });
+  return exitCode;
+}
+
 /** The outcome line, one diagnosis per distinct code, the --json document; returns the exit code. */
 export function reportRollout(out: Reporter, result: RolloutResult): number {
+  const exitCode = reportOutcome(out, result);
+  out.result({ ok: exitCode === EXIT.ok, exitCode, ...result });
+  return exitCode;
+}
+
+function reportOutcome(out: Reporter, result: RolloutResult): number {
   out.line(
     `${result.service}: deployment ${result.deploymentId} ${result.outcome.toUpperCase()} after ${result.durationSeconds} s${result.reason ? ` — ${result.reason}` : ""}`,
   );
@@ -26,7 +44,5 @@ export function reportRollout(out: Reporter, result: RolloutResult): number {
     codes.set(d.diagnosis.code, entry);
   }
   for (const [code, d] of codes) out.line(`diagnosis (${d.count} task${d.count > 1 ? "s" : ""}, ${code}): ${d.summary}\n  fix: ${d.fix}`);
-  const exitCode = result.outcome === "completed" ? EXIT.ok : result.outcome === "timed-out" ? EXIT.rolloutTimedOut : EXIT.rolloutFailed;
-  out.result({ ok: exitCode === EXIT.ok, exitCode, ...result });
-  return exitCode;
+  return result.outcome === "completed" ? EXIT.ok : result.outcome === "timed-out" ? EXIT.rolloutTimedOut : EXIT.rolloutFailed;
 }

@@ -4,13 +4,14 @@ import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { awsClientConfig } from "../operations/aws";
-import { DEFAULT_OUTPUTS_FILE, readOutputsFile, terraformOutputs, type DeploymentTarget } from "../operations/deployment";
+import { DEFAULT_OUTPUTS_FILE, readOutputsFile, selectService, terraformOutputs, type DeploymentTarget } from "../operations/deployment";
 import { EXIT, OperationError } from "../operations/exit-codes";
 
 /** The flags every deployment command takes. */
 export const TARGET_OPTIONS = {
   outputs: { type: "string" },
   stack: { type: "string" },
+  service: { type: "string" },
   "stack-dir": { type: "string" },
   region: { type: "string" },
   json: { type: "boolean" },
@@ -21,7 +22,8 @@ export const TARGET_HELP = `
 Where the deployment is (flags win over outputs):
   --outputs FILE        outputs of \`cdktf deploy --outputs-file FILE\` or \`terraform output -json\`
                         (default: ./${DEFAULT_OUTPUTS_FILE} when it exists)
-  --stack NAME          the stack in an outputs file holding several
+  --stack NAME          the stack in an outputs file holding several (an app: one per environment)
+  --service NAME        the service in a stack holding several (the name in the config); default: the only one
   --stack-dir DIR       run \`terraform output -json\` in cdktf.out/stacks/<stack>
   --region REGION       default: the stack's region output, then AWS_REGION
   --json                one JSON document on stdout; progress on stderr`;
@@ -39,21 +41,26 @@ export interface TargetFlags {
   readonly "autoscaling-group"?: string;
 }
 
-export async function resolveTarget(flags: TargetFlags): Promise<DeploymentTarget> {
+/**
+ * The deployment the flags name: the stack's outputs, narrowed to one service (`--service`, or the only one) unless
+ * `all` keeps every service of the stack, then the flags that override an output.
+ */
+export async function resolveTarget(flags: TargetFlags, options: { readonly all?: boolean } = {}): Promise<DeploymentTarget> {
   if (flags.outputs && flags["stack-dir"]) throw new OperationError(EXIT.usage, "--outputs and --stack-dir both given", "Use one of them.");
   let fromOutputs: DeploymentTarget = {};
   if (flags.outputs) fromOutputs = readOutputsFile(flags.outputs, flags.stack);
   else if (flags["stack-dir"]) fromOutputs = await terraformOutputs(flags["stack-dir"]);
   else if (fs.existsSync(DEFAULT_OUTPUTS_FILE)) fromOutputs = readOutputsFile(DEFAULT_OUTPUTS_FILE, flags.stack);
+  if (options.all && flags.service !== undefined) throw new OperationError(EXIT.usage, "--all and --service both given", "Use one of them.");
+  const selected = options.all ? fromOutputs : selectService(fromOutputs, flags.service);
   const overrides: DeploymentTarget = {
     region: flags.region ?? fromOutputs.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
     secretArn: flags["secret-arn"],
     image: flags.image,
     clusterName: flags.cluster,
-    serviceName: flags.service,
     autoscalingGroupName: flags["autoscaling-group"],
   };
-  return { ...fromOutputs, ...withoutUndefined(overrides) };
+  return { ...selected, ...withoutUndefined(overrides) };
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

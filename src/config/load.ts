@@ -2,15 +2,21 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
 import { configSchema, type Config } from ".";
+import { parseAppConfig } from "./environments";
+import type { DeploymentConfig } from "./model";
 import { projectRoot } from "../util/project-root";
 
 /** The example configuration, used when GHCR_ECS_CONFIG is not set. */
 export const DEFAULT_CONFIG_PATH = path.join(projectRoot(), "config", "reference-app.json");
 
-/** The configs that ship with the project, relative to its root: the reference app and `config/examples/*.json`. */
+/** The configs that ship with the project, relative to its root: the reference app, the example app and `config/examples/*.json`. */
 export function exampleConfigFiles(): string[] {
   const examples = readdirSync(path.join(projectRoot(), "config", "examples")).filter((file) => file.endsWith(".json"));
-  return [path.join("config", "reference-app.json"), ...examples.sort().map((file) => path.join("config", "examples", file))];
+  return [
+    path.join("config", "reference-app.json"),
+    path.join("config", "example-app.json"),
+    ...examples.sort().map((file) => path.join("config", "examples", file)),
+  ];
 }
 
 export class ConfigError extends Error {
@@ -29,7 +35,7 @@ export function configPathFromEnv(env: NodeJS.ProcessEnv = process.env): string 
   return fromEnv && fromEnv.length > 0 ? path.resolve(fromEnv) : DEFAULT_CONFIG_PATH;
 }
 
-export function loadConfigFile(file: string): Config {
+export function loadConfigFile(file: string): DeploymentConfig {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -47,23 +53,42 @@ export function loadConfigFile(file: string): Config {
   } catch (error) {
     throw new ConfigError(file, [`not valid JSON: ${(error as Error).message}`]);
   }
-  return parseConfig(data, file);
+  return parseDeploymentConfig(data, file);
 }
 
+/** Either form: a file with `services` is an app; one without is the single-service form. */
+export function parseDeploymentConfig(data: unknown, source = "<inline>"): DeploymentConfig {
+  if (data !== null && typeof data === "object" && !Array.isArray(data) && "services" in data) {
+    const result = parseAppConfig(data);
+    if ("issues" in result)
+      throw new ConfigError(
+        source,
+        result.issues.map(({ path, issue }) => describeIssue(issue, path)),
+      );
+    return result.app;
+  }
+  return parseConfig(data, source);
+}
+
+/** The single-service form (a file without `services`). */
 export function parseConfig(data: unknown, source = "<inline>"): Config {
   const result = configSchema.safeParse(data, { reportInput: true });
-  if (!result.success) throw new ConfigError(source, result.error.issues.map(describeIssue));
+  if (!result.success)
+    throw new ConfigError(
+      source,
+      result.error.issues.map((issue) => describeIssue(issue)),
+    );
   return result.data;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const field = issue.path.length === 0 ? "(top level)" : formatPath(issue.path);
+function describeIssue(issue: z.core.$ZodIssue, path: readonly PropertyKey[] = issue.path): string {
+  const field = path.length === 0 ? "(top level)" : formatPath(path);
   if (issue.code === "unrecognized_keys") return `${field}: ${issue.message}`;
   // Record keys: zod's own message is generic; the schema's explanation is on the nested issue.
   const message = issue.code === "invalid_key" && issue.issues.length > 0 ? issue.issues[0].message : issue.message;
   // A bad discriminator is reported at `<object>.mode` with the whole object as input; show the mode itself.
   let input = (issue as { input?: unknown }).input;
-  const key = issue.path[issue.path.length - 1];
+  const key = path[path.length - 1];
   if (issue.code === "invalid_union" && typeof key === "string" && input && typeof input === "object" && key in input) {
     input = (input as Record<string, unknown>)[key];
   }

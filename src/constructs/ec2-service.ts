@@ -72,14 +72,16 @@ export class Ec2Service extends Construct {
     } else {
       const ports = network.dynamicHostPortRange === undefined ? DEFAULT_DYNAMIC_HOST_PORTS : parsePortRange(network.dynamicHostPortRange);
       if (!ports) throw new Error(`Ec2Service dynamicHostPortRange ${JSON.stringify(network.dynamicHostPortRange)} is invalid: use low-high, e.g. 32768-60999`);
-      admitLoadBalancer(this, {
-        targetSecurityGroupId: network.instanceSecurityGroupId,
-        loadBalancerSecurityGroupId: props.loadBalancerSecurityGroupId,
-        fromPort: ports.from,
-        toPort: ports.to,
-        ingressDescription: `Dynamic host ports ${ports.from}-${ports.to} of ${props.name} tasks from the load balancer`,
-        egressDescription: `Load balancer to ${props.name} tasks on dynamic host ports ${ports.from}-${ports.to}`,
-      });
+      if (props.loadBalancerSecurityGroupId !== undefined) {
+        admitLoadBalancer(this, {
+          targetSecurityGroupId: network.instanceSecurityGroupId,
+          loadBalancerSecurityGroupId: props.loadBalancerSecurityGroupId,
+          fromPort: ports.from,
+          toPort: ports.to,
+          ingressDescription: `Dynamic host ports ${ports.from}-${ports.to} of ${props.name} tasks from the load balancer`,
+          egressDescription: `Load balancer to ${props.name} tasks on dynamic host ports ${ports.from}-${ports.to}`,
+        });
+      }
     }
 
     const service = new EcsService(this, "service", {

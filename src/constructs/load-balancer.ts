@@ -1,33 +1,12 @@
 import { Construct } from "constructs";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
-import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { DEFAULTS } from "../config/defaults";
 import { ELB_NAME_MAX_LENGTH } from "../aws/limits";
+import { createTargetGroup, validateTargetGroup, type HealthCheckSettings } from "./target-group";
 import { boundedName } from "../aws/names";
-
-export interface HealthCheckSettings {
-  /**
-   * Path the target group checks.
-   * @default "/actuator/health"
-   */
-  readonly path?: string;
-  /**
-   * HTTP codes that mean healthy. Actuator answers 503 when DOWN.
-   * @default "200"
-   */
-  readonly matcher?: string;
-  /** @default 10 */
-  readonly intervalSeconds?: number;
-  /** @default 5 */
-  readonly timeoutSeconds?: number;
-  /** @default 2 */
-  readonly healthyThreshold?: number;
-  /** @default 3 */
-  readonly unhealthyThreshold?: number;
-}
 
 export interface LoadBalancerProps {
   /**
@@ -37,10 +16,19 @@ export interface LoadBalancerProps {
   readonly name: string;
   readonly vpcId: string;
   readonly subnetIds: readonly string[];
-  /** Port the container listens on; the target group forwards there. */
-  readonly targetPort: number;
   /**
-   * `ip` for awsvpc tasks (Fargate, EC2 awsvpc), `instance` for bridge-mode tasks on dynamic host ports.
+   * The single-service layout: the load balancer creates the target group (`targets`, forwarding to this container
+   * port) and the listener's default action forwards to it.
+   * @default - no target group of its own: the default action forwards to `defaultTargetGroupArn`, else answers 404
+   */
+  readonly targetPort?: number;
+  /**
+   * An app's default service: the listener's default action forwards to its target group. Exclusive with `targetPort`.
+   * @default - a fixed 404 when there is no `targetPort` either (every service is routed by a listener rule)
+   */
+  readonly defaultTargetGroupArn?: string;
+  /**
+   * With `targetPort`: `ip` for awsvpc tasks (Fargate, EC2 awsvpc), `instance` for bridge-mode tasks on dynamic host ports.
    * @default "ip"
    */
   readonly targetType?: "ip" | "instance";
@@ -82,28 +70,35 @@ export interface LoadBalancerProps {
 
 /**
  * An Application Load Balancer that drops malformed headers, admits only the configured CIDRs, and forwards to a
- * target group (`ip`, or `instance` for bridge mode) health-checked on the Spring Boot actuator.
+ * target group (`ip`, or `instance` for bridge mode) health-checked on the Spring Boot actuator; in an app, listener
+ * rules attached to `trafficListener` route to each service's own group.
  */
 export class LoadBalancer extends Construct {
   readonly securityGroupId: string;
-  readonly targetGroupArn: string;
+  /** The group it created for `targetPort`; undefined otherwise. */
+  readonly targetGroupArn?: string;
   readonly dnsName: string;
   readonly url: string;
-  /** The listener that forwards to the target group: a service may only register once it exists. */
+  /** The listener that carries traffic (HTTPS with a certificate): services register, and rules attach, once it exists. */
   readonly forwardingListener: LbListener;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    const check = { ...DEFAULTS.healthCheck, ...props.healthCheck };
-    if (check.timeoutSeconds >= check.intervalSeconds) {
-      throw new Error(`LoadBalancer healthCheck.timeoutSeconds ${check.timeoutSeconds} must be less than intervalSeconds ${check.intervalSeconds}`);
+    if (props.targetPort !== undefined && props.defaultTargetGroupArn !== undefined) {
+      throw new Error("LoadBalancer targetPort and defaultTargetGroupArn are both set: the default action forwards to one target group; pass one");
     }
-    if (!Number.isInteger(props.targetPort) || props.targetPort < 1 || props.targetPort > 65535) {
-      throw new Error(`LoadBalancer targetPort ${props.targetPort} is invalid: use 1-65535`);
-    }
-    const targetType = props.targetType ?? "ip";
-    if (targetType !== "ip" && targetType !== "instance")
-      throw new Error(`LoadBalancer targetType ${JSON.stringify(targetType)} is invalid: use "ip" or "instance"`);
+    const targetGroupProps =
+      props.targetPort === undefined
+        ? undefined
+        : {
+            namePrefix: props.name,
+            vpcId: props.vpcId,
+            port: props.targetPort,
+            targetType: props.targetType,
+            healthCheck: props.healthCheck,
+            deregistrationDelaySeconds: props.deregistrationDelaySeconds,
+          };
+    if (targetGroupProps) validateTargetGroup("LoadBalancer", targetGroupProps);
     const ingressCidrs = props.ingressCidrs ?? DEFAULTS.loadBalancer.ingressCidrs;
     if (ingressCidrs.length === 0) throw new Error("LoadBalancer ingressCidrs is empty: list at least one CIDR, or nothing can reach the service");
 
@@ -139,29 +134,12 @@ export class LoadBalancer extends Construct {
       idleTimeout: props.idleTimeoutSeconds ?? DEFAULTS.loadBalancer.idleTimeoutSeconds,
     });
 
-    const targetGroup = new LbTargetGroup(this, "targets", {
-      // Port and target type force a new group: they are in the name so it can be created before the old one goes.
-      name: boundedName(`${props.name}-${props.targetPort}${targetType === "instance" ? "-inst" : ""}`, ELB_NAME_MAX_LENGTH),
-      targetType,
-      protocol: "HTTP",
-      port: props.targetPort,
-      vpcId: props.vpcId,
-      deregistrationDelay: String(props.deregistrationDelaySeconds ?? DEFAULTS.deregistrationDelaySeconds),
-      healthCheck: {
-        enabled: true,
-        protocol: "HTTP",
-        port: "traffic-port",
-        path: check.path,
-        matcher: check.matcher,
-        interval: check.intervalSeconds,
-        timeout: check.timeoutSeconds,
-        healthyThreshold: check.healthyThreshold,
-        unhealthyThreshold: check.unhealthyThreshold,
-      },
-      lifecycle: { createBeforeDestroy: true },
-    });
-
-    const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
+    const targetGroup = targetGroupProps ? createTargetGroup(this, "targets", targetGroupProps) : undefined;
+    const defaultTargetGroupArn = targetGroup?.arn ?? props.defaultTargetGroupArn;
+    const forward =
+      defaultTargetGroupArn !== undefined
+        ? [{ type: "forward", targetGroupArn: defaultTargetGroupArn }]
+        : [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" } }];
     if (props.certificateArn) {
       this.forwardingListener = new LbListener(this, "https", {
         loadBalancerArn: alb.arn,
@@ -189,7 +167,7 @@ export class LoadBalancer extends Construct {
     }
 
     this.securityGroupId = securityGroup.id;
-    this.targetGroupArn = targetGroup.arn;
+    this.targetGroupArn = targetGroup?.arn;
     this.dnsName = alb.dnsName;
   }
 }

@@ -14,6 +14,12 @@ export type RegistryCredentialsProps =
       readonly mode: "managed";
       /** Deployment name; the secret is named `<name>/registry-credentials`. */
       readonly name: string;
+      /**
+       * Names this credential's Terraform variables, `registry_token_<variableSuffix>` and
+       * `registry_credentials_version_<variableSuffix>`, for an app whose services pull with several credentials.
+       * @default - `registry_token` and `registry_credentials_version`
+       */
+      readonly variableSuffix?: string;
       /** Registry user name stored beside the token (for ghcr.io: the GitHub user owning the token). */
       readonly username: string;
       /**
@@ -74,6 +80,9 @@ export class RegistryCredentials extends Construct {
     if (!(recoveryWindowInDays === 0 || (recoveryWindowInDays >= 7 && recoveryWindowInDays <= 30))) {
       throw new Error(`RegistryCredentials recoveryWindowInDays ${recoveryWindowInDays} is invalid: use 0 or 7 to 30`);
     }
+    if (props.variableSuffix !== undefined && !/^[a-z0-9_]{1,40}$/.test(props.variableSuffix)) {
+      throw new Error(`RegistryCredentials variableSuffix ${JSON.stringify(props.variableSuffix)} is invalid: use 1-40 of a-z, 0-9 and _`);
+    }
     if (!/^[^\s:]{1,256}$/.test(props.username)) {
       throw new Error(`RegistryCredentials username ${JSON.stringify(props.username)} is invalid: use 1-256 characters without spaces or ':'`);
     }
@@ -84,7 +93,9 @@ export class RegistryCredentials extends Construct {
       nullable: true,
       description: "Registry token (for ghcr.io a PAT with read:packages). Ephemeral: never stored in state or plan. Set TF_VAR_registry_token.",
     });
-    token.overrideLogicalId(REGISTRY_TOKEN_VARIABLE);
+    const suffix = props.variableSuffix === undefined ? "" : `_${props.variableSuffix}`;
+    const tokenVariable = `${REGISTRY_TOKEN_VARIABLE}${suffix}`;
+    token.overrideLogicalId(tokenVariable);
     // cdktf 0.21 has no `ephemeral` option, and drops a null default: both are set by override.
     token.addOverride("ephemeral", true);
     token.addOverride("default", null);
@@ -94,7 +105,7 @@ export class RegistryCredentials extends Construct {
       default: version,
       description: "Bump to write the supplied registry_token into the secret again (rotation).",
     });
-    versionVariable.overrideLogicalId(CREDENTIALS_VERSION_VARIABLE);
+    versionVariable.overrideLogicalId(`${CREDENTIALS_VERSION_VARIABLE}${suffix}`);
 
     const secret = new SecretsmanagerSecret(this, "secret", {
       name: `${props.name}/registry-credentials`,
@@ -104,7 +115,7 @@ export class RegistryCredentials extends Construct {
     });
     this.secretArn = secret.arn;
 
-    const tokenRef = `var.${REGISTRY_TOKEN_VARIABLE}`;
+    const tokenRef = `var.${tokenVariable}`;
     this.secretVersion = new SecretsmanagerSecretVersion(this, "value", {
       secretId: secret.id,
       // "" (not null) when no token is supplied keeps the plan valid; the provider then sends no value.
@@ -113,12 +124,11 @@ export class RegistryCredentials extends Construct {
     });
 
     // cdktf has no check-block construct. A check only warns, so plans without the token (PR checks) still pass.
-    TerraformStack.of(this).addOverride("check.registry_token_supplied", {
+    TerraformStack.of(this).addOverride(`check.${tokenVariable}_supplied`, {
       assert: [
         {
           condition: `\${${tokenRef} != null}`,
-          error_message:
-            "No registry token supplied (TF_VAR_registry_token). Fine for a plan, or an apply that leaves registry_credentials_version unchanged; the first apply and every rotation need it.",
+          error_message: `No registry token supplied (TF_VAR_${tokenVariable}). Fine for a plan, or an apply that leaves ${CREDENTIALS_VERSION_VARIABLE}${suffix} unchanged; the first apply and every rotation need it.`,
         },
       ],
     });

@@ -11,14 +11,19 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { containerDefinition, SCRATCH_VOLUME } from "../ecs/container-definition";
+import { containerDefinition, PORT_NAME, SCRATCH_VOLUME } from "../ecs/container-definition";
 import { ecsTasksTrustPolicy } from "../aws/iam-policies";
 import { DEFAULTS } from "../config/defaults";
 
 /** What every ECS service of the application is given, whatever runs it. */
 export interface ApplicationServiceProps {
-  /** Deployment name: cluster, service, task family and container are all named after it. */
+  /** Prefix of the service's resource names: task family, task role `<name>-task`, security group `<name>-tasks`. */
   readonly name: string;
+  /**
+   * The ECS service's and its container's name (an app names them after the service).
+   * @default - name
+   */
+  readonly serviceName?: string;
   readonly region: string;
   readonly accountId: string;
   readonly partition: string;
@@ -49,9 +54,22 @@ export interface ApplicationServiceProps {
    */
   readonly secrets?: Readonly<Record<string, string>>;
   readonly logGroupName: string;
-  readonly targetGroupArn: string;
-  /** The ALB's security group: the only source admitted to the tasks. */
-  readonly loadBalancerSecurityGroupId: string;
+  /**
+   * The target group the service registers its tasks with.
+   * @default - none: a worker, with no port mapping and no ingress
+   */
+  readonly targetGroupArn?: string;
+  /**
+   * The ALB's security group: the only source admitted to the tasks (with `targetGroupArn`).
+   * @default - none: nothing is admitted
+   */
+  readonly loadBalancerSecurityGroupId?: string;
+  /**
+   * ECS Service Connect: the tasks join the environment's namespace and reach the other members by name; a service
+   * with a port is reachable as `<serviceName>:<containerPort>`.
+   * @default - not in a namespace
+   */
+  readonly serviceConnect?: ServiceConnectSettings;
   /**
    * Seconds ECS ignores failing health checks after a task starts (Spring Boot start-up).
    * @default 60
@@ -78,6 +96,23 @@ export interface ApplicationServiceProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+export interface ServiceConnectSettings {
+  /** The environment's Cloud Map HTTP namespace. */
+  readonly namespaceArn: string;
+  /** Answer calls on the container port as `<serviceName>` (a worker only calls). */
+  readonly serves: boolean;
+}
+
+/** The ECS service's and container's name. */
+export function serviceNameOf(props: ApplicationServiceProps): string {
+  return props.serviceName ?? props.name;
+}
+
+/** Whether the container maps its port: behind a target group, or answering Service Connect calls. */
+function exposesPort(props: ApplicationServiceProps): boolean {
+  return props.targetGroupArn !== undefined || props.serviceConnect?.serves === true;
+}
+
 /** Throws, naming the construct, the value and the fix, for props no deployment could use. */
 export function validateApplicationProps(construct: string, props: ApplicationServiceProps): void {
   const containerMemory = props.containerMemory ?? props.memory;
@@ -86,6 +121,9 @@ export function validateApplicationProps(construct: string, props: ApplicationSe
   }
   const minimumHealthyPercent = props.minimumHealthyPercent ?? DEFAULTS.deployment.minimumHealthyPercent;
   const maximumPercent = props.maximumPercent ?? DEFAULTS.deployment.maximumPercent;
+  if ((props.targetGroupArn === undefined) !== (props.loadBalancerSecurityGroupId === undefined)) {
+    throw new Error(`${construct} targetGroupArn and loadBalancerSecurityGroupId go together: pass both (a load-balanced service) or neither (a worker)`);
+  }
   if (maximumPercent <= minimumHealthyPercent) {
     throw new Error(`${construct} maximumPercent ${maximumPercent} must exceed minimumHealthyPercent ${minimumHealthyPercent}, or no deployment can progress`);
   }
@@ -121,9 +159,9 @@ export function createTaskDefinition(scope: Construct, props: ApplicationService
     runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: props.cpuArchitecture ?? DEFAULTS.cpuArchitecture },
     containerDefinitions: JSON.stringify([
       containerDefinition({
-        name: props.name,
+        name: serviceNameOf(props),
         image: props.image,
-        containerPort: props.containerPort,
+        containerPort: exposesPort(props) ? props.containerPort : undefined,
         // bridge: Docker picks a free host port from the ephemeral range; the target group learns it from ECS.
         hostPort: runtime.networkMode === "bridge" ? 0 : props.containerPort,
         memory: props.containerMemory ?? props.memory,
@@ -193,14 +231,16 @@ export function createTaskSecurityGroup(scope: Construct, props: ApplicationServ
     vpcId: props.vpcId,
     tags: { Name: `${props.name}-tasks` },
   });
-  admitLoadBalancer(scope, {
-    targetSecurityGroupId: securityGroup.id,
-    loadBalancerSecurityGroupId: props.loadBalancerSecurityGroupId,
-    fromPort: props.containerPort,
-    toPort: props.containerPort,
-    ingressDescription: `Container port ${props.containerPort} from the load balancer`,
-    egressDescription: `Load balancer to ${props.name} tasks on ${props.containerPort}`,
-  });
+  if (props.loadBalancerSecurityGroupId !== undefined) {
+    admitLoadBalancer(scope, {
+      targetSecurityGroupId: securityGroup.id,
+      loadBalancerSecurityGroupId: props.loadBalancerSecurityGroupId,
+      fromPort: props.containerPort,
+      toPort: props.containerPort,
+      ingressDescription: `Container port ${props.containerPort} from the load balancer`,
+      egressDescription: `Load balancer to ${props.name} tasks on ${props.containerPort}`,
+    });
+  }
   allowHttpsOut(scope, securityGroup.id);
   return securityGroup;
 }
@@ -210,11 +250,21 @@ export function createTaskSecurityGroup(scope: Construct, props: ApplicationServ
  * deployment percentages, grace period, steady-state wait and tag propagation.
  */
 export function sharedServiceSettings(props: ApplicationServiceProps) {
+  const name = serviceNameOf(props);
+  const behindLoadBalancer = props.targetGroupArn !== undefined;
   return {
-    name: props.name,
+    name,
     desiredCount: props.desiredCount ?? DEFAULTS.desiredCount,
-    loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: props.name, containerPort: props.containerPort }],
-    healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? DEFAULTS.healthCheck.gracePeriodSeconds,
+    loadBalancer: behindLoadBalancer ? [{ targetGroupArn: props.targetGroupArn, containerName: name, containerPort: props.containerPort }] : undefined,
+    // ECS refuses a grace period for a service without a load balancer.
+    healthCheckGracePeriodSeconds: behindLoadBalancer ? (props.healthCheckGracePeriodSeconds ?? DEFAULTS.healthCheck.gracePeriodSeconds) : undefined,
+    serviceConnectConfiguration: props.serviceConnect && {
+      enabled: true,
+      namespace: props.serviceConnect.namespaceArn,
+      service: props.serviceConnect.serves
+        ? [{ portName: PORT_NAME, discoveryName: name, clientAlias: { port: props.containerPort, dnsName: name } }]
+        : undefined,
+    },
     deploymentCircuitBreaker: { enable: true, rollback: true },
     deploymentMinimumHealthyPercent: props.minimumHealthyPercent ?? DEFAULTS.deployment.minimumHealthyPercent,
     deploymentMaximumPercent: props.maximumPercent ?? DEFAULTS.deployment.maximumPercent,

@@ -2,7 +2,8 @@
 export interface ContainerDefinitionInput {
   readonly name: string;
   readonly image: string;
-  readonly containerPort: number;
+  /** Undefined for a worker: no port mapping. */
+  readonly containerPort?: number;
   /** Hard memory limit for the container, MiB. */
   readonly memory: number;
   /**
@@ -21,6 +22,9 @@ export interface ContainerDefinitionInput {
   readonly readOnlyRootFilesystem: boolean;
 }
 
+/** The name of the container's port mapping, which Service Connect refers to. */
+export const PORT_NAME = "http";
+
 /** The task-scoped volume a read-only container writes to (Fargate task storage, or a Docker volume on EC2). */
 export const SCRATCH_VOLUME = "tmp";
 
@@ -31,7 +35,10 @@ export function containerDefinition(input: ContainerDefinitionInput): Record<str
     image: input.image,
     essential: true,
     memory: input.memory,
-    portMappings: [{ containerPort: input.containerPort, hostPort: input.hostPort ?? input.containerPort, protocol: "tcp", name: "http" }],
+    portMappings:
+      input.containerPort === undefined
+        ? []
+        : [{ containerPort: input.containerPort, hostPort: input.hostPort ?? input.containerPort, protocol: "tcp", name: PORT_NAME }],
     ...(input.registrySecretArn ? { repositoryCredentials: { credentialsParameter: input.registrySecretArn } } : {}),
     environment: Object.keys(input.environment)
       .sort(byName)

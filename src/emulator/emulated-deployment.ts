@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../app";
-import { stackNames } from "../config/derive";
-import type { Config } from "../config";
+import { environmentsOf, type DeploymentConfig, type EnvironmentModel } from "../config/model";
 import { TerraformWorkdir } from "../terraform/workdir";
 import { isInstalled } from "../terraform/run";
 import { MissingToolError, startMoto, type MotoServer } from "./moto-server";
@@ -19,20 +18,25 @@ export class EmulatedDeployment {
   readonly outdir: string;
   readonly stateFile: string;
   readonly terraform: TerraformWorkdir;
+  /** The stack this deployment drives. */
+  readonly stack: string;
+  readonly region: string;
 
   private constructor(
-    readonly config: Config,
+    readonly config: DeploymentConfig,
     readonly moto: MotoServer,
     readonly workdir: string,
     stream: boolean,
-    /** The stack this deployment drives (a config may synthesize two). */
-    readonly stack: string,
+    /** The environment (stack) this deployment drives; a config may have several. */
+    readonly environment: EnvironmentModel,
   ) {
     this.outdir = path.join(workdir, "cdktf.out");
     buildApp(config, { outdir: this.outdir, stateDir: workdir }).synth();
-    this.stackDir = path.join(this.outdir, "stacks", stack);
-    this.stateFile = path.join(workdir, `terraform.${stack}.tfstate`);
-    this.terraform = new TerraformWorkdir(this.stackDir, { ...process.env, ...moto.awsEnv(config.region) }, stream);
+    this.stack = environment.stackName;
+    this.region = environment.region;
+    this.stackDir = path.join(this.outdir, "stacks", this.stack);
+    this.stateFile = path.join(workdir, `terraform.${this.stack}.tfstate`);
+    this.terraform = new TerraformWorkdir(this.stackDir, { ...process.env, ...moto.awsEnv(this.region) }, stream);
   }
 
   /**
@@ -40,7 +44,7 @@ export class EmulatedDeployment {
    * makes each deployment report the desired count running, so `wait_for_steady_state` can finish.
    */
   static async start(
-    config: Config,
+    config: DeploymentConfig,
     options: {
       stream?: boolean;
       motoSettings?: Record<string, string>;
@@ -48,13 +52,16 @@ export class EmulatedDeployment {
       stack?: string;
     } = {},
   ): Promise<EmulatedDeployment> {
-    const stack = options.stack ?? stackNames(config)[0];
-    if (!stackNames(config).includes(stack)) throw new Error(`stack ${stack} is not one of this config's stacks: ${stackNames(config).join(", ")}`);
+    const environments = environmentsOf(config);
+    const environment = options.stack === undefined ? environments[0] : environments.find((env) => env.stackName === options.stack);
+    if (!environment) throw new Error(`stack ${options.stack} is not one of this config's stacks: ${environments.map((env) => env.stackName).join(", ")}`);
     if (!isInstalled("terraform", ["version"])) throw new MissingToolError("terraform", TERRAFORM_INSTALL_HELP);
-    const moto = await startMoto({ settings: { MOTO_ECS_SERVICE_RUNNING: String(config.desiredCount), ...options.motoSettings } });
-    const workdir = mkdtempSync(path.join(os.tmpdir(), `ghcr-ecs-${config.name}-`));
+    // moto reports this many tasks running for every service; a deployment counts as COMPLETED with at least desired.
+    const running = Math.max(...environment.services.map((service) => service.settings.desiredCount));
+    const moto = await startMoto({ settings: { MOTO_ECS_SERVICE_RUNNING: String(running), ...options.motoSettings } });
+    const workdir = mkdtempSync(path.join(os.tmpdir(), `ghcr-ecs-${environment.stackName}-`));
     try {
-      const deployment = new EmulatedDeployment(config, moto, workdir, options.stream ?? false, stack);
+      const deployment = new EmulatedDeployment(config, moto, workdir, options.stream ?? false, environment);
       await deployment.terraform.init();
       return deployment;
     } catch (error) {
@@ -67,7 +74,7 @@ export class EmulatedDeployment {
   /** SDK client settings for this emulator (the SDK would read the same from AWS_ENDPOINT_URL). */
   clientConfig() {
     return {
-      region: this.config.region,
+      region: this.region,
       endpoint: this.moto.endpoint,
       credentials: { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" },
     };

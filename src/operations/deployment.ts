@@ -4,6 +4,26 @@ import { EXIT, OperationError } from "./exit-codes";
 import { runOrThrow } from "../terraform/run";
 import { terraformEnv } from "../terraform/cli-config";
 
+/** One service of a stack, from the stack's `services` output. */
+export interface ServiceTarget {
+  readonly serviceName?: string;
+  readonly image?: string;
+  readonly secretArn?: string;
+  readonly username?: string;
+  readonly registryAuthMode?: string;
+  readonly logGroupName?: string;
+  readonly loadBalanced?: boolean;
+}
+
+const SERVICE_OUTPUT_NAMES: Record<string, keyof ServiceTarget> = {
+  service_name: "serviceName",
+  image: "image",
+  credentials_secret_arn: "secretArn",
+  registry_username: "username",
+  registry_auth_mode: "registryAuthMode",
+  log_group_name: "logGroupName",
+};
+
 /** What the operations commands need to know about a deployed stack; all from its Terraform outputs. */
 export interface DeploymentTarget {
   readonly region?: string;
@@ -15,6 +35,8 @@ export interface DeploymentTarget {
   /** `task` (repositoryCredentials) or `agent-dockercfg` (EC2 agent reads the secret at boot). */
   readonly registryAuthMode?: string;
   readonly autoscalingGroupName?: string;
+  /** Every service of the stack by its name in the config, when the outputs have the `services` map. */
+  readonly services?: Readonly<Record<string, ServiceTarget>>;
 }
 
 const OUTPUT_NAMES: Record<string, keyof DeploymentTarget> = {
@@ -83,7 +105,48 @@ export function parseOutputs(json: string, source: string, stack?: string): Depl
     const value = flat[output];
     if (typeof value === "string") target[field] = value;
   }
-  return target;
+  const services = servicesOutput(flat.services);
+  return services ? { ...target, services } : target;
+}
+
+function servicesOutput(value: unknown): Record<string, ServiceTarget> | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const services: Record<string, ServiceTarget> = {};
+  for (const [name, outputs] of Object.entries(value as Record<string, unknown>)) {
+    if (outputs === null || typeof outputs !== "object") continue;
+    const entry: Record<string, string | boolean> = {};
+    for (const [output, field] of Object.entries(SERVICE_OUTPUT_NAMES)) {
+      const v = (outputs as Record<string, unknown>)[output];
+      if (typeof v === "string") entry[field] = v;
+    }
+    const loadBalanced = (outputs as Record<string, unknown>).load_balanced;
+    if (typeof loadBalanced === "boolean") entry.loadBalanced = loadBalanced;
+    services[name] = entry;
+  }
+  return services;
+}
+
+/**
+ * The target narrowed to one service of its `services` map: `name`, or the only one. Outputs without the map (ghcr-ecs
+ * 0.1) name one service at the top level already; there `name` is the ECS service's name.
+ */
+export function selectService(target: DeploymentTarget, name: string | undefined): DeploymentTarget {
+  const services = target.services;
+  if (!services) return name === undefined ? target : { ...target, serviceName: name };
+  const names = Object.keys(services);
+  const chosen = name ?? (names.length === 1 ? names[0] : undefined);
+  if (chosen === undefined) {
+    throw new OperationError(EXIT.usage, `the stack has ${names.length} services (${names.join(", ")})`, "Pick one with --service NAME.");
+  }
+  const service = services[chosen];
+  if (!service) throw new OperationError(EXIT.usage, `the stack has no service "${chosen}" (it has: ${names.join(", ")})`, "Check --service.");
+  return { ...target, ...service };
+}
+
+/** Every service of the target, by name (one entry, unnamed in the map, for outputs of ghcr-ecs 0.1). */
+export function allServices(target: DeploymentTarget): [string, DeploymentTarget][] {
+  if (!target.services) return [[target.serviceName ?? "service", target]];
+  return Object.keys(target.services).map((name) => [name, selectService(target, name)]);
 }
 
 export function readOutputsFile(file: string, stack?: string): DeploymentTarget {
@@ -110,7 +173,7 @@ export async function terraformOutputs(stackDir: string): Promise<DeploymentTarg
 }
 
 /** Flags win over outputs; a value neither provides is reported with the flag that supplies it. */
-export function requireField<K extends keyof DeploymentTarget>(target: DeploymentTarget, field: K, flag: string): string {
+export function requireField(target: DeploymentTarget, field: Exclude<keyof DeploymentTarget, "services">, flag: string): string {
   const value = target[field];
   if (!value) {
     throw new OperationError(

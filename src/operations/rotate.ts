@@ -14,14 +14,15 @@ export type RotationStep =
   | { readonly step: "verified-secret"; readonly proof: PullProof }
   | { readonly step: "instance-refresh-started"; readonly autoscalingGroupName: string; readonly refreshId: string }
   | { readonly step: "instance-refresh-finished"; readonly status: string }
-  | { readonly step: "rollout"; readonly event: RolloutEvent };
+  | { readonly step: "rollout"; readonly service: string; readonly event: RolloutEvent };
 
 export interface RotationOptions {
   readonly secretId: string;
   readonly image: string;
   readonly credential: RegistryCredential;
   readonly cluster: string;
-  readonly service: string;
+  /** Every ECS service that pulls with this secret: all are rolled, in parallel, once the secret holds the credential. */
+  readonly services: readonly string[];
   /** `agent-dockercfg` instances read the secret at boot, so they are replaced before the service rolls. */
   readonly registryAuthMode: "task" | "agent-dockercfg";
   readonly autoscalingGroupName?: string;
@@ -42,9 +43,10 @@ export interface RotationClients {
 /**
  * AWS's knowledge-center rotation procedure as one operation, in the order that keeps the service up: prove the
  * new credential can pull before anything changes (a failing one leaves the secret and the running tasks alone),
- * write it, prove the stored value from Secrets Manager, then replace instances (agent-level auth) and roll.
+ * write it, prove the stored value from Secrets Manager, then replace instances (agent-level auth) and roll every
+ * service that pulls with the secret.
  */
-export async function rotateCredentials(clients: RotationClients, options: RotationOptions): Promise<RolloutResult> {
+export async function rotateCredentials(clients: RotationClients, options: RotationOptions): Promise<RolloutResult[]> {
   const step = options.onStep ?? (() => undefined);
   step({ step: "checked-new-credential", proof: await provePull(options.image, options.credential, options.checkTimeoutMs) });
   step({ step: "wrote-secret", versionId: await writeRegistrySecret(clients.secrets, options.secretId, options.credential) });
@@ -65,13 +67,17 @@ export async function rotateCredentials(clients: RotationClients, options: Rotat
     step({ step: "instance-refresh-finished", status });
   }
 
-  return rollout(clients.ecs, {
-    cluster: options.cluster,
-    service: options.service,
-    timeoutMs: options.rolloutTimeoutMs,
-    pollIntervalMs: options.pollIntervalMs,
-    onEvent: (event) => step({ step: "rollout", event }),
-  });
+  return Promise.all(
+    options.services.map((service) =>
+      rollout(clients.ecs, {
+        cluster: options.cluster,
+        service,
+        timeoutMs: options.rolloutTimeoutMs,
+        pollIntervalMs: options.pollIntervalMs,
+        onEvent: (event) => step({ step: "rollout", service, event }),
+      }),
+    ),
+  );
 }
 
 async function startInstanceRefresh(autoscaling: AutoScalingClient, group: string, minHealthyPercentage: number): Promise<string> {

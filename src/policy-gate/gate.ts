@@ -84,12 +84,26 @@ export function configWaivers(expectations: PolicyExpectations): AppliedWaiver[]
 export function runPolicyGate(input: PolicyGateInput): PolicyGateResult {
   if (input.stacks.length === 0) throw new Error("the policy gate needs at least one synthesized stack");
   const rules = input.rules ?? POLICY_RULES;
-  const declared: AppliedWaiver[] = (input.waivers ?? []).map((w) => ({ ...w, source: "declared" }));
-  const implied = configWaivers(input.expectations ?? STRICT_EXPECTATIONS);
-  const used = new Set<AppliedWaiver>();
+  const declaredOf = (waivers: readonly PolicyWaiver[]) => waivers.map((w): AppliedWaiver => ({ ...w, source: "declared" }));
+  const gateDeclared = declaredOf(input.waivers ?? []);
+  // A waiver is stale when no stack it was declared for used it; the same waiver declared for several stacks (an
+  // app's environments) counts once.
+  const declaredKeys = new Set<string>();
+  const usedKeys = new Set<string>();
+  const staleWaivers: PolicyWaiver[] = [];
+  const keyOf = (w: PolicyWaiver) => JSON.stringify([w.rule, w.resource ?? null, w.reason]);
 
   const stacks = input.stacks.map((stackInput): StackResult => {
     const stack = new StackView(stackInput.name, stackInput.document);
+    const declared = [...gateDeclared, ...declaredOf(stackInput.waivers ?? [])];
+    const implied = configWaivers(stackInput.expectations ?? input.expectations ?? STRICT_EXPECTATIONS);
+    for (const waiver of declared) {
+      if (!declaredKeys.has(keyOf(waiver))) {
+        declaredKeys.add(keyOf(waiver));
+        const { source: _source, ...plain } = waiver;
+        staleWaivers.push(plain);
+      }
+    }
     const results = rules.map((rule): RuleResult => {
       const summary: RuleSummary = { id: rule.id, title: rule.title, checkov: rule.checkov, trivy: rule.trivy, severity: rule.severity };
       if (!stack.hasAny(rule.resourceTypes)) {
@@ -100,7 +114,7 @@ export function runPolicyGate(input: PolicyGateInput): PolicyGateResult {
       const findings = outcome.map((finding): EvaluatedFinding => {
         const waiver = [...declared, ...implied].find((w) => waiverMatches(w, ruleIds(rule), stack.name, finding.address));
         if (!waiver) return finding;
-        used.add(waiver);
+        if (waiver.source === "declared") usedKeys.add(keyOf(waiver));
         return { ...finding, waiver };
       });
       const status: RuleStatus = findings.length === 0 ? "pass" : findings.every((f) => f.waiver) ? "waived" : "fail";
@@ -119,7 +133,7 @@ export function runPolicyGate(input: PolicyGateInput): PolicyGateResult {
     passed: violations === 0,
     violations,
     stacks,
-    staleWaivers: declared.filter((w) => !used.has(w)).map(({ source: _source, ...waiver }) => waiver),
+    staleWaivers: staleWaivers.filter((w) => !usedKeys.has(keyOf(w))),
   };
 }
 

@@ -1,8 +1,15 @@
 import type { TerraformBlock, TerraformDocument } from "../terraform/document";
+import type { PolicyWaiver } from "./waivers";
 
 export interface StackInput {
   readonly name: string;
   readonly document: TerraformDocument;
+  /**
+   * This stack's own waivers and choices (an app's environments may differ); they apply besides the gate's.
+   * @default - the gate input's `waivers` and `expectations`
+   */
+  readonly waivers?: readonly PolicyWaiver[];
+  readonly expectations?: PolicyExpectations;
 }
 
 export type Severity = "critical" | "high" | "medium" | "low";

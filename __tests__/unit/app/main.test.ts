@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { referenceInput } from "../../helpers/configs";
@@ -34,7 +34,32 @@ describe("node dist/main.js", () => {
     expect(result.stdout).toBe("");
     // 45 s start + 10 s × 2 checks + 30 s draining; rollback: 2 rounds × (45 + max(60 s grace, 10 s × 3) + 30).
     expect(result.stderr.split("\n")).toContain("orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)");
-    for (const line of result.stderr.trim().split("\n")) expect(line).toMatch(/^[\w/-]+: .* \(model: docs\/rollout-model\.md\)$/);
+    for (const line of result.stderr
+      .trim()
+      .split("\n")
+      .filter((l) => !l.startsWith("warning: "))) {
+      expect(line).toMatch(/^[\w/-]+: .* \(model: docs\/rollout-model\.md\)$/);
+    }
+  });
+
+  it('warns that launchType "both" is deprecated, pointing at the app form, and still synthesizes both stacks', () => {
+    const result = synth(referenceInput(), "both");
+    expect(result.status).toBe(0);
+    expect(result.stderr.split("\n")).toContain(
+      'warning: launchType "both" is deprecated: it builds two complete copies of everything (two VPCs, NAT gateways, load balancers and secrets). It keeps working; for new deployments write an app (`services`) whose services choose `launchType` each, in one environment — see docs/upgrading.md',
+    );
+    expect(existsSync(path.join(result.outdir, "stacks", "orders", "cdk.tf.json"))).toBe(true);
+    expect(existsSync(path.join(result.outdir, "stacks", "orders-ec2", "cdk.tf.json"))).toBe(true);
+  });
+
+  it("synthesizes one stack per environment of an app, without the deprecation warning", () => {
+    const app = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "..", "config", "example-app.json"), "utf8")) as unknown;
+    const result = synth(app, "app");
+    expect(result.status).toBe(0);
+    expect(result.stderr).not.toContain("warning:");
+    expect(existsSync(path.join(result.outdir, "stacks", "shop-staging", "cdk.tf.json"))).toBe(true);
+    expect(existsSync(path.join(result.outdir, "stacks", "shop-prod", "cdk.tf.json"))).toBe(true);
+    expect(result.stderr.split("\n")).toContain("shop-staging/worker: rolling deploy ≈ 45s, failed deploy rolled back ≈ 2m 15s (model: docs/rollout-model.md)");
   });
 
   it("reflects AWS-default health check, draining and percentages in the estimate", () => {

@@ -5,6 +5,7 @@ import { type PolicyExpectations } from "../../../src/policy-gate/types";
 import type { TerraformDocument } from "../../../src/terraform/document";
 import { STACK_VARIANTS } from "../../helpers/configs";
 import { loadConfigFile } from "../../../src/config/load";
+import { environmentsOf } from "../../../src/config/model";
 import {
   addEc2Capacity,
   addResource,
@@ -714,7 +715,8 @@ describe("our synthesized stacks", () => {
 
   it("passes the reference variant with exactly the waivers config/reference-app.json declares, none of them stale", () => {
     const variant = synthesizeVariant(REFERENCE);
-    const declared = loadConfigFile("config/reference-app.json").policyWaivers;
+    const [reference] = environmentsOf(loadConfigFile("config/reference-app.json"));
+    const declared = reference.policyWaivers;
     const result = runPolicyGate({ stacks: variant.stacks, expectations: variant.expectations, waivers: declared });
     expect(result.passed).toBe(true);
     expect(result.staleWaivers).toEqual([]);

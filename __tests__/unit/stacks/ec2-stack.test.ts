@@ -64,6 +64,7 @@ describe("Ec2Stack from config/reference-app.json", () => {
         "registry_username",
         "service_name",
         "service_url",
+        "services",
       ].sort(),
     );
     expect(output.registry_auth_mode.value).toBe("task");

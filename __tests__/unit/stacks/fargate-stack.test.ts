@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { REQUIRED_TERRAFORM_VERSION } from "../../../src/stacks/deployment-base";
+import { REQUIRED_TERRAFORM_VERSION } from "../../../src/stacks/environment-base";
 import {
   address,
   allKeys,

@@ -1,9 +1,10 @@
 import { imageReference, provePull } from "../../operations/check";
-import { requireField } from "../../operations/deployment";
-import { EXIT } from "../../operations/exit-codes";
+import { allServices, requireField, type DeploymentTarget } from "../../operations/deployment";
+import { EXIT, OperationError } from "../../operations/exit-codes";
 import { readRegistrySecret } from "../../operations/registry-secret";
 import { defineCommand } from "../command";
 import { secondsFlag } from "../flags";
+import type { Reporter } from "../reporter";
 import { resolveTarget, TARGET_HELP, TARGET_OPTIONS, withClients } from "../target";
 
 export const credentialsCheck = defineCommand({
@@ -13,6 +14,7 @@ export const credentialsCheck = defineCommand({
 
 Reads the secret as the task execution role would, checks its JSON shape, then performs the registry's
 authentication flow for the image (GET /v2/, Bearer token or Basic, HEAD manifest) and prints the digest.
+  --all                 every service of the stack (each image with its service's secret)
   --secret-arn ARN      default: the credentials_secret_arn output
   --image REF           default: the image output
   --timeout SECONDS     bound for the registry conversation (default 20)
@@ -20,8 +22,9 @@ ${TARGET_HELP}
 
 Exit codes: 10 secret missing, 11 secret unreadable, 12 secret malformed, 13 credentials rejected (401),
 14 access denied (403), 15 image not found (404), 16 registry unreachable, 17 other registry error.`,
-  options: { ...TARGET_OPTIONS, "secret-arn": { type: "string" }, image: { type: "string" }, timeout: { type: "string" } },
+  options: { ...TARGET_OPTIONS, all: { type: "boolean" }, "secret-arn": { type: "string" }, image: { type: "string" }, timeout: { type: "string" } },
   async run(flags, { out }) {
+    if (flags.all) return checkAll(await resolveTarget(flags, { all: true }), secondsFlag(flags.timeout, "timeout", 20, 600), out);
     const target = await resolveTarget(flags);
     const secretArn = requireField(target, "secretArn", "--secret-arn");
     const image = requireField(target, "image", "--image");
@@ -39,3 +42,29 @@ Exit codes: 10 secret missing, 11 secret unreadable, 12 secret malformed, 13 cre
     return EXIT.ok;
   },
 });
+
+/** `--all`: every service's pull, each reported; the exit code is the first failure's. */
+async function checkAll(target: DeploymentTarget, timeoutMs: number, out: Reporter): Promise<number> {
+  const checks: Record<string, unknown>[] = [];
+  let exitCode: number = EXIT.ok;
+  await withClients(target.region, async (c) => {
+    for (const [name, service] of allServices(target)) {
+      const secretArn = requireField(service, "secretArn", "--secret-arn");
+      const image = requireField(service, "image", "--image");
+      try {
+        const credential = await readRegistrySecret(c.secrets, secretArn);
+        out.addSecret(credential.password, credential.username);
+        const proof = await provePull(image, credential, timeoutMs);
+        out.line(`ok: ${name}: ${proof.username} can pull ${image} (${proof.digest})`);
+        checks.push({ service: name, ok: true, secretArn, ...proof });
+      } catch (error) {
+        if (!(error instanceof OperationError)) throw error;
+        out.error(new OperationError(error.exitCode, `${name}: ${error.message}`, error.fix));
+        checks.push({ service: name, ok: false, exitCode: error.exitCode, secretArn, image, error: out.redact(error.message) });
+        if (exitCode === EXIT.ok) exitCode = error.exitCode;
+      }
+    }
+  });
+  out.result({ ok: exitCode === EXIT.ok, exitCode, checks });
+  return exitCode;
+}

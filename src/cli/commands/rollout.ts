@@ -1,8 +1,8 @@
-import { requireField } from "../../operations/deployment";
+import { allServices, requireField } from "../../operations/deployment";
 import { rollout } from "../../operations/rollout";
 import { defineCommand } from "../command";
 import { secondsFlag } from "../flags";
-import { describeRolloutEvent, reportRollout } from "../rollout-report";
+import { describeRolloutEvent, reportRollouts } from "../rollout-report";
 import { resolveTarget, TARGET_HELP, TARGET_OPTIONS, withClients } from "../target";
 
 export const rolloutCommand = defineCommand({
@@ -13,21 +13,28 @@ export const rolloutCommand = defineCommand({
 Forces a new deployment of the service and follows it until ECS reports COMPLETED (exit 0), FAILED or a
 circuit-breaker rollback (exit 20), or --timeout passes (exit 21). Stopped tasks are translated into a
 diagnosis (CannotPullContainerError 401/403/404/timeout, ResourceInitializationError secret access, …).
+  --all                 every service of the stack, in parallel (exit: the worst outcome)
   --cluster NAME        default: the cluster_name output
-  --service NAME        default: the service_name output
   --timeout SECONDS     default 900
   --poll-interval SECONDS  default 5
 ${TARGET_HELP}`,
-  options: { ...TARGET_OPTIONS, cluster: { type: "string" }, service: { type: "string" }, timeout: { type: "string" }, "poll-interval": { type: "string" } },
+  options: { ...TARGET_OPTIONS, all: { type: "boolean" }, cluster: { type: "string" }, timeout: { type: "string" }, "poll-interval": { type: "string" } },
   async run(flags, { out }) {
-    const target = await resolveTarget(flags);
+    const target = await resolveTarget(flags, { all: flags.all === true });
     const cluster = requireField(target, "clusterName", "--cluster");
-    const service = requireField(target, "serviceName", "--service");
+    const services = flags.all
+      ? allServices(target).map(([, service]) => requireField(service, "serviceName", "--service"))
+      : [requireField(target, "serviceName", "--service")];
     const timeoutMs = secondsFlag(flags.timeout, "timeout", 900, 86400);
     const pollIntervalMs = secondsFlag(flags["poll-interval"], "poll-interval", 5, 300);
-    const result = await withClients(target.region, (c) =>
-      rollout(c.ecs, { cluster, service, timeoutMs, pollIntervalMs, onEvent: (event) => out.progress(describeRolloutEvent(event)) }),
+    const label = (service: string) => (services.length > 1 ? `${service}: ` : "");
+    const results = await withClients(target.region, (c) =>
+      Promise.all(
+        services.map((service) =>
+          rollout(c.ecs, { cluster, service, timeoutMs, pollIntervalMs, onEvent: (event) => out.progress(`${label(service)}${describeRolloutEvent(event)}`) }),
+        ),
+      ),
     );
-    return reportRollout(out, result);
+    return reportRollouts(out, results);
   },
 });

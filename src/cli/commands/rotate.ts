@@ -1,4 +1,4 @@
-import { requireField } from "../../operations/deployment";
+import { allServices, requireField } from "../../operations/deployment";
 import { EXIT, OperationError } from "../../operations/exit-codes";
 import { rotateCredentials, type RotationStep } from "../../operations/rotate";
 import { isRegistryAuthMode } from "../../ec2/registry-auth";
@@ -6,7 +6,7 @@ import { defineCommand } from "../command";
 import { readNewCredential, TOKEN_HELP, TOKEN_OPTIONS } from "../credential-input";
 import { percentFlag, secondsFlag } from "../flags";
 import type { Reporter } from "../reporter";
-import { describeRolloutEvent, reportRollout } from "../rollout-report";
+import { describeRolloutEvent, reportRollouts } from "../rollout-report";
 import { resolveTarget, TARGET_HELP, TARGET_OPTIONS, withClients } from "../target";
 
 export const rotateCommand = defineCommand({
@@ -17,8 +17,8 @@ export const rotateCommand = defineCommand({
 1. proves the new credential can pull the image — nothing is written if it cannot;
 2. writes it into the secret and proves the stored value from Secrets Manager;
 3. agent-dockercfg (EC2) deployments: replaces the instances (instance refresh), whose agents read the secret at boot;
-4. rolls the service and follows the deployment like \`ghcr-ecs rollout\`.
-  --secret-arn ARN, --image REF, --cluster NAME, --service NAME   default: the stack's outputs
+4. rolls every service of the stack that pulls with this secret, in parallel, following each like \`ghcr-ecs rollout\`.
+  --secret-arn ARN, --image REF, --cluster NAME   default: the stack's outputs (of --service)
   --autoscaling-group NAME   default: the autoscaling_group_name output (agent-dockercfg only)
   --min-healthy-percent N    instance refresh (default 90)
   --check-timeout SECONDS    default 20
@@ -32,7 +32,6 @@ ${TARGET_HELP}`,
     "secret-arn": { type: "string" },
     image: { type: "string" },
     cluster: { type: "string" },
-    service: { type: "string" },
     "autoscaling-group": { type: "string" },
     "min-healthy-percent": { type: "string" },
     "check-timeout": { type: "string" },
@@ -45,6 +44,14 @@ ${TARGET_HELP}`,
     const image = requireField(target, "image", "--image");
     const cluster = requireField(target, "clusterName", "--cluster");
     const service = requireField(target, "serviceName", "--service");
+    // Every service of the stack that pulls with the same secret is rolled: they all use the new credential.
+    const services = [
+      service,
+      ...allServices(await resolveTarget({ ...flags, service: undefined }, { all: true }))
+        .map(([, other]) => other)
+        .filter((other) => other.secretArn === secretArn && other.serviceName !== undefined && other.serviceName !== service)
+        .map((other) => other.serviceName!),
+    ];
     const mode = target.registryAuthMode ?? "task";
     if (!isRegistryAuthMode(mode)) throw new OperationError(EXIT.usage, `registry_auth_mode output "${mode}" is not task or agent-dockercfg`);
     const checkTimeoutMs = secondsFlag(flags["check-timeout"], "check-timeout", 20, 600);
@@ -52,27 +59,27 @@ ${TARGET_HELP}`,
     const pollIntervalMs = secondsFlag(flags["poll-interval"], "poll-interval", 5, 300);
     const minHealthyPercentage = percentFlag(flags["min-healthy-percent"], "min-healthy-percent");
     const { credential } = await readNewCredential(flags, target, image, out, stdin);
-    const result = await withClients(target.region, (c) =>
+    const results = await withClients(target.region, (c) =>
       rotateCredentials(c, {
         secretId: secretArn,
         image,
         credential,
         cluster,
-        service,
+        services,
         registryAuthMode: mode,
         autoscalingGroupName: target.autoscalingGroupName,
         checkTimeoutMs,
         rolloutTimeoutMs,
         pollIntervalMs,
         minHealthyPercentage,
-        onStep: (step) => reportStep(out, step, { image, secretArn, service }),
+        onStep: (step) => reportStep(out, step, { image, secretArn, several: services.length > 1 }),
       }),
     );
-    return reportRollout(out, result);
+    return reportRollouts(out, results);
   },
 });
 
-function reportStep(out: Reporter, step: RotationStep, names: { image: string; secretArn: string; service: string }): void {
+function reportStep(out: Reporter, step: RotationStep, names: { image: string; secretArn: string; several: boolean }): void {
   switch (step.step) {
     case "checked-new-credential":
       return out.line(`1/4 the new credential for ${step.proof.username} can pull ${names.image} (${step.proof.digest})`);
@@ -85,7 +92,7 @@ function reportStep(out: Reporter, step: RotationStep, names: { image: string; s
     case "instance-refresh-finished":
       return out.line(`    instance refresh ${step.status}`);
     case "rollout":
-      if (step.event.type === "started") out.line(`4/4 rolling ${names.service}: ${describeRolloutEvent(step.event)}`);
-      else out.progress(describeRolloutEvent(step.event));
+      if (step.event.type === "started") out.line(`4/4 rolling ${step.service}: ${describeRolloutEvent(step.event)}`);
+      else out.progress(`${names.several ? `${step.service}: ` : ""}${describeRolloutEvent(step.event)}`);
   }
 }

@@ -1,0 +1,197 @@
+/**
+ * The checks of an app that span fields: every service's own (sizes, secrets), credentials, routes and their
+ * priorities, names that must fit AWS's limits once prefixed, the EC2 capacity. They run on each environment's
+ * merged settings; `prefix` is the environment's resource-name prefix (`<app>-<environment>`, or `<app>`).
+ */
+import type { z } from "zod";
+import { ELB_NAME_MAX_LENGTH } from "../aws/limits";
+import { instanceTypeArchitecture } from "../ec2/instance-types";
+import { DEFAULTS } from "./defaults";
+import type { AppSettings } from "./app";
+import { MAX_LISTENER_RULES } from "./app";
+import { checkNetworkAndLoadBalancer } from "./network";
+import { checkService } from "./service";
+
+/** IAM role names: at most 64 characters. */
+const IAM_ROLE_NAME_MAX_LENGTH = 64;
+
+/** `prefix` is undefined for an app's own settings when it has environments: only its environments are deployed. */
+export function checkApp(app: AppSettings, prefix: string | undefined, ctx: z.core.$RefinementCtx): void {
+  const services = Object.entries(app.services);
+  for (const [name, service] of services) checkService(service, ctx, ["services", name]);
+  checkNetworkAndLoadBalancer(app, ctx);
+  checkCredentials(app, ctx);
+  checkRoutes(app, ctx);
+  if (prefix !== undefined) checkNames(app, prefix, ctx);
+  checkEc2Services(app, ctx);
+}
+
+function checkCredentials(app: AppSettings, ctx: z.core.$RefinementCtx): void {
+  if (app.credentials) return;
+  for (const [name, service] of Object.entries(app.services)) {
+    if (!service.credentials) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", name, "credentials"],
+        input: undefined,
+        message: "is missing, and the app has no credentials for its services to share; set the app's credentials or this service's own",
+      });
+    }
+  }
+}
+
+/** A route's conditions as comparable keys: one per host × path pair (`*` when the route leaves that one open). */
+function conditionKeys(route: NonNullable<AppSettings["services"][string]["route"]>): string[] {
+  const hosts = route.hostHeaders ?? ["*"];
+  const paths = route.pathPatterns ?? ["*"];
+  return hosts.flatMap((host) => paths.map((path) => `${host.toLowerCase()} ${path}`));
+}
+
+function checkRoutes(app: AppSettings, ctx: z.core.$RefinementCtx): void {
+  const loadBalanced = Object.entries(app.services).filter(([, s]) => s.loadBalanced);
+  for (const [name, service] of Object.entries(app.services)) {
+    if (!service.loadBalanced && service.route) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", name, "route"],
+        input: service.route,
+        message: "is set but loadBalanced is false; a worker gets no traffic: remove route or loadBalanced",
+      });
+    }
+  }
+  const defaults = loadBalanced.filter(([, s]) => !s.route).map(([name]) => name);
+  if (defaults.length > 1) {
+    for (const name of defaults.slice(1)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", name, "route"],
+        input: undefined,
+        message: `is missing, but ${defaults[0]} already answers the listener's default action; give every load-balanced service but one a route (pathPatterns and/or hostHeaders), or set loadBalanced: false for a worker`,
+      });
+    }
+  }
+  const routed = loadBalanced.filter(([, s]) => s.route);
+  if (routed.length > MAX_LISTENER_RULES) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["services"],
+      input: routed.length,
+      message: `has ${routed.length} routed services; an ALB listener holds at most ${MAX_LISTENER_RULES} rules besides its default`,
+    });
+  }
+  const byPriority = new Map<number, string>();
+  const byCondition = new Map<string, string>();
+  for (const [name, service] of routed) {
+    const route = service.route!;
+    if (route.priority !== undefined) {
+      const other = byPriority.get(route.priority);
+      if (other) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", name, "route", "priority"],
+          input: route.priority,
+          message: `is also ${other}'s route priority; every rule needs its own`,
+        });
+      } else byPriority.set(route.priority, name);
+    }
+    for (const key of conditionKeys(route)) {
+      const other = byCondition.get(key);
+      if (other && other !== name) {
+        const [host, path] = key.split(" ");
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", name, "route"],
+          input: route,
+          message: `overlaps ${other}'s route (host ${host === "*" ? "any" : host}, path ${path === "*" ? "any" : path}): only one of them would ever answer; make the patterns differ`,
+        });
+        break;
+      }
+      byCondition.set(key, name);
+    }
+  }
+}
+
+function checkNames(app: AppSettings, prefix: string, ctx: z.core.$RefinementCtx): void {
+  if (prefix.length > ELB_NAME_MAX_LENGTH) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["name"],
+      input: app.name,
+      message: `makes the load balancer name "${prefix}" ${prefix.length} characters long; AWS allows ${ELB_NAME_MAX_LENGTH}: shorten the app or environment name`,
+    });
+  }
+  for (const [name, service] of Object.entries(app.services)) {
+    const targetGroup = `${prefix}-${name}-${service.containerPort}`;
+    if (service.loadBalanced && targetGroup.length > ELB_NAME_MAX_LENGTH) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", name],
+        input: name,
+        message: `makes the target group name "${targetGroup}" ${targetGroup.length} characters long; AWS allows ${ELB_NAME_MAX_LENGTH}: shorten the service, app or environment name`,
+      });
+    }
+    const role = `${prefix}-${name}-execution`;
+    if (role.length > IAM_ROLE_NAME_MAX_LENGTH) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", name],
+        input: name,
+        message: `makes the role name "${role}" ${role.length} characters long; IAM allows ${IAM_ROLE_NAME_MAX_LENGTH}`,
+      });
+    }
+  }
+}
+
+function checkEc2Services(app: AppSettings, ctx: z.core.$RefinementCtx): void {
+  const ec2Services = Object.entries(app.services).filter(([, s]) => s.launchType === "ec2");
+  if (ec2Services.length === 0) {
+    if (app.ec2 !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ec2"],
+        input: app.ec2,
+        message: 'is set but no service has launchType "ec2"; remove it, or run a service on EC2',
+      });
+    }
+    return;
+  }
+  const architectures = new Set(ec2Services.map(([, s]) => s.cpuArchitecture));
+  if (architectures.size > 1) {
+    for (const [name, service] of ec2Services) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", name, "cpuArchitecture"],
+        input: service.cpuArchitecture,
+        message: `differs between the EC2 services (${[...architectures].join(", ")}); their instances have one architecture: run the others on Fargate`,
+      });
+    }
+    return;
+  }
+  const [architecture] = architectures;
+  const instanceType = app.ec2?.instanceType ?? DEFAULTS.ec2.instanceType[architecture];
+  for (const [path, type] of [
+    [["ec2", "instanceType"], instanceType],
+    ...(app.ec2?.spot?.instanceTypes ?? []).map((t, i) => [["ec2", "spot", "instanceTypes", i], t] as const),
+  ] as const) {
+    if (instanceTypeArchitecture(type) !== architecture) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...path],
+        input: type,
+        message: `is an ${instanceTypeArchitecture(type)} instance type but the EC2 services run ${architecture} images`,
+      });
+    }
+  }
+  if (app.ec2?.registryAuth === "agent-dockercfg") {
+    const shared = new Set(ec2Services.map(([, s]) => JSON.stringify(s.credentials ?? app.credentials)));
+    if (shared.size > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ec2", "registryAuth"],
+        input: "agent-dockercfg",
+        message:
+          "is agent-dockercfg, but the EC2 services pull with different credentials; the instances' agent holds one: use task auth, or one credential for the EC2 services",
+      });
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * An app's environments: each one is the app's settings with its overrides deep-merged in (objects merge key by
+ * key; arrays and values replace), validated as a whole, and becomes one stack, `<name>-<environment>`. Without
+ * environments the app is one stack, `<name>`. The app's own settings must be complete and valid by themselves;
+ * a problem an environment's merge brings in is reported under `environments.<environment>.`.
+ */
+import type { z } from "zod";
+import { backendStackProblems } from "../backend/schema";
+import { appSchema, appSettingsSchema, type AppSettings } from "./app";
+import { checkApp } from "./app-checks";
+
+export interface AppEnvironment {
+  /** Undefined for an app without environments. */
+  readonly name?: string;
+  /** The stack, and the prefix of every resource name: `<app>-<environment>`, or `<app>`. */
+  readonly stackName: string;
+  readonly settings: AppSettings;
+}
+
+/** An app config with every environment merged and validated. */
+export interface AppConfig {
+  readonly form: "app";
+  readonly name: string;
+  readonly environments: readonly AppEnvironment[];
+}
+
+/** A problem to report: where (a path into the file as written) and the zod issue. */
+export interface AppIssue {
+  readonly path: readonly PropertyKey[];
+  readonly issue: z.core.$ZodIssue;
+}
+
+type JsonObject = { [key: string]: unknown };
+
+const isObject = (value: unknown): value is JsonObject => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** Objects merge key by key, recursively; anything else in `override` replaces what `base` has. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isObject(base) || !isObject(override)) return override;
+  const merged: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = key in base ? deepMerge(base[key], value) : value;
+  return merged;
+}
+
+/** Keys an environment cannot override: they name the app itself. */
+const FIXED_KEYS = ["name", "$schema", "environments"];
+
+/** Validates an app config (a file with `services`); returns the app, or every problem with its path. */
+export function parseAppConfig(data: unknown): { app: AppConfig } | { issues: AppIssue[] } {
+  const structure = appSchema.safeParse(data, { reportInput: true });
+  if (!structure.success) return { issues: structure.error.issues.map((issue) => ({ path: issue.path, issue })) };
+  const { environments = {}, ...baseInput } = data as JsonObject & { environments?: Record<string, JsonObject> };
+  const name = structure.data.name;
+  const environmentNames = Object.keys(environments);
+
+  const base = settingsFor(baseInput, environmentNames.length === 0 ? name : undefined);
+  if ("issues" in base) return { issues: base.issues.map((issue) => ({ path: issue.path, issue })) };
+  const issues: AppIssue[] = [];
+  const stacks = environmentNames.length === 0 ? [name] : environmentNames.map((env) => `${name}-${env}`);
+  for (const problem of backendStackProblems(base.settings.backend, stacks)) {
+    issues.push({
+      path: ["backend", problem.field],
+      issue: { code: "custom", path: ["backend", problem.field], input: problem.input, message: problem.message },
+    });
+  }
+  if (environmentNames.length === 0) {
+    return issues.length > 0 ? { issues } : { app: { form: "app", name, environments: [{ stackName: name, settings: base.settings }] } };
+  }
+
+  const resolved: AppEnvironment[] = [];
+  for (const env of environmentNames) {
+    const override = environments[env];
+    const at = (path: readonly PropertyKey[]) => ["environments", env, ...path];
+    for (const key of FIXED_KEYS.filter((k) => k in override)) {
+      issues.push(custom(at([key]), override[key], `cannot be overridden per environment (it names the app)`));
+    }
+    const overriddenServices = isObject(override.services) ? Object.keys(override.services) : [];
+    for (const service of overriddenServices.filter((s) => !(s in base.settings.services))) {
+      issues.push(
+        custom(at(["services", service]), service, `overrides a service that does not exist; services: ${Object.keys(base.settings.services).join(", ")}`),
+      );
+    }
+    if (issues.length > 0) continue;
+    const merged = settingsFor(deepMerge(baseInput, override), `${name}-${env}`);
+    if ("issues" in merged) issues.push(...merged.issues.map((issue) => ({ path: at(issue.path), issue })));
+    else resolved.push({ name: env, stackName: `${name}-${env}`, settings: merged.settings });
+  }
+  return issues.length > 0 ? { issues } : { app: { form: "app", name, environments: resolved } };
+}
+
+/** The app's settings validated with every cross-field check; `prefix` names a deployed stack (name checks run). */
+function settingsFor(input: unknown, prefix: string | undefined): { settings: AppSettings } | { issues: z.core.$ZodIssue[] } {
+  const schema = appSettingsSchema.superRefine((settings, ctx) => {
+    checkApp(settings, prefix, ctx);
+  });
+  const result = schema.safeParse(input, { reportInput: true });
+  return result.success ? { settings: result.data } : { issues: result.error.issues };
+}
+
+function custom(path: readonly PropertyKey[], input: unknown, message: string): AppIssue {
+  return { path, issue: { code: "custom", path: [...path], input, message } };
+}

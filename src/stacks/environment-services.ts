@@ -1,0 +1,163 @@
+/**
+ * Each service of an environment: its log group, its own execution role (reading only its credential and its
+ * container secrets), its listener rule, and the ECS service on Fargate or on the environment's container instances.
+ */
+import type { Construct } from "constructs";
+import type { TerraformStack } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { EnvironmentModel, ServiceModel } from "../config/model";
+import { Ec2Service } from "../constructs/ec2-service";
+import { FargateService } from "../constructs/fargate-service";
+import type { ApplicationServiceProps } from "../constructs/service-parts";
+import { TaskExecutionRole } from "../constructs/task-execution-role";
+import type { RegistryAuthMode } from "../ec2/registry-auth";
+import { logGroupNameOf, serviceScope, type EnvironmentBase } from "./environment-base";
+
+export interface DeployedService {
+  readonly model: ServiceModel;
+  readonly scope: Construct;
+  readonly serviceName: string;
+  readonly logGroupName: string;
+  readonly executionRoleArn: string;
+  readonly credentialsSecretArn: string;
+  readonly registryAuth: RegistryAuthMode;
+  /** The tasks' security group (awsvpc); undefined for bridge-mode tasks, which use the instances' group. */
+  readonly securityGroupId?: string;
+}
+
+export function addService(stack: TerraformStack, environment: EnvironmentModel, base: EnvironmentBase, service: ServiceModel): DeployedService {
+  const scope = serviceScope(stack, environment, service);
+  const settings = service.settings;
+  const credential = base.credentials.get(service.credential)!;
+  const registryAuth: RegistryAuthMode = service.launchType === "ec2" ? environment.ec2!.registryAuth : "task";
+  const tasksReadSecret = registryAuth === "task";
+
+  const logGroup = new CloudwatchLogGroup(scope, "logs", {
+    name: logGroupNameOf(environment, service),
+    retentionInDays: settings.logRetentionDays,
+    kmsKeyId: base.keyArn,
+  });
+  const executionRole = new TaskExecutionRole(scope, "execution-role", {
+    name: service.resourceName,
+    accountId: base.accountId,
+    partition: base.partition,
+    region: environment.region,
+    registrySecretArn: tasksReadSecret ? credential.secretArn : undefined,
+    containerSecretSources: Object.values(settings.secrets),
+    kmsKeyArns: tasksReadSecret && credential.kmsKeyArn ? [credential.kmsKeyArn] : [],
+    logGroupArn: logGroup.arn,
+  });
+
+  const targetGroupArn = service.loadBalanced ? base.targetGroupArns.get(service.name) : undefined;
+  const rule =
+    service.route && targetGroupArn
+      ? new LbListenerRule(scope, "route", {
+          listenerArn: base.loadBalancer.forwardingListener.arn,
+          priority: service.route.priority,
+          action: [{ type: "forward", targetGroupArn }],
+          condition: [
+            ...(service.route.hostHeaders ? [{ hostHeader: { values: [...service.route.hostHeaders] } }] : []),
+            ...(service.route.pathPatterns ? [{ pathPattern: { values: [...service.route.pathPatterns] } }] : []),
+          ],
+          tags: { Name: `${service.resourceName}-route` },
+        })
+      : undefined;
+
+  const props: ApplicationServiceProps = {
+    name: service.resourceName,
+    ...(service.ecsName !== service.resourceName ? { serviceName: service.ecsName } : {}),
+    region: environment.region,
+    accountId: base.accountId,
+    partition: base.partition,
+    image: settings.image,
+    clusterArn: base.cluster.arn,
+    executionRoleArn: executionRole.roleArn,
+    containerPort: settings.containerPort,
+    cpu: settings.cpu,
+    memory: settings.memory,
+    containerMemory: settings.containerMemory,
+    cpuArchitecture: settings.cpuArchitecture,
+    desiredCount: settings.desiredCount,
+    environment: settings.environment,
+    secrets: settings.secrets,
+    logGroupName: logGroup.name,
+    ...(targetGroupArn ? { targetGroupArn, loadBalancerSecurityGroupId: base.loadBalancer.securityGroupId } : {}),
+    ...(service.serviceConnect && base.namespaceArn ? { serviceConnect: { namespaceArn: base.namespaceArn, serves: service.loadBalanced } } : {}),
+    healthCheckGracePeriodSeconds: settings.healthCheck.gracePeriodSeconds,
+    minimumHealthyPercent: settings.deployment.minimumHealthyPercent,
+    maximumPercent: settings.deployment.maximumPercent,
+    waitForSteadyState: settings.deployment.waitForSteadyState,
+    readOnlyRootFilesystem: settings.readOnlyRootFilesystem,
+  };
+  // No task starts before the role can read the secret, the secret has its value and the listener (rule) routes.
+  const routed = [executionRole.policy, base.loadBalancer.forwardingListener, ...(rule ? [rule] : [])];
+  const secretValue = credential.secretVersion ? [credential.secretVersion] : [];
+
+  let ecsService: FargateService | Ec2Service;
+  if (service.launchType === "fargate") {
+    ecsService = new FargateService(scope, "service", {
+      ...props,
+      registrySecretArn: credential.secretArn,
+      vpcId: base.network.vpcId,
+      subnetIds: base.network.serviceSubnetIds,
+      assignPublicIp: base.network.assignPublicIp,
+      dependsOn: [...routed, ...secretValue],
+    });
+  } else {
+    const capacity = base.capacity!;
+    const ec2 = environment.ec2!;
+    ecsService = new Ec2Service(scope, "service", {
+      ...props,
+      capacityProviderName: capacity.capacityProviderName,
+      registrySecretArn: tasksReadSecret ? credential.secretArn : undefined,
+      network:
+        ec2.networkMode === "bridge"
+          ? { mode: "bridge", instanceSecurityGroupId: capacity.securityGroupId, dynamicHostPortRange: ec2.ecsConfig.ECS_DYNAMIC_HOST_PORT_RANGE }
+          : { mode: "awsvpc", vpcId: base.network.vpcId, subnetIds: base.network.serviceSubnetIds },
+      dependsOn: [...routed, capacity.clusterCapacityProviders, ...secretValue],
+    });
+  }
+
+  return {
+    model: service,
+    scope,
+    serviceName: ecsService.serviceName,
+    logGroupName: logGroup.name,
+    executionRoleArn: executionRole.roleArn,
+    credentialsSecretArn: credential.secretArn,
+    registryAuth,
+    securityGroupId: ecsService.securityGroupId,
+  };
+}
+
+/**
+ * Service Connect: every member may call every member that answers, on its container port and nothing else — an
+ * egress rule on the caller's group and an ingress rule on the callee's, each naming the other group.
+ */
+export function admitServiceConnectCalls(services: readonly DeployedService[]): void {
+  const members = services.filter((s) => s.model.serviceConnect && s.securityGroupId);
+  for (const callee of members.filter((s) => s.model.loadBalanced)) {
+    const port = callee.model.settings.containerPort;
+    for (const caller of members.filter((s) => s !== callee)) {
+      new VpcSecurityGroupIngressRule(callee.scope, `from-${caller.model.name}`, {
+        securityGroupId: callee.securityGroupId!,
+        description: `Service Connect calls from ${caller.model.name} on ${port}`,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: caller.securityGroupId,
+      });
+      new VpcSecurityGroupEgressRule(caller.scope, `to-${callee.model.name}`, {
+        securityGroupId: caller.securityGroupId!,
+        description: `Service Connect calls to ${callee.model.name} on ${port}`,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: callee.securityGroupId,
+      });
+    }
+  }
+}
