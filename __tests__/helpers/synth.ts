@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import type { Construct } from "constructs";
 import type { TerraformBlock, TerraformDocument } from "../../src/terraform/document";
-import { parseConfig } from "../../src/config/load";
+import { parseConfig, parseDeploymentConfig } from "../../src/config/load";
 import { environmentsOf } from "../../src/config/model";
 import { EnvironmentStack } from "../../src/stacks/environment-stack";
 import type { ConfigInput } from "../../src/config";
@@ -183,6 +183,14 @@ export function referenced(tf: TerraformDocument, type: string, attribute: strin
 }
 
 /** Validates `input`, builds the EC2 stack (`<name>-ec2`) from it and parses `Testing.synth`. */
+/** Validates an app config (or any config) and synthesizes the stack of one of its environments. */
+export function synthEnvironment(input: unknown, stackName: string): TerraformDocument {
+  const environment = environmentsOf(parseDeploymentConfig(input)).find((env) => env.stackName === stackName);
+  if (!environment) throw new Error(`the config has no stack ${stackName}`);
+  const stack = new EnvironmentStack(Testing.app(), environment.stackName, { environment });
+  return JSON.parse(Testing.synth(stack)) as TerraformDocument;
+}
+
 export function synthEc2Stack(input: unknown): TerraformDocument {
   const config = parseConfig(input);
   const [environment] = environmentsOf({ ...config, launchType: "ec2" });

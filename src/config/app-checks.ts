@@ -167,6 +167,16 @@ function checkEc2Services(app: AppSettings, ctx: z.core.$RefinementCtx): void {
     }
     return;
   }
+  if (app.ec2?.networkMode === "bridge") {
+    for (const [name] of ec2Services.filter(([, s]) => s.serviceConnect)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", name, "serviceConnect"],
+        input: true,
+        message: 'is true on an EC2 service in bridge mode; Service Connect here admits callers by security group, which bridge tasks do not have: use ec2.networkMode "awsvpc"',
+      });
+    }
+  }
   const [architecture] = architectures;
   const instanceType = app.ec2?.instanceType ?? DEFAULTS.ec2.instanceType[architecture];
   for (const [path, type] of [

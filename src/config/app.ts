@@ -119,7 +119,12 @@ export const appSettingsSchema = strictObject(appSettingsShape);
 export const appSchema = strictObject({
   ...appSettingsShape,
   environments: described(
-    z.record(pattern(ENVIRONMENT_NAME_SOURCE, "2-12 lowercase letters, digits and -, starting with a letter"), z.record(z.string(), z.unknown())).optional(),
+    z
+      .record(
+        pattern(ENVIRONMENT_NAME_SOURCE, "2-12 lowercase letters, digits and -, starting with a letter"),
+        z.record(z.string(), z.unknown(), { error: 'must be an object of overrides, e.g. {"services": {"api": {"desiredCount": 1}}}' }),
+      )
+      .optional(),
     'Environment name → overrides deep-merged over the app\'s settings, e.g. `{"staging": {"services": {"api": {"desiredCount": 1}}}}`. Each environment is one stack, `<name>-<environment>`. Default: one stack, `<name>`.',
   ),
 });

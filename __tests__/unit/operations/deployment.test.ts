@@ -1,4 +1,4 @@
-import { parseOutputs, requireField, type DeploymentTarget } from "../../../src/operations/deployment";
+import { allServices, parseOutputs, requireField, selectService, type DeploymentTarget } from "../../../src/operations/deployment";
 import { EXIT, OperationError } from "../../../src/operations/exit-codes";
 
 const ORDERS_OUTPUTS = {
@@ -156,5 +156,81 @@ describe("requireField", () => {
 
   it("treats an empty value as missing", () => {
     expect(rejection(() => requireField({ serviceName: "" }, "serviceName", "--service")).message).toBe("don't know the service of the deployment");
+  });
+});
+
+const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-prod/registry-credentials-AbC123";
+const PARTNER_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-prod/admin/registry-credentials-XyZ789";
+const service = (name: string, secret = SECRET) => ({
+  service_name: name,
+  image: `ghcr.io/acme/${name}:1.0.0`,
+  log_group_name: `/ecs/shop-prod/${name}`,
+  execution_role_arn: `arn:aws:iam::123456789012:role/shop-prod-${name}-execution`,
+  credentials_secret_arn: secret,
+  registry_auth_mode: "task",
+  load_balanced: name !== "worker",
+  registry_username: "acme-ci-bot",
+});
+const APP_OUTPUTS = {
+  "shop-prod": {
+    region: "us-east-1",
+    cluster_name: "shop-prod",
+    service_url: "http://shop-prod-123.us-east-1.elb.amazonaws.com",
+    services: { web: service("web"), admin: service("admin", PARTNER_SECRET), worker: service("worker") },
+  },
+};
+
+describe("the services output of an app's stack", () => {
+  const target = parseOutputs(JSON.stringify(APP_OUTPUTS), "cdktf-outputs.json");
+
+  it("is read into one entry per service, beside the stack's own outputs", () => {
+    expect(target.clusterName).toBe("shop-prod");
+    expect(target.services?.admin).toEqual({
+      serviceName: "admin",
+      image: "ghcr.io/acme/admin:1.0.0",
+      secretArn: PARTNER_SECRET,
+      username: "acme-ci-bot",
+      registryAuthMode: "task",
+      logGroupName: "/ecs/shop-prod/admin",
+      loadBalanced: true,
+    });
+  });
+
+  it("narrows to the named service", () => {
+    expect(selectService(target, "admin")).toMatchObject({
+      clusterName: "shop-prod",
+      serviceName: "admin",
+      secretArn: PARTNER_SECRET,
+      image: "ghcr.io/acme/admin:1.0.0",
+    });
+  });
+
+  it("asks for --service when the stack has several, naming them", () => {
+    const error = rejection(() => selectService(target, undefined));
+    expect({ code: error.exitCode, message: error.message, fix: error.fix }).toEqual({
+      code: EXIT.usage,
+      message: "the stack has 3 services (web, admin, worker)",
+      fix: "Pick one with --service NAME.",
+    });
+  });
+
+  it("refuses a service the stack does not have", () => {
+    expect(rejection(() => selectService(target, "api")).message).toBe('the stack has no service "api" (it has: web, admin, worker)');
+  });
+
+  it("takes the only service without --service", () => {
+    const single = parseOutputs(JSON.stringify({ "shop-prod": { ...APP_OUTPUTS["shop-prod"], services: { web: service("web") } } }), "out.json");
+    expect(selectService(single, undefined).serviceName).toBe("web");
+  });
+
+  it("lists every service for --all; outputs of 0.1 (no map) are one service, and --service names its ECS service there", () => {
+    expect(allServices(target).map(([name, t]) => [name, t.serviceName])).toEqual([
+      ["web", "web"],
+      ["admin", "admin"],
+      ["worker", "worker"],
+    ]);
+    const legacy = parseOutputs(JSON.stringify({ orders: ORDERS_OUTPUTS }), "out.json");
+    expect(allServices(legacy)).toEqual([["orders", ORDERS_TARGET]]);
+    expect(selectService(legacy, "orders-v2").serviceName).toBe("orders-v2");
   });
 });
