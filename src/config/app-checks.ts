@@ -173,7 +173,8 @@ function checkEc2Services(app: AppSettings, ctx: z.core.$RefinementCtx): void {
         code: "custom",
         path: ["services", name, "serviceConnect"],
         input: true,
-        message: 'is true on an EC2 service in bridge mode; Service Connect here admits callers by security group, which bridge tasks do not have: use ec2.networkMode "awsvpc"',
+        message:
+          'is true on an EC2 service in bridge mode; Service Connect here admits callers by security group, which bridge tasks do not have: use ec2.networkMode "awsvpc"',
       });
     }
   }
