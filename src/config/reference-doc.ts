@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { configSchema } from ".";
+import { appSchema } from "./app";
 
 /** The JSON Schema keywords the generated schema uses (see __tests__/unit/config/json-schema.test.ts). */
 export interface JsonSchemaNode {
@@ -28,10 +29,27 @@ export interface JsonSchemaNode {
   readonly minItems?: number;
 }
 
-/** The config's JSON Schema, input form (keys with a default are optional), as `npm run schema` commits it. */
+/** The single-service form's JSON Schema, input form (keys with a default are optional). */
 export function configJsonSchema(): JsonSchemaNode {
   return z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
 }
+
+/** The app form's JSON Schema (a file with `services`), input form. */
+export function appJsonSchema(): JsonSchemaNode {
+  return z.toJSONSchema(appSchema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
+}
+
+/** The heading of an app service's section; its fields are those of the single-service form's top level. */
+const APP_SERVICE = "services.NAME";
+
+const APP_INTRO = `## The app form
+
+A file with \`services\` describes an app: several services from the same private registry, deployed to one stack
+per environment (\`<name>-<environment>\`, or one stack \`<name>\` without environments), behind one load balancer per
+environment. [\`config/example-app.json\`](../config/example-app.json) is one: three services, staging and prod. The
+fields an app shares with the single-service form link to their tables above; an environment's overrides are
+deep-merged over the app's settings (objects key by key, lists and values replaced) and validated as a whole, and a
+problem they bring in is reported under \`environments.<environment>.\`. More in [apps.md](apps.md).`;
 
 /** Patterns longer than this are left to the JSON Schema: in a table they are noise. */
 const SHORT_PATTERN = 45;
@@ -74,10 +92,21 @@ image's architecture, …) are in the zod schema, not in the tables below.
 In the tables, "required" means the key must be present, and "—" that it may be left out and has no default (the
 description says what applies then).`;
 
-/** Renders docs/configuration.md. */
-export function configurationReferenceText(schema: JsonSchemaNode = configJsonSchema()): string {
-  const blocks = [INTRO, ...renderObject("", schema, { heading: "Top level", level: 2 }, new Slugger())];
+/** Renders docs/configuration.md: the single-service form, then the app form (linking to the tables they share). */
+export function configurationReferenceText(schema: JsonSchemaNode = configJsonSchema(), app: JsonSchemaNode = appJsonSchema()): string {
+  const rendering: Rendering = { slugs: new Slugger(), sections: new Map() };
+  const blocks = [INTRO, ...renderObject("", schema, { heading: "Top level", level: 2 }, rendering)];
+  const reuse: Rendering = { ...rendering, reuse: (path) => rendering.sections.get(path.replace(`${APP_SERVICE}.`, "")) };
+  blocks.push(APP_INTRO, ...renderObject("", app, { heading: "App: top level", level: 3 }, reuse));
   return `${blocks.join("\n\n")}\n`;
+}
+
+interface Rendering {
+  readonly slugs: Slugger;
+  /** Each section written so far: field path → anchor. */
+  readonly sections: Map<string, string>;
+  /** A section already written for this field path (the app form's shared fields): its anchor, linked instead. */
+  readonly reuse?: (path: string) => string | undefined;
 }
 
 interface Heading {
@@ -92,7 +121,8 @@ interface Heading {
  * One object's table, then a section for each field that is itself an object, a union or a list of objects (the
  * field's row links to it). `prefix` is the field path of the object: `""` at the top level, `ec2.` below ec2.
  */
-function renderObject(prefix: string, node: JsonSchemaNode, at: Heading, slugs: Slugger): string[] {
+function renderObject(prefix: string, node: JsonSchemaNode, at: Heading, rendering: Rendering): string[] {
+  const { slugs } = rendering;
   const blocks = [`${"#".repeat(at.level)} ${at.heading}`];
   slugs.add(at.heading);
   if (at.lead) blocks.push(at.lead);
@@ -102,7 +132,10 @@ function renderObject(prefix: string, node: JsonSchemaNode, at: Heading, slugs: 
     const path = `${prefix}${key}`;
     let type = typeText(property);
     const section = sectionOf(path, property);
-    if (section) {
+    const written = section && rendering.reuse?.(section.path);
+    if (written) {
+      type = `${type}, see [${section.path.replace(`${APP_SERVICE}.`, "")}](#${written})`;
+    } else if (section) {
       nested.push(section);
       type = `${type}, see [${section.path}](#${slugs.peek(section.path)})`;
     }
@@ -112,15 +145,17 @@ function renderObject(prefix: string, node: JsonSchemaNode, at: Heading, slugs: 
   blocks.push(table(["field", "type / allowed values", "default", "description"], rows));
   // Sections of top-level fields sit beside "Top level"; deeper ones below their parent's heading.
   const level = prefix === "" ? at.level : at.level + 1;
-  for (const child of nested) blocks.push(...renderSection(child, level, slugs));
+  for (const child of nested) blocks.push(...renderSection(child, level, rendering));
   return blocks;
 }
 
 /** The section of a field: an object's table, or one table per variant of a union. */
-function renderSection({ path, node, field, description }: Nested, level: number, slugs: Slugger): string[] {
+function renderSection({ path, node, field, description }: Nested, level: number, rendering: Rendering): string[] {
+  const { slugs } = rendering;
+  rendering.sections.set(path, slugs.peek(path));
   const lead = [description, SEE_ALSO[field]].filter((text): text is string => Boolean(text)).join(" ");
   const variants = node.oneOf ?? node.anyOf;
-  if (!variants) return renderObject(`${path}.`, node, { heading: path, level, lead: lead || undefined }, slugs);
+  if (!variants) return renderObject(`${path}.`, node, { heading: path, level, lead: lead || undefined }, rendering);
   const blocks = [`${"#".repeat(level)} ${path}`];
   slugs.add(path);
   const discriminator = discriminatorOf(variants);
@@ -130,7 +165,7 @@ function renderSection({ path, node, field, description }: Nested, level: number
     : `One of ${names.length} shapes.`;
   blocks.push([lead, choice].filter(Boolean).join(" "));
   if (node.default !== undefined) blocks.push(`Default: ${code(JSON.stringify(node.default))}.`);
-  variants.forEach((variant, i) => blocks.push(...renderObject(`${path}.`, variant, { heading: `${path}: ${names[i]}`, level: level + 1, variants }, slugs)));
+  variants.forEach((variant, i) => blocks.push(...renderObject(`${path}.`, variant, { heading: `${path}: ${names[i]}`, level: level + 1, variants }, rendering)));
   return blocks;
 }
 
@@ -148,6 +183,10 @@ function sectionOf(path: string, node: JsonSchemaNode): Nested | undefined {
   const structured = (n: JsonSchemaNode) => Boolean(n.oneOf || n.anyOf || (n.type === "object" && n.properties));
   if (structured(node)) return { path, node, field: path, description: node.description };
   if (node.type === "array" && node.items && structured(node.items)) return { path: `${path}[]`, node: node.items, field: path, description: node.description };
+  // A map of objects (an app's services): one section for its values.
+  if (node.type === "object" && !node.properties && typeof node.additionalProperties === "object" && structured(node.additionalProperties)) {
+    return { path: `${path}.NAME`, node: node.additionalProperties, field: path, description: node.description };
+  }
   return undefined;
 }
 

@@ -31,6 +31,12 @@ function committedSchema(): JsonSchema {
   return JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as JsonSchema;
 }
 
+/** The single-service form: the first of the schema's two forms. */
+function singleForm(): JsonSchema {
+  const [single] = committedSchema().oneOf ?? [];
+  return single;
+}
+
 const KNOWN_KEYWORDS = new Set([
   "$schema",
   "title",
@@ -123,19 +129,22 @@ describe("config/ghcr-ecs.schema.json", () => {
     expect(committed).toBe(generated);
   });
 
-  it("is a titled draft 2020-12 schema for an object", () => {
+  it("is a titled draft 2020-12 schema: exactly one of the single-service form and the app form, both objects", () => {
     const schema = committedSchema();
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
     expect(schema.title).toBe("ghcr-ecs deployment configuration");
-    expect(schema.type).toBe("object");
+    expect((schema.oneOf ?? []).map((form) => [form.title, form.type])).toEqual([
+      ["one service", "object"],
+      ["an app", "object"],
+    ]);
   });
 
   it("forbids unknown top-level keys", () => {
-    expect(committedSchema().additionalProperties).toBe(false);
+    expect(singleForm().additionalProperties).toBe(false);
   });
 
   it("forbids unknown keys in the nested objects too", () => {
-    const properties = committedSchema().properties ?? {};
+    const properties = singleForm().properties ?? {};
     for (const key of ["healthCheck", "deployment", "loadBalancer"]) {
       expect({ key, additionalProperties: properties[key].additionalProperties }).toEqual({ key, additionalProperties: false });
     }
@@ -147,15 +156,15 @@ describe("config/ghcr-ecs.schema.json", () => {
   });
 
   it("describes every top-level key of configSchema and nothing else", () => {
-    expect(Object.keys(committedSchema().properties ?? {}).sort()).toEqual(Object.keys(configSchema.shape).sort());
+    expect(Object.keys(singleForm().properties ?? {}).sort()).toEqual(Object.keys(configSchema.shape).sort());
   });
 
   it("requires exactly the keys without a default", () => {
-    expect([...(committedSchema().required ?? [])].sort()).toEqual(["cpu", "credentials", "image", "memory", "name", "region"]);
+    expect([...(singleForm().required ?? [])].sort()).toEqual(["cpu", "credentials", "image", "memory", "name", "region"]);
   });
 
   it("carries the defaults from DEFAULTS", () => {
-    const properties = committedSchema().properties ?? {};
+    const properties = singleForm().properties ?? {};
     expect(properties.containerPort.default).toBe(DEFAULTS.containerPort);
     expect(properties.desiredCount.default).toBe(DEFAULTS.desiredCount);
     expect(properties.cpuArchitecture.default).toBe(DEFAULTS.cpuArchitecture);
@@ -169,14 +178,21 @@ describe("config/ghcr-ecs.schema.json", () => {
   });
 
   it("offers exactly the Fargate CPU sizes and CloudWatch retention periods the loader accepts", () => {
-    const properties = committedSchema().properties ?? {};
+    const properties = singleForm().properties ?? {};
     expect(properties.cpu.enum).toEqual(Object.keys(FARGATE_MEMORY_BY_CPU).map(Number));
     expect(properties.logRetentionDays.enum).toEqual([...LOG_RETENTION_DAYS]);
   });
 
-  it("accepts config/reference-app.json", () => {
+  it("accepts config/reference-app.json, as the single-service form only", () => {
     const reference = JSON.parse(readFileSync(REFERENCE_FILE, "utf8")) as unknown;
     expect(validate(committedSchema(), reference)).toEqual([]);
+    expect(validate(singleForm(), reference)).toEqual([]);
+  });
+
+  it("accepts config/example-app.json, as the app form only", () => {
+    const example = JSON.parse(readFileSync(path.join(CONFIG_DIR, "example-app.json"), "utf8")) as unknown;
+    expect(validate(committedSchema(), example)).toEqual([]);
+    expect(validate(singleForm(), example)).toContainEqual('$: does not allow "services"');
   });
 
   it("accepts the other modes of credentials, encryption and network with container secrets", () => {
@@ -200,7 +216,7 @@ describe("config/ghcr-ecs.schema.json", () => {
         API_KEY: "arn:aws:ssm:us-east-1:123456789012:parameter/orders/api-key",
       },
     };
-    expect(validate(committedSchema(), config)).toEqual([]);
+    expect(validate(singleForm(), config)).toEqual([]);
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -224,7 +240,7 @@ describe("config/ghcr-ecs.schema.json", () => {
     ],
   ])("rejects %s", (_label, change, expected) => {
     const config = { ...(JSON.parse(readFileSync(REFERENCE_FILE, "utf8")) as Record<string, unknown>), ...change };
-    expect(validate(committedSchema(), config)).toContainEqual(expect.stringContaining(expected));
+    expect(validate(singleForm(), config)).toContainEqual(expect.stringContaining(expected));
   });
 });
 

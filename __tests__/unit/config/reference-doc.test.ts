@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { configJsonSchema, configurationReferenceText, type JsonSchemaNode } from "../../../src/config/reference-doc";
+import { appJsonSchema, configJsonSchema, configurationReferenceText, type JsonSchemaNode } from "../../../src/config/reference-doc";
 
 const DOC_FILE = path.join(__dirname, "..", "..", "..", "docs", "configuration.md");
 
@@ -143,6 +143,7 @@ describe("docs/configuration.md", () => {
 describe("the configuration JSON Schema's descriptions", () => {
   it("describe every property at every depth", () => {
     expect(undescribed(configJsonSchema())).toEqual([]);
+    expect(undescribed(appJsonSchema())).toEqual([]);
   });
 
   it("are found missing by the walk (it looks into unions, lists and maps)", () => {
@@ -158,5 +159,22 @@ describe("the configuration JSON Schema's descriptions", () => {
       },
     };
     expect(undescribed(schema)).toEqual(["list[].x", "map{}.y", "union<mode=a>.z"]);
+  });
+});
+
+describe("the app form in docs/configuration.md", () => {
+  const text = configurationReferenceText();
+
+  it("follows the single-service form, linking the sections the two share instead of repeating them", () => {
+    expect(text.indexOf("## The app form")).toBeGreaterThan(text.indexOf("## ec2"));
+    expect(text.match(/^## credentials$/gm)).toHaveLength(1);
+    expect(text).toContain("| `services.NAME.healthCheck` | object, see [healthCheck](#healthcheck) | each field's default |");
+    expect(text).toContain("| `credentials` | object by `mode`: `managed` / `existing`, see [credentials](#credentials) | — |");
+  });
+
+  it("documents a service's own fields and its route", () => {
+    expect(text).toContain("| `services.NAME.loadBalanced` | boolean | `true` |");
+    expect(text).toContain("#### services.NAME.route");
+    expect(text).toContain("| `services.NAME.route.priority` | integer, 1 to 50000 | — |");
   });
 });
