@@ -10,6 +10,7 @@ const TYPICAL_SECONDS = {
   "faults/apply-interrupted.test.ts": 165,
   "integration/fargate-on-moto.test.ts": 100,
   "integration/upgrade-from-0.1.0.test.ts": 100,
+  "integration/app-on-moto.test.ts": 95,
   "delivery/plan-summary-on-moto.test.ts": 99,
   "integration/ec2-on-moto.test.ts": 98,
   "security/canary.test.ts": 93,
@@ -19,6 +20,7 @@ const TYPICAL_SECONDS = {
   "delivery/backends-validate.test.ts": 21,
   "terraform/ec2-validate-and-plan.test.ts": 20,
   "cli/operations.test.ts": 19,
+  "terraform/app-validate-and-plan.test.ts": 13,
 };
 
 class SlowestFirst extends Sequencer {
