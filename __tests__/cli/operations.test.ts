@@ -307,6 +307,16 @@ describe("ghcr-ecs rollout", () => {
     expect(run.stderr).toContain(`deployment ${result.deploymentId} started (replacing ${before})`);
   });
 
+  it("rolls every service with --all and reports a list, even for a stack of one service", async () => {
+    const before = await primaryDeploymentId("orders");
+    const run = await cli(["rollout", "--all", "--json", "--poll-interval", "0.2"]);
+    expect(run.code).toBe(EXIT.ok);
+    const result = JSON.parse(run.stdout) as { ok: boolean; exitCode: number; rollouts: RolloutJson[] };
+    expect({ ok: result.ok, exitCode: result.exitCode }).toEqual({ ok: true, exitCode: EXIT.ok });
+    expect(result.rollouts.map((r) => [r.service, r.outcome, r.ok])).toEqual([["orders", "completed", true]]);
+    expect(result.rollouts[0].deploymentId).not.toBe(before);
+  });
+
   it("fails (exit 20) when the circuit breaker rolls the deployment back", async () => {
     const run = await cli(["rollout", "--service", "orders-rollback", "--poll-interval", "0.2"]);
     expect(run.code).toBe(EXIT.rolloutFailed);

@@ -307,8 +307,27 @@ describe("commands the workflows run exist", () => {
     const run = runScripts(yaml.deploy);
     expect(run).toContain("npm run deploy -- '*' --auto-approve");
     const after = run[run.length - 1];
-    expect(after).toContain('npm run -s ghcr-ecs -- credentials check --outputs cdktf-outputs.json --stack "$stack" --json');
-    expect(after).toContain('npm run -s ghcr-ecs -- rollout --outputs cdktf-outputs.json --stack "$stack" --json');
+    expect(after).toContain('npm run -s ghcr-ecs -- credentials check --outputs cdktf-outputs.json --stack "$stack" --all --json');
+    expect(after).toContain('npm run -s ghcr-ecs -- rollout --outputs cdktf-outputs.json --stack "$stack" --all --json');
     expect(after.indexOf("credentials check")).toBeLessThan(after.indexOf("rollout"));
+  });
+
+  it("summarises each stack's checks and rollouts, one line per service", () => {
+    const after = runScripts(yaml.deploy).at(-1) ?? "";
+    const summary = /node -e '([^']+)'/.exec(after)?.[1];
+    expect(summary).toBeDefined();
+    const scratch = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-summary-"));
+    try {
+      const digest = `sha256:${"a".repeat(64)}`;
+      writeFileSync(path.join(scratch, "check.json"), JSON.stringify({ ok: true, exitCode: 0, checks: [{ service: "api", ok: true, digest }] }));
+      writeFileSync(
+        path.join(scratch, "rollout.json"),
+        JSON.stringify({ ok: true, exitCode: 0, rollouts: [{ service: "shop-prod-api", ok: true, outcome: "completed", durationSeconds: 42.5 }] }),
+      );
+      const printed = execFileSync(process.execPath, ["-e", summary!, "./check.json", "./rollout.json"], { cwd: scratch, encoding: "utf8" });
+      expect(printed).toBe(`- api: credential ok (${digest})\n- shop-prod-api: rollout completed after 42.5 s\n`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

@@ -16,10 +16,11 @@ export function describeRolloutEvent(event: RolloutEvent): string {
 
 /**
  * Several services' rollouts (`rotate` of a shared secret, `rollout --all`): each reported as `reportRollout` does,
- * one --json document `{ ok, exitCode, rollouts }`; the exit code is the worst (a failure before a timeout).
+ * one --json document `{ ok, exitCode, rollouts }` (also for one rollout with `asList`, so `--all` always has one
+ * shape); the exit code is the worst (a failure before a timeout).
  */
-export function reportRollouts(out: Reporter, results: readonly RolloutResult[]): number {
-  if (results.length === 1) return reportRollout(out, results[0]);
+export function reportRollouts(out: Reporter, results: readonly RolloutResult[], options: { readonly asList?: boolean } = {}): number {
+  if (results.length === 1 && !options.asList) return reportRollout(out, results[0]);
   const codes = results.map((result) => reportOutcome(out, result));
   const exitCode = codes.includes(EXIT.rolloutFailed) ? EXIT.rolloutFailed : codes.includes(EXIT.rolloutTimedOut) ? EXIT.rolloutTimedOut : EXIT.ok;
   out.result({ ok: exitCode === EXIT.ok, exitCode, rollouts: results.map((result, i) => ({ ok: codes[i] === EXIT.ok, exitCode: codes[i], ...result })) });

@@ -35,6 +35,6 @@ ${TARGET_HELP}`,
         ),
       ),
     );
-    return reportRollouts(out, results);
+    return reportRollouts(out, results, { asList: flags.all === true });
   },
 });
