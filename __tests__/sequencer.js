@@ -21,6 +21,7 @@ const TYPICAL_SECONDS = {
   "terraform/ec2-validate-and-plan.test.ts": 20,
   "cli/operations.test.ts": 19,
   "terraform/app-validate-and-plan.test.ts": 13,
+  "terraform/plan-stacks-on-moto.test.ts": 10,
 };
 
 class SlowestFirst extends Sequencer {

@@ -11,6 +11,13 @@ export function jsonSchemaText(): string {
   const app = z.toJSONSchema(appSchema, { io: "input", unrepresentable: "any" });
   const { $schema, ...singleForm } = single;
   const { $schema: _app, ...appForm } = app;
-  const schema = { $schema, title: "ghcr-ecs deployment configuration", oneOf: [{ title: "one service", ...singleForm }, { title: "an app", ...appForm }] };
+  const schema = {
+    $schema,
+    title: "ghcr-ecs deployment configuration",
+    oneOf: [
+      { title: "one service", ...singleForm },
+      { title: "an app", ...appForm },
+    ],
+  };
   return `${JSON.stringify(schema, null, 2)}\n`;
 }

@@ -165,7 +165,9 @@ function renderSection({ path, node, field, description }: Nested, level: number
     : `One of ${names.length} shapes.`;
   blocks.push([lead, choice].filter(Boolean).join(" "));
   if (node.default !== undefined) blocks.push(`Default: ${code(JSON.stringify(node.default))}.`);
-  variants.forEach((variant, i) => blocks.push(...renderObject(`${path}.`, variant, { heading: `${path}: ${names[i]}`, level: level + 1, variants }, rendering)));
+  variants.forEach((variant, i) =>
+    blocks.push(...renderObject(`${path}.`, variant, { heading: `${path}: ${names[i]}`, level: level + 1, variants }, rendering)),
+  );
   return blocks;
 }
 
