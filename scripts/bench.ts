@@ -4,7 +4,10 @@
  *   npm run bench                      synth of the reference app (median of BENCH_RUNS, default 7), the no-change
  *                                      build check and `npm run synth`; then synth of one App holding 1, 10 and 50
  *                                      Fargate stacks generated from the reference config (median of BENCH_STACK_RUNS,
- *                                      default 3) — how the cost grows with the number of stacks
+ *                                      default 3) — how the cost grows with the number of stacks; then synth of apps of
+ *                                      1, 10 and 20 services × 3 environments generated from config/example-app.json
+ *                                      (`node dist/main.js`, median of BENCH_STACK_RUNS) — target ≤ 1.5 s and ≤ 200 MiB
+ *                                      for 10 × 3
  *   npm run bench -- --layers          also the test suite, one jest run per layer (each folder of __tests__ with
  *                                      tests, `npx jest <dir>` with the project's workers, once each), then all layers
  *                                      in one run as `npm test` does: wall time, peak memory, tests passed/failed. Slow
@@ -19,7 +22,7 @@
  * Internal: `node dist/scripts/bench.js --synth-stacks N OUTDIR` synthesizes N generated stacks (the measured child).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../src/util/project-root";
@@ -28,6 +31,8 @@ const root = projectRoot();
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const STACK_RUNS = Number(process.env.BENCH_STACK_RUNS ?? 3);
 const STACK_COUNTS = [1, 10, 50];
+const APP_SERVICE_COUNTS = [1, 10, 20];
+const APP_ENVIRONMENTS = 3;
 
 interface Sample {
   ms: number;
@@ -111,6 +116,60 @@ function synthStacks(count: number, outdir: string): void {
   app.synth();
   const written = readdirSync(path.join(outdir, "stacks")).filter((s) => existsSync(path.join(outdir, "stacks", s, "cdk.tf.json")));
   if (written.length !== count) throw new Error(`expected ${count} synthesized stacks, found ${written.length}`);
+}
+
+/**
+ * An app of `serviceCount` services in three environments, from the example app: the first service is the
+ * listener's default, every third a worker, the rest routed by path; all on Service Connect.
+ */
+function generatedApp(serviceCount: number): Record<string, unknown> {
+  const example = JSON.parse(readFileSync(path.join(root, "config", "example-app.json"), "utf8")) as {
+    services: Record<string, Record<string, unknown>>;
+    environments: Record<string, unknown>;
+  } & Record<string, unknown>;
+  const { web, api, worker } = example.services;
+  const services: Record<string, Record<string, unknown>> = {};
+  for (let i = 0; i < serviceCount; i++) {
+    const name = `svc-${String(i).padStart(2, "0")}`;
+    const image = `ghcr.io/acme/${name}:1.0.${i}`;
+    if (i === 0) services[name] = { ...web, image, serviceConnect: true };
+    else if (i % 3 === 0) services[name] = { ...worker, image };
+    else services[name] = { ...api, image, route: { pathPatterns: [`/${name}/*`] } };
+  }
+  const smaller = { tags: { stage: "staging" }, services: Object.fromEntries(Object.keys(services).map((name) => [name, { desiredCount: 1 }])) };
+  const environments = { dev: { ...smaller, tags: { stage: "dev" } }, staging: smaller, prod: example.environments.prod };
+  return { ...example, $schema: undefined, services, environments };
+}
+
+function benchAppSynth(outdirRoot: string): void {
+  const rows: string[][] = [];
+  let base: number | undefined;
+  for (const count of APP_SERVICE_COUNTS) {
+    const configFile = path.join(outdirRoot, `app-${count}.json`);
+    writeFileSync(configFile, JSON.stringify(generatedApp(count)));
+    const samples = Array.from({ length: STACK_RUNS }, (_, run) => {
+      const outdir = path.join(outdirRoot, `app-${count}-${run}`);
+      const sample = measure("node", ["dist/main.js"], { ...process.env, GHCR_ECS_CONFIG: configFile, CDKTF_OUTDIR: outdir });
+      const stacks = readdirSync(path.join(outdir, "stacks"));
+      if (stacks.length !== APP_ENVIRONMENTS) throw new Error(`expected ${APP_ENVIRONMENTS} stacks for ${count} services, found ${stacks.join(", ")}`);
+      rmSync(outdir, { recursive: true, force: true });
+      return sample;
+    });
+    const ms = median(samples.map((s) => s.ms));
+    base ??= ms;
+    const row = summarize(`${count} × ${APP_ENVIRONMENTS}`, samples);
+    rows.push([row[0], row[1], count === 1 ? "—" : fmtMs((ms - base) / (count - 1)), row[2], row[3]]);
+  }
+  process.stdout.write(
+    `## Synth of an app: N services × ${APP_ENVIRONMENTS} environments
+
+Generated from config/example-app.json (the first service the default route, every third a worker, the others routed by path, all on Service Connect); \`node dist/main.js\`, one process per run. Target for 10 × 3: ≤ 1.5 s, ≤ 200 MiB.
+
+` +
+      `${table(["services × environments", "median time", "per extra service", "median peak RSS", "runs"], rows)}
+
+`,
+  );
 }
 
 /** The folders of __tests__ that hold test files, in a fixed order: cheap layers first. */
@@ -242,6 +301,7 @@ function main(argv: string[]): void {
     const outdirRoot = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-bench-"));
     try {
       benchSynth(outdirRoot);
+      benchAppSynth(outdirRoot);
     } finally {
       rmSync(outdirRoot, { recursive: true, force: true });
     }
