@@ -6,7 +6,7 @@
  * at any depth, a value outside an enum or a pattern, a malformed CIDR / ARN / image reference, or a cross-field
  * rule (containerMemory > memory, timeout ≥ interval, …).
  *
- * Every one must fail `parseConfig` with a ConfigError whose message has a line for the mutated field path (never
+ * Every one must fail `parseDeploymentConfig` with a ConfigError whose message has a line for the mutated field path (never
  * another exception type); a sample also goes through the compiled entry point `node dist/main.js`: exit 2, the field
  * on stderr, no stack trace, nothing written. Then malformed secret contents for the CLI (`parseRegistrySecret`).
  *
@@ -19,7 +19,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { inspect } from "node:util";
 import fc from "fast-check";
-import { ConfigError, parseConfig } from "../../src/config/load";
+import { ConfigError, parseDeploymentConfig } from "../../src/config/load";
 import { parseRegistrySecret } from "../../src/operations/registry-secret";
 import { EXIT, OperationError } from "../../src/operations/exit-codes";
 import { referenceInput } from "../helpers/configs";
@@ -136,6 +136,7 @@ const BASES: Record<string, { [key: string]: Json }> = {
   },
   "Terraform Cloud workspaces by tag": { ...REFERENCE, backend: { type: "cloud", organization: "acme", workspaceTags: ["ghcr-ecs", "prod"] } },
   "local state file": { ...REFERENCE, backend: { type: "local", path: "state/{stack}.tfstate" } },
+  "the example app": JSON.parse(readFileSync(path.join(__dirname, "..", "..", "config", "example-app.json"), "utf8")) as { [key: string]: Json },
 };
 delete BASES["AWS-managed encryption, Fargate only"].ec2;
 
@@ -154,9 +155,17 @@ function discriminatorOf(node: SchemaNode): string {
   return key;
 }
 
-/** The union branch a value takes (by its discriminator), or undefined when the node is not a union. */
-function branch(node: SchemaNode, value: Json | undefined): { node: SchemaNode; modes: string[]; discriminator: string } | undefined {
+/**
+ * The union branch a value takes, or undefined when the node is not a union: by its discriminator, or for the two
+ * forms of the whole config (one service, an app) the one whose required fields the value has.
+ */
+function branch(node: SchemaNode, value: Json | undefined): { node: SchemaNode; modes?: string[]; discriminator?: string } | undefined {
   if (!node.oneOf) return undefined;
+  if (node === SCHEMA) {
+    const forms = node.oneOf.filter((b) => isObject(value) && (b.required ?? []).every((key) => key in value));
+    if (forms.length !== 1) throw new Error(`base config matches ${forms.length} forms of the config: ${JSON.stringify(value).slice(0, 200)}`);
+    return { node: forms[0] };
+  }
   const discriminator = discriminatorOf(node);
   const modes = node.oneOf.map((b) => b.properties?.[discriminator]?.const as string);
   const mode = isObject(value) ? value[discriminator] : undefined;
@@ -175,7 +184,9 @@ function sitesOf(node: SchemaNode, value: Json | undefined, at: Segment[], prese
     for (const [key, child] of Object.entries(effective.properties ?? {})) {
       sites.push(...sitesOf(child, value[key], [...at, key], key in value, key === union?.discriminator ? union.modes : undefined));
     }
-    if (typeof effective.additionalProperties === "object") {
+    // An environment's overrides are open in the JSON Schema (they are checked once merged: the cases of
+    // __tests__/unit/config/app.test.ts); a value no schema constrains has no wrong value to generate.
+    if (typeof effective.additionalProperties === "object" && Object.keys(effective.additionalProperties).length > 0) {
       for (const key of Object.keys(value)) sites.push(...sitesOf(effective.additionalProperties, value[key], [...at, key], true));
     }
   }
@@ -468,14 +479,15 @@ const ALL_MUTATIONS: fc.Arbitrary<Mutant>[] = Object.entries(BASES).flatMap(([na
   ...SITES[name].flatMap((site) =>
     mutationsAt(base, site).map((arb) => arb.map((m) => ({ ...m, base: name, kind: `${name}: ${m.kind} at ${fieldName(site.path)}` }))),
   ),
-  ...crossFieldMutations(name, base),
+  // The app form's rules between fields (routes, defaults, overrides) are the table in __tests__/unit/config/app.test.ts.
+  ...("services" in base ? [] : crossFieldMutations(name, base)),
 ]);
 const mutant: fc.Arbitrary<Mutant> = fc.oneof(...ALL_MUTATIONS.map((arbitrary) => ({ arbitrary, weight: 1 })));
 
 /** The ConfigError line for `field`, or a description of what happened instead. */
 function errorFor(config: Json): { error?: ConfigError; other?: unknown } {
   try {
-    parseConfig(config);
+    parseDeploymentConfig(config);
     return {};
   } catch (error) {
     return error instanceof ConfigError ? { error } : { other: error };
@@ -488,7 +500,7 @@ function namesField(message: string, m: Mutant): boolean {
 
 describe("the generator", () => {
   it("starts from valid base configs and reaches every field of the schema", () => {
-    for (const base of Object.values(BASES)) expect(() => parseConfig(base)).not.toThrow();
+    for (const base of Object.values(BASES)) expect(() => parseDeploymentConfig(base)).not.toThrow();
     const reached = new Set(Object.values(SITES).flatMap((sites) => sites.map((s) => fieldName(s.path.map((p) => (typeof p === "number" ? 0 : p))))));
     // Every property the schema declares, at any depth (record keys and array items excluded).
     const declared: string[] = [];
@@ -514,7 +526,7 @@ describe("the generator", () => {
   });
 });
 
-describe("parseConfig on generated invalid configs", () => {
+describe("parseDeploymentConfig on generated invalid configs", () => {
   // Found by the property below (seed-independent replay). src/config/schema.ts builds the registryAuth message with
   // String(issue.input), which throws for a JSON object whose "toString" key is not a function: the entry point then
   // dies with a TypeError and a stack trace (exit 1) instead of exit 2 and a field-named line.

@@ -2,7 +2,7 @@
  * An app's environments: each one is the app's settings with its overrides deep-merged in (objects merge key by
  * key; arrays and values replace), validated as a whole, and becomes one stack, `<name>-<environment>`. Without
  * environments the app is one stack, `<name>`. The app's own settings must be complete and valid by themselves;
- * a problem an environment's merge brings in is reported under `environments.<environment>.`.
+ * a problem an environment's merge brings in is reported under `environments.<environment>.`, alongside the app's.
  */
 import type { z } from "zod";
 import { backendStackProblems } from "../backend/schema";
@@ -48,44 +48,68 @@ const FIXED_KEYS = ["name", "$schema", "environments"];
 /** Validates an app config (a file with `services`); returns the app, or every problem with its path. */
 export function parseAppConfig(data: unknown): { app: AppConfig } | { issues: AppIssue[] } {
   const structure = appSchema.safeParse(data, { reportInput: true });
-  if (!structure.success) return { issues: structure.error.issues.map((issue) => ({ path: issue.path, issue })) };
+  // Environments that are not a map of override objects cannot be merged; any other problem is reported below,
+  // from the app's settings, alongside the environments'.
+  if (!structure.success && (!isObject(data) || structure.error.issues.some((issue) => issue.path[0] === "environments"))) {
+    return { issues: structure.error.issues.map((issue) => ({ path: issue.path, issue })) };
+  }
   const { environments = {}, ...baseInput } = data as JsonObject & { environments?: Record<string, JsonObject> };
-  const name = structure.data.name;
+  const name = typeof baseInput.name === "string" ? baseInput.name : "";
   const environmentNames = Object.keys(environments);
 
   const base = settingsFor(baseInput, environmentNames.length === 0 ? name : undefined);
-  if ("issues" in base) return { issues: base.issues.map((issue) => ({ path: issue.path, issue })) };
-  const issues: AppIssue[] = [];
+  const issues: AppIssue[] = "issues" in base ? base.issues.map((issue) => ({ path: issue.path, issue })) : [];
   const stacks = environmentNames.length === 0 ? [name] : environmentNames.map((env) => `${name}-${env}`);
-  for (const problem of backendStackProblems(base.settings.backend, stacks)) {
-    issues.push({
-      path: ["backend", problem.field],
-      issue: { code: "custom", path: ["backend", problem.field], input: problem.input, message: problem.message },
-    });
+  if ("settings" in base) {
+    for (const problem of backendStackProblems(base.settings.backend, stacks)) {
+      issues.push({
+        path: ["backend", problem.field],
+        issue: { code: "custom", path: ["backend", problem.field], input: problem.input, message: problem.message },
+      });
+    }
   }
   if (environmentNames.length === 0) {
-    return issues.length > 0 ? { issues } : { app: { form: "app", name, environments: [{ stackName: name, settings: base.settings }] } };
+    return issues.length > 0 || !("settings" in base)
+      ? { issues }
+      : { app: { form: "app", name, environments: [{ stackName: name, settings: base.settings }] } };
   }
 
+  const serviceNames = isObject(baseInput.services) ? Object.keys(baseInput.services) : undefined;
   const resolved: AppEnvironment[] = [];
   for (const env of environmentNames) {
     const override = environments[env];
     const at = (path: readonly PropertyKey[]) => ["environments", env, ...path];
+    const own: AppIssue[] = [];
     for (const key of FIXED_KEYS.filter((k) => k in override)) {
-      issues.push(custom(at([key]), override[key], `cannot be overridden per environment (it names the app)`));
+      own.push(custom(at([key]), override[key], `cannot be overridden per environment (it names the app)`));
     }
     const overriddenServices = isObject(override.services) ? Object.keys(override.services) : [];
-    for (const service of overriddenServices.filter((s) => !(s in base.settings.services))) {
-      issues.push(
-        custom(at(["services", service]), service, `overrides a service that does not exist; services: ${Object.keys(base.settings.services).join(", ")}`),
-      );
+    for (const service of overriddenServices.filter((s) => serviceNames && !serviceNames.includes(s))) {
+      own.push(custom(at(["services", service]), service, `overrides a service that does not exist; services: ${serviceNames?.join(", ")}`));
     }
-    if (issues.length > 0) continue;
+    issues.push(...own);
+    if (own.length > 0) continue;
     const merged = settingsFor(deepMerge(baseInput, override), `${name}-${env}`);
-    if ("issues" in merged) issues.push(...merged.issues.map((issue) => ({ path: at(issue.path), issue })));
-    else resolved.push({ name: env, stackName: `${name}-${env}`, settings: merged.settings });
+    if ("issues" in merged) {
+      // Over settings that are themselves invalid, only what the environment sets is its own problem; the rest is
+      // the app's, reported above.
+      const fromEnvironment = "settings" in base ? merged.issues : merged.issues.filter((issue) => overrideSets(override, issue));
+      issues.push(...fromEnvironment.map((issue) => ({ path: at(issue.path), issue })));
+    } else resolved.push({ name: env, stackName: `${name}-${env}`, settings: merged.settings });
   }
   return issues.length > 0 ? { issues } : { app: { form: "app", name, environments: resolved } };
+}
+
+/** Whether the override sets the value an issue is about (or an object or value above it). */
+function overrideSets(override: JsonObject, issue: z.core.$ZodIssue): boolean {
+  let node: unknown = override;
+  for (const segment of issue.path) {
+    if (!isObject(node) || !(String(segment) in node)) return false;
+    node = node[String(segment)];
+    if (!isObject(node)) return true;
+  }
+  if (issue.code === "unrecognized_keys") return isObject(node) && issue.keys.every((key) => key in node);
+  return true;
 }
 
 /** The app's settings validated with every cross-field check; `prefix` names a deployed stack (name checks run). */

@@ -56,9 +56,9 @@ export function loadConfigFile(file: string): DeploymentConfig {
   return parseDeploymentConfig(data, file);
 }
 
-/** Either form: a file with `services` is an app; one without is the single-service form. */
+/** Either form: a file with `services` (or `environments`) is an app; one without is the single-service form. */
 export function parseDeploymentConfig(data: unknown, source = "<inline>"): DeploymentConfig {
-  if (data !== null && typeof data === "object" && !Array.isArray(data) && "services" in data) {
+  if (data !== null && typeof data === "object" && !Array.isArray(data) && ("services" in data || "environments" in data)) {
     const result = parseAppConfig(data);
     if ("issues" in result)
       throw new ConfigError(

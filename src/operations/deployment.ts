@@ -24,6 +24,9 @@ const SERVICE_OUTPUT_NAMES: Record<string, keyof ServiceTarget> = {
   log_group_name: "logGroupName",
 };
 
+/** The fields both a service and (in a stack of one service, as in ghcr-ecs 0.1) the stack's top level carry. */
+const SERVICE_FIELDS = ["serviceName", "image", "secretArn", "username", "registryAuthMode"] as const;
+
 /** What the operations commands need to know about a deployed stack; all from its Terraform outputs. */
 export interface DeploymentTarget {
   readonly region?: string;
@@ -140,7 +143,11 @@ export function selectService(target: DeploymentTarget, name: string | undefined
   }
   const service = services[chosen];
   if (!service) throw new OperationError(EXIT.usage, `the stack has no service "${chosen}" (it has: ${names.join(", ")})`, "Check --service.");
-  return { ...target, ...service };
+  if (names.length > 1) return { ...target, ...service };
+  // A stack of one service also has the outputs of ghcr-ecs 0.1 at the top level; where an edited file makes them
+  // differ, those win, as they did in 0.1.
+  const topLevel = Object.fromEntries(SERVICE_FIELDS.filter((field) => target[field] !== undefined).map((field) => [field, target[field]]));
+  return { ...target, ...service, ...topLevel };
 }
 
 /** Every service of the target, by name (one entry, unnamed in the map, for outputs of ghcr-ecs 0.1). */

@@ -398,6 +398,25 @@ const INVALID: [string, (c: AppDraft) => void, string[]][] = [
     ["services: got 102; has 102 routed services; an ALB listener holds at most 100 rules besides its default"],
   ],
   [
+    "environments without services",
+    (c) => {
+      delete (c as Partial<AppDraft>).services;
+      c.environments = { staging: {} };
+    },
+    ["services: missing; expected record, received undefined"],
+  ],
+  [
+    "a broken service and a broken environment, both named",
+    (c) => {
+      c.services.worker.cpu = 300;
+      c.environments = { prod: { loadBalancer: 0, services: { api: { desiredCount: 2 } } } };
+    },
+    [
+      "services.worker.cpu: got 300; must be one of the Fargate CPU sizes 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)",
+      "environments.prod.loadBalancer: got 0; expected object, received number",
+    ],
+  ],
+  [
     "secrets also in environment",
     (c) => {
       c.services.api.environment = { DB: "x" };

@@ -223,6 +223,15 @@ describe("the services output of an app's stack", () => {
     expect(selectService(single, undefined).serviceName).toBe("web");
   });
 
+  it("lets the top-level outputs of a stack of one service win over its services entry, as 0.1's did", () => {
+    const edited = parseOutputs(
+      JSON.stringify({ orders: { ...ORDERS_OUTPUTS, image: "127.0.0.1:5000/acme/orders-service:1.4.2", services: { orders: service("orders") } } }),
+      "out.json",
+    );
+    expect(selectService(edited, undefined)).toMatchObject({ serviceName: "orders", image: "127.0.0.1:5000/acme/orders-service:1.4.2" });
+    expect(allServices(edited).map(([name, t]) => [name, t.image])).toEqual([["orders", "127.0.0.1:5000/acme/orders-service:1.4.2"]]);
+  });
+
   it("lists every service for --all; outputs of 0.1 (no map) are one service, and --service names its ECS service there", () => {
     expect(allServices(target).map(([name, t]) => [name, t.serviceName])).toEqual([
       ["web", "web"],
