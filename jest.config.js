@@ -8,7 +8,6 @@ module.exports = {
   moduleFileExtensions: ["ts", "js", "json"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/cdktf.out/"],
   modulePathIgnorePatterns: ["<rootDir>/dist/"],
-  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
   testSequencer: "<rootDir>/__tests__/sequencer.js",
   // The emulator suites mostly wait (moto, the AWS provider's fixed ALB wait), each with its own moto, ports and

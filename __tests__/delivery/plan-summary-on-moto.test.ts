@@ -115,25 +115,29 @@ describe("plan summary of a fresh create", () => {
   });
 });
 
-describe("plan summary of an in-place change (desiredCount 2 → 3, log retention 30 → 60 days)", () => {
-  it("updates the service and the log group in place, replaces and destroys nothing", () => {
+describe("plan summary of an in-place change (desiredCount 2 → 3 under autoscaling, log retention 30 → 60 days)", () => {
+  it("moves the scaler's range and the log group in place, leaves the service's count to the scaler, replaces and destroys nothing", () => {
     const { summary } = plans["in-place"];
     expect(summary.counts.replace).toBe(0);
     expect(summary.counts.destroy).toBe(0);
     expect(summary.counts.add).toBe(0);
     const service = summary.changes.find((c) => c.type === "aws_ecs_service");
-    expect(service).toMatchObject({ action: "change", attributes: [...MOTO_SERVICE_DRIFT, "desired_count"].sort() });
+    expect(service).toMatchObject({ action: "change", attributes: [...MOTO_SERVICE_DRIFT].sort() });
+    const target = summary.changes.find((c) => c.type === "aws_appautoscaling_target");
+    expect(target).toMatchObject({ action: "change", attributes: ["max_capacity", "min_capacity"] });
     const logs = summary.changes.find((c) => c.type === "aws_cloudwatch_log_group");
     expect(logs).toMatchObject({ action: "change", attributes: ["retention_in_days"], sensitiveAttributes: [] });
   });
 
-  it("renders the changed attribute names and the new rollout estimate (3 tasks)", () => {
+  it("renders the changed attribute names, and the rollout estimate of the count the service runs now (2 tasks)", () => {
     const { markdown, summary } = plans["in-place"];
     const logs = summary.changes.find((c) => c.type === "aws_cloudwatch_log_group")!;
     expect(markdown).toContain(`| \`${logs.address}\` | update in place | \`retention_in_days\` |`);
-    expect(summary.rollout).toEqual(describeStackRollout("orders", synthesizedInPlace));
-    // D = 3 at 50 / 200 %: one wave of 3 (95 s); the breaker trips after 3 failed tasks, one round of 3 (135 s)
-    expect(summary.rollout).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 2m 15s (model: docs/rollout-model.md)"]);
+    // Terraform leaves desired_count to the scaler, so the plan keeps 2; the synthesized stack's first-deploy count is 3.
+    expect(describeStackRollout("orders", synthesizedInPlace)).toEqual([
+      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 2m 15s (model: docs/rollout-model.md)",
+    ]);
+    expect(summary.rollout).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)"]);
   });
 });
 

@@ -17,6 +17,12 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+  DescribeScheduledActionsCommand,
+} from "@aws-sdk/client-application-auto-scaling";
 import { DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { parseDeploymentConfig } from "../../src/config/load";
 import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
@@ -55,8 +61,21 @@ function app(host: string) {
         desiredCount: 2,
         route: { pathPatterns: ["/api/*"], priority: 10 },
         secrets: { DB_PASSWORD: DB_SECRET },
+        autoscaling: {
+          minCount: 1,
+          maxCount: 6,
+          requestsPerTarget: 500,
+          schedules: [{ name: "workday", schedule: "cron(0 7 ? * MON-FRI *)", timezone: "Europe/London", minCount: 2 }],
+        },
       },
-      admin: { image: `${host}/acme/shop-admin:1.0.0`, cpu: 256, memory: 512, desiredCount: 2, route: { hostHeaders: ["admin.example.com"] } },
+      admin: {
+        image: `${host}/acme/shop-admin:1.0.0`,
+        cpu: 256,
+        memory: 512,
+        desiredCount: 2,
+        route: { hostHeaders: ["admin.example.com"] },
+        autoscaling: { enabled: false },
+      },
       worker: {
         image: `${host}/acme/shop-worker:1.0.0`,
         cpu: 256,
@@ -64,6 +83,7 @@ function app(host: string) {
         desiredCount: 2,
         loadBalanced: false,
         credentials: { mode: "managed", username: "worker-bot" },
+        autoscaling: { memoryPercent: 80 },
       },
     },
   };
@@ -184,6 +204,45 @@ describe("an app environment applied to moto", () => {
       );
     expect(await ingress("shop-worker-tasks")).toEqual([]);
     expect((await ingress("shop-api-tasks")).map((r) => [r.FromPort, r.ToPort, r.ReferencedGroupInfo?.GroupId])).toEqual([[8081, 8081, idOf("shop-alb")]]);
+  });
+
+  it("scales each service as configured: api on requests per task through its own target group and on a schedule, the worker on memory, admin not at all", async () => {
+    const scaling = client(ApplicationAutoScalingClient);
+    const targets = (await scaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs" }))).ScalableTargets ?? [];
+    expect(targets.map((t) => [t.ResourceId, t.MinCapacity, t.MaxCapacity]).sort()).toEqual([
+      ["service/shop/api", 1, 6],
+      ["service/shop/worker", 2, 4],
+    ]);
+    const elb = client(ElasticLoadBalancingV2Client);
+    const [alb] = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["shop"] }))).LoadBalancers ?? [];
+    const [apiGroup] = (await elb.send(new DescribeTargetGroupsCommand({ Names: ["shop-api-8081"] }))).TargetGroups ?? [];
+    const suffix = (arn: string | undefined, marker: string) => arn?.slice(arn.indexOf(marker));
+    const policies = (await scaling.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs" }))).ScalingPolicies ?? [];
+    expect(
+      policies
+        .map((p) => [
+          p.PolicyName,
+          p.ResourceId,
+          p.TargetTrackingScalingPolicyConfiguration?.TargetValue,
+          p.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification,
+        ])
+        .sort(),
+    ).toEqual([
+      [
+        "shop-api-requests",
+        "service/shop/api",
+        500,
+        {
+          PredefinedMetricType: "ALBRequestCountPerTarget",
+          ResourceLabel: `${suffix(alb.LoadBalancerArn, "app/")}/${suffix(apiGroup.TargetGroupArn, "targetgroup/")}`,
+        },
+      ],
+      ["shop-worker-memory", "service/shop/worker", 80, { PredefinedMetricType: "ECSServiceAverageMemoryUtilization" }],
+    ]);
+    const actions = (await scaling.send(new DescribeScheduledActionsCommand({ ServiceNamespace: "ecs" }))).ScheduledActions ?? [];
+    expect(actions.map((a) => [a.ScheduledActionName, a.ResourceId, a.Schedule, a.Timezone, a.ScalableTargetAction])).toEqual([
+      ["shop-api-workday", "service/shop/api", "cron(0 7 ? * MON-FRI *)", "Europe/London", { MinCapacity: 2 }],
+    ]);
   });
 
   // Terraform writes an output's map keys in sorted order, so the services come alphabetically.

@@ -10,7 +10,8 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeSecurityGroupRulesCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
@@ -178,7 +179,32 @@ describe("the reference app applied to moto", () => {
     expect(group?.kmsKeyId).toMatch(/^arn:aws:kms:us-east-1:123456789012:key\//);
   });
 
-  it("changes nothing on a second plan except the fields moto drops", async () => {
+  it("lets Application Auto Scaling keep the service between 2 and 4 tasks at 70 % average CPU", async () => {
+    const scaling = client(ApplicationAutoScalingClient);
+    const targets = (await scaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs" }))).ScalableTargets ?? [];
+    expect(targets.map((t) => [t.ResourceId, t.ScalableDimension, t.MinCapacity, t.MaxCapacity])).toEqual([
+      ["service/orders/orders", "ecs:service:DesiredCount", 2, 4],
+    ]);
+    const policies = (await scaling.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs" }))).ScalingPolicies ?? [];
+    expect(policies.map((p) => [p.PolicyName, p.PolicyType, p.ResourceId, p.TargetTrackingScalingPolicyConfiguration])).toEqual([
+      [
+        "orders-cpu",
+        "TargetTrackingScaling",
+        "service/orders/orders",
+        {
+          TargetValue: 70,
+          DisableScaleIn: false,
+          PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          ScaleInCooldown: 300,
+          ScaleOutCooldown: 60,
+        },
+      ],
+    ]);
+  });
+
+  it("changes nothing on a second plan, after a scale-out too, except the fields moto drops", async () => {
+    // What the scaler does on a burst: the service's desired count moves away from the config's 2.
+    await client(ECSClient).send(new UpdateServiceCommand({ cluster: "orders", service: "orders", desiredCount: 4 }));
     const changes = await secondPlanChanges(deployment, canary, logs);
     const unexpected = changes.flatMap((c) => {
       if (!c.change.actions.every((a) => a === "update")) return [`${c.address}: ${c.change.actions.join("+")}`];

@@ -77,7 +77,13 @@ describe("upgrading the Fargate reference stack from 0.1.0", () => {
   it("destroys nothing and replaces nothing", () => {
     expect(destroyed(fargate.upgrade)).toEqual([]);
     expect(replaced(fargate.upgrade)).toEqual([]);
-    expect(fargate.upgrade.filter((c) => c.change.actions.includes("create")).map((c) => c.address)).toEqual([]);
+  });
+
+  it("creates only what 0.2 adds: the service's scalable target and its CPU policy", () => {
+    expect(withAction(fargate.upgrade, (a) => a === "create")).toEqual([
+      "aws_appautoscaling_policy.autoscaling_cpu_CD02082E",
+      "aws_appautoscaling_target.autoscaling_target_10D32FB7",
+    ]);
   });
 
   it("carries the cluster to its new address through the moved block", () => {

@@ -136,6 +136,20 @@ const BASES: Record<string, { [key: string]: Json }> = {
   },
   "Terraform Cloud workspaces by tag": { ...REFERENCE, backend: { type: "cloud", organization: "acme", workspaceTags: ["ghcr-ecs", "prod"] } },
   "local state file": { ...REFERENCE, backend: { type: "local", path: "state/{stack}.tfstate" } },
+  "every autoscaling setting": {
+    ...REFERENCE,
+    autoscaling: {
+      enabled: true,
+      minCount: 2,
+      maxCount: 6,
+      cpuPercent: 60,
+      memoryPercent: 75,
+      requestsPerTarget: 500,
+      scaleOutCooldownSeconds: 30,
+      scaleInCooldownSeconds: 600,
+      schedules: [{ name: "workday", schedule: "cron(0 7 ? * MON-FRI *)", timezone: "Europe/London", minCount: 3, maxCount: 8 }],
+    },
+  },
   "the example app": JSON.parse(readFileSync(path.join(__dirname, "..", "..", "config", "example-app.json"), "utf8")) as { [key: string]: Json },
 };
 delete BASES["AWS-managed encryption, Fargate only"].ec2;

@@ -22,6 +22,16 @@ export function checkApp(app: AppSettings, prefix: string | undefined, ctx: z.co
   checkNetworkAndLoadBalancer(app, ctx);
   checkCredentials(app, ctx);
   checkRoutes(app, ctx);
+  for (const [name, service] of services) {
+    if (!service.loadBalanced && service.autoscaling.requestsPerTarget !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", name, "autoscaling", "requestsPerTarget"],
+        input: service.autoscaling.requestsPerTarget,
+        message: "counts requests through the load balancer, but loadBalanced is false; scale a worker on cpuPercent or memoryPercent",
+      });
+    }
+  }
   if (prefix !== undefined) checkNames(app, prefix, ctx);
   checkEc2Services(app, ctx);
 }

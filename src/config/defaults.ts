@@ -27,6 +27,21 @@ export const DEFAULTS = {
     /** Terraform waits for the rollout, so a deploy whose tasks never become healthy fails instead of "succeeding". */
     waitForSteadyState: true,
   },
+  autoscaling: {
+    /**
+     * Target tracking on the service's average CPU. 70 % leaves a third of the fleet's CPU for a burst while new
+     * tasks start (Spring Boot start-up plus two health checks: about a minute).
+     */
+    cpuPercent: 70,
+    /** maxCount, when not given: room to double the minimum for a burst (and at least one task more). */
+    maxCountFactor: 2,
+    /** Scale out again once a new task has started and passed its health checks (~60 s). */
+    scaleOutCooldownSeconds: 60,
+    /** Scale in slowly (AWS's default): a lull between two bursts must not stop tasks the next burst needs. */
+    scaleInCooldownSeconds: 300,
+    /** Scheduled actions read their cron in UTC unless a schedule names its time zone. */
+    timezone: "UTC",
+  },
   credentials: {
     recoveryWindowInDays: 7,
     version: 1,

@@ -38,6 +38,7 @@ export const configSchema = strictObject({
   healthCheck: serviceShape.healthCheck,
   deregistrationDelaySeconds: serviceShape.deregistrationDelaySeconds,
   deployment: serviceShape.deployment,
+  autoscaling: serviceShape.autoscaling,
   credentials,
   encryption,
   network,

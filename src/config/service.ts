@@ -7,6 +7,7 @@ import { CONTAINER_SECRET_SOURCE } from "../aws/patterns";
 import { FARGATE_MEMORY_BY_CPU, LOG_RETENTION_DAYS } from "../aws/limits";
 import { ImageReferenceError, parseImageReference } from "../registry/image-reference";
 import { ENV_VAR_NAME_SOURCE } from "../util/patterns";
+import { autoscalingPlan, deploymentCanStart } from "../ecs/autoscaling";
 import { DEFAULTS } from "./defaults";
 import { bool, described, describeSizes, int, pattern, strictObject } from "./primitives";
 
@@ -58,6 +59,86 @@ const deployment = strictObject({
   waitForSteadyState: described(
     bool().default(DEFAULTS.deployment.waitForSteadyState),
     "Terraform waits until the rollout is steady, so a deploy whose tasks never become healthy fails.",
+  ),
+});
+
+/** Application Auto Scaling's schedule expressions: https://docs.aws.amazon.com/autoscaling/application/userguide/scheduled-scaling-using-cron-expressions.html */
+const SCHEDULE_EXPRESSION =
+  "cron\\((?:\\S+ ){5}\\S+\\)|rate\\([1-9]\\d{0,5} (?:minute|minutes|hour|hours|day|days)\\)|at\\(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\)";
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const schedule = strictObject({
+  name: described(
+    pattern("[a-z][a-z0-9-]{0,30}[a-z0-9]", "2-32 lowercase letters, digits and -, starting with a letter"),
+    "Names the scheduled action, `<service>-<name>`.",
+  ),
+  schedule: described(
+    pattern(
+      SCHEDULE_EXPRESSION,
+      'an Application Auto Scaling schedule: "cron(0 8 ? * MON-FRI *)" (minutes hours day-of-month month day-of-week year), "rate(6 hours)" or "at(2026-12-24T18:00:00)"',
+    ),
+    "When the action runs: `cron(0 8 ? * MON-FRI *)` (six fields), `rate(6 hours)` or `at(2026-12-24T18:00:00)`.",
+  ),
+  timezone: described(
+    z
+      .string({ error: "must be an IANA time zone such as Europe/London or UTC" })
+      .refine(isTimeZone, "must be an IANA time zone such as Europe/London or UTC")
+      .default(DEFAULTS.autoscaling.timezone),
+    "IANA time zone the schedule is read in, e.g. `Europe/London`.",
+  ),
+  minCount: described(int(0, 1000).optional(), "The scaler's minimum from then on. Default: unchanged."),
+  maxCount: described(int(0, 1000).optional(), "The scaler's maximum from then on. Default: unchanged."),
+}).superRefine((action, ctx) => {
+  if (action.minCount === undefined && action.maxCount === undefined) {
+    ctx.addIssue({ code: "custom", path: ["minCount"], input: undefined, message: "is missing, and so is maxCount; a scheduled action sets one or both" });
+  }
+  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(action.schedule);
+  if (rate && (rate[1] === "1") !== (rate[3] === "")) {
+    const fixed = `rate(${rate[1]} ${rate[2]}${rate[1] === "1" ? "" : "s"})`;
+    ctx.addIssue({
+      code: "custom",
+      path: ["schedule"],
+      input: action.schedule,
+      message: `must be ${fixed}: a rate of 1 takes the singular unit, any other the plural`,
+    });
+  }
+  if (action.minCount !== undefined && action.maxCount !== undefined && action.minCount > action.maxCount) {
+    ctx.addIssue({ code: "custom", path: ["minCount"], input: action.minCount, message: `must be at most maxCount (${action.maxCount})` });
+  }
+});
+
+const autoscaling = strictObject({
+  enabled: described(bool().optional(), "Let Application Auto Scaling set the task count. Default: on for a service with a desiredCount of at least 1."),
+  minCount: described(int(0, 1000).optional(), "Fewest tasks the scaler leaves running. Default: desiredCount."),
+  maxCount: described(int(1, 1000).optional(), "Most tasks the scaler starts. Default: twice minCount, and at least one more."),
+  cpuPercent: described(
+    int(10, 95).optional(),
+    `Average CPU (%) the scaler keeps the service at. Default: ${DEFAULTS.autoscaling.cpuPercent} when neither memoryPercent nor requestsPerTarget is given.`,
+  ),
+  memoryPercent: described(int(10, 95).optional(), "Average memory (%) the scaler keeps the service at. Default: not tracked."),
+  requestsPerTarget: described(
+    int(1, 1000000).optional(),
+    "Load-balancer requests per task per minute the scaler keeps (ALBRequestCountPerTarget); load-balanced services only. Default: not tracked.",
+  ),
+  scaleOutCooldownSeconds: described(
+    int(0, 86400).default(DEFAULTS.autoscaling.scaleOutCooldownSeconds),
+    "Seconds after a scale-out before the next: about the time a new task takes to start and pass its health checks.",
+  ),
+  scaleInCooldownSeconds: described(
+    int(0, 86400).default(DEFAULTS.autoscaling.scaleInCooldownSeconds),
+    "Seconds after a scale-in before the next (AWS's default): a lull between two bursts does not stop the tasks the next one needs.",
+  ),
+  schedules: described(
+    z.array(schedule, { error: "must be a list of scheduled actions" }).max(50, "must hold at most 50 scheduled actions").default([]),
+    'Scheduled changes of minCount / maxCount for known peaks, e.g. `[{"name": "workday", "schedule": "cron(0 7 ? * MON-FRI *)", "timezone": "Europe/London", "minCount": 4}]`.',
   ),
 });
 
@@ -116,6 +197,10 @@ export const serviceShape = {
       .default({}),
     "Variable name → Secrets Manager secret ARN (`:json-key::` allowed) or SSM parameter ARN; the execution role is granted exactly these.",
   ),
+  autoscaling: described(
+    autoscaling.default(() => autoscaling.parse({})),
+    "Application Auto Scaling of the task count: target tracking on CPU, memory or requests per task, and schedules. On by default; the scaler owns the count, so an apply never resets a scaled-out service.",
+  ),
   logRetentionDays: described(
     z.literal([...LOG_RETENTION_DAYS], { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (days)` }).default(DEFAULTS.logRetentionDays),
     "Days CloudWatch Logs keeps the service's logs (a CloudWatch retention value).",
@@ -147,6 +232,7 @@ export function checkService(service: ServiceSettings, ctx: z.core.$RefinementCt
       message: `must not exceed the task memory (${service.memory} MiB)`,
     });
   }
+  checkAutoscaling(service, ctx, path);
   for (const name of Object.keys(service.secrets)) {
     if (name in service.environment) {
       ctx.addIssue({
@@ -156,5 +242,48 @@ export function checkService(service: ServiceSettings, ctx: z.core.$RefinementCt
         message: "is also set in environment; a variable comes from one place only",
       });
     }
+  }
+}
+
+function checkAutoscaling(service: ServiceSettings, ctx: z.core.$RefinementCtx, path: readonly (string | number)[]): void {
+  // A count that failed its own check is reported there.
+  if (!Number.isInteger(service.desiredCount) || service.desiredCount < 0) return;
+  const at = [...path, "autoscaling"];
+  const plan = autoscalingPlan(service);
+  if (plan) {
+    if (plan.minCount > service.desiredCount) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...at, "minCount"],
+        input: plan.minCount,
+        message: `must be at most desiredCount (${service.desiredCount}): a deploy starts desiredCount tasks, inside the scaler's range`,
+      });
+    }
+    if (plan.maxCount < Math.max(service.desiredCount, plan.minCount)) {
+      const floor = plan.minCount > service.desiredCount ? `minCount (${plan.minCount})` : `desiredCount (${service.desiredCount})`;
+      ctx.addIssue({ code: "custom", path: [...at, "maxCount"], input: plan.maxCount, message: `must be at least ${floor}` });
+    }
+    const seen = new Set<string>();
+    plan.schedules.forEach((action, i) => {
+      if (seen.has(action.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...at, "schedules", i, "name"],
+          input: action.name,
+          message: "names another scheduled action too; names are unique",
+        });
+      }
+      seen.add(action.name);
+    });
+  }
+  const lowest = plan ? plan.minCount : service.desiredCount;
+  const { minimumHealthyPercent, maximumPercent } = service.deployment;
+  if (!deploymentCanStart(lowest, minimumHealthyPercent, maximumPercent)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "deployment", "maximumPercent"],
+      input: maximumPercent,
+      message: `with minimumHealthyPercent ${minimumHealthyPercent} lets no deployment start at ${lowest} task${lowest === 1 ? "" : "s"} (${plan ? "autoscaling.minCount" : "desiredCount"}): ECS could neither start a task beyond ${lowest} nor stop one; raise maximumPercent (200 doubles) or lower minimumHealthyPercent`,
+    });
   }
 }

@@ -77,6 +77,10 @@ export class LoadBalancer extends Construct {
   readonly securityGroupId: string;
   /** The group it created for `targetPort`; undefined otherwise. */
   readonly targetGroupArn?: string;
+  /** `targetgroup/<name>/<id>` of the group it created, as CloudWatch dimensions and ALBRequestCountPerTarget name it. */
+  readonly targetGroupArnSuffix?: string;
+  /** `app/<name>/<id>`, as CloudWatch dimensions and ALBRequestCountPerTarget name the load balancer. */
+  readonly arnSuffix: string;
   readonly dnsName: string;
   readonly url: string;
   /** The listener that carries traffic (HTTPS with a certificate): services register, and rules attach, once it exists. */
@@ -168,6 +172,8 @@ export class LoadBalancer extends Construct {
 
     this.securityGroupId = securityGroup.id;
     this.targetGroupArn = targetGroup?.arn;
+    this.targetGroupArnSuffix = targetGroup?.arnSuffix;
+    this.arnSuffix = alb.arnSuffix;
     this.dnsName = alb.dnsName;
   }
 }

@@ -46,6 +46,12 @@ export interface ApplicationServiceProps {
   readonly cpuArchitecture?: "X86_64" | "ARM64";
   /** @default 2 */
   readonly desiredCount?: number;
+  /**
+   * Application Auto Scaling owns the task count: `desiredCount` is only the first deploy's, later applies leave
+   * the count alone (`ignore_changes`).
+   * @default false
+   */
+  readonly desiredCountSetByAutoscaling?: boolean;
   /** @default {} */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -272,5 +278,6 @@ export function sharedServiceSettings(props: ApplicationServiceProps) {
     propagateTags: "SERVICE",
     enableEcsManagedTags: true,
     dependsOn: props.dependsOn,
+    lifecycle: props.desiredCountSetByAutoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
   } satisfies Partial<EcsServiceConfig>;
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
 import { freeLoopbackPort } from "../util/free-port";
 import { projectRoot } from "../util/project-root";
 import { findMotoPython } from "./python";
@@ -16,15 +17,18 @@ export const MOTO_INSTALL_HELP =
   "or by hand: python3 -m venv .venv && .venv/bin/pip install 'moto[server]==5.2.1'\n" +
   "then check it with: node scripts/setup.js --check";
 
+/** moto's server with the API gaps the AWS provider trips on filled (src/emulator/moto_server.py says which). */
+export const MOTO_SERVER_SCRIPT = path.join(projectRoot(), "src", "emulator", "moto_server.py");
+
 export interface MotoOptions {
   /** Settings moto reads at start (e.g. MOTO_ECS_SERVICE_RUNNING); they cannot be changed later. */
   readonly settings?: Record<string, string>;
   /** @default 30000 */
   readonly startTimeoutMs?: number;
   /**
-   * A Python script to run instead of `-m moto.server` (it takes the same `-H`/`-p` arguments); tests use one that
-   * patches moto to emulate behaviour it lacks.
-   * @default - moto's own server
+   * A Python script to run instead (it takes the same `-H`/`-p` arguments); tests use one that patches moto further
+   * to emulate behaviour it lacks.
+   * @default MOTO_SERVER_SCRIPT
    */
   readonly script?: string;
 }
@@ -49,8 +53,7 @@ export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> 
   const env = { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", ...options.settings };
   const python = assertMotoInstalled(env);
   const port = await freeLoopbackPort();
-  const entry = options.script ? [options.script] : ["-m", "moto.server"];
-  const child = spawn(python, [...entry, "-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(python, [options.script ?? MOTO_SERVER_SCRIPT, "-H", "127.0.0.1", "-p", String(port)], {
     env,
     stdio: ["ignore", "ignore", "pipe"],
   });

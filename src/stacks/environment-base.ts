@@ -36,7 +36,7 @@ export interface EnvironmentBase {
   /** By `CredentialModel.key`. */
   readonly credentials: ReadonlyMap<string, RegistryCredentials>;
   /** Target groups of an app's load-balanced services, by service name (the single-service layout's is the load balancer's). */
-  readonly targetGroupArns: ReadonlyMap<string, string>;
+  readonly targetGroups: ReadonlyMap<string, { readonly arn: string; readonly arnSuffix: string }>;
   /** The container instances, when a service runs on EC2. */
   readonly capacity?: Ec2Capacity;
   /** The Service Connect namespace, when a service uses it. */
@@ -87,7 +87,7 @@ export function buildEnvironmentBase(
   const credentials = new Map(environment.credentials.map((credential) => [credential.key, registryCredentials(stack, environment, credential, keyArn)]));
   const network = new Network(stack, "network", environment.network.mode === "create" ? { ...environment.network, name } : environment.network);
 
-  const targetGroupArns = new Map<string, string>();
+  const targetGroups = new Map<string, { arn: string; arnSuffix: string }>();
   const single = environment.layout === "single-service" ? environment.services[0] : undefined;
   const targetType = environment.ec2?.networkMode === "bridge" ? "instance" : "ip";
   if (!single) {
@@ -100,7 +100,7 @@ export function buildEnvironmentBase(
         healthCheck: service.settings.healthCheck,
         deregistrationDelaySeconds: service.settings.deregistrationDelaySeconds,
       });
-      targetGroupArns.set(service.name, group.arn);
+      targetGroups.set(service.name, { arn: group.arn, arnSuffix: group.arnSuffix });
     }
   }
   const defaultService = environment.services.find((s) => s.loadBalanced && !s.route);
@@ -115,7 +115,7 @@ export function buildEnvironmentBase(
           healthCheck: single.settings.healthCheck,
           deregistrationDelaySeconds: single.settings.deregistrationDelaySeconds,
         }
-      : { defaultTargetGroupArn: defaultService && targetGroupArns.get(defaultService.name) }),
+      : { defaultTargetGroupArn: defaultService && targetGroups.get(defaultService.name)?.arn }),
     scheme: environment.loadBalancer.scheme,
     ingressCidrs: environment.loadBalancer.ingressCidrs,
     certificateArn: environment.loadBalancer.certificateArn,
@@ -123,7 +123,9 @@ export function buildEnvironmentBase(
     idleTimeoutSeconds: environment.loadBalancer.idleTimeoutSeconds,
     deletionProtection: environment.loadBalancer.deletionProtection,
   });
-  if (single && loadBalancer.targetGroupArn) targetGroupArns.set(single.name, loadBalancer.targetGroupArn);
+  if (single && loadBalancer.targetGroupArn && loadBalancer.targetGroupArnSuffix) {
+    targetGroups.set(single.name, { arn: loadBalancer.targetGroupArn, arnSuffix: loadBalancer.targetGroupArnSuffix });
+  }
 
   const cluster = new EcsCluster(stack, "cluster", {
     name,
@@ -133,7 +135,7 @@ export function buildEnvironmentBase(
     ? new ServiceDiscoveryHttpNamespace(stack, "namespace", { name, description: `Service Connect names of ${name}'s services` }).arn
     : undefined;
 
-  const base = { tags, accountId, partition, keyArn, network, loadBalancer, cluster, credentials, targetGroupArns, namespaceArn };
+  const base = { tags, accountId, partition, keyArn, network, loadBalancer, cluster, credentials, targetGroups, namespaceArn };
   return environment.ec2 ? { ...base, capacity: containerInstances(stack, environment, base) } : base;
 }
 

@@ -11,9 +11,11 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import type { EnvironmentModel, ServiceModel } from "../config/model";
 import { Ec2Service } from "../constructs/ec2-service";
 import { FargateService } from "../constructs/fargate-service";
+import { ServiceAutoscaling } from "../constructs/service-autoscaling";
 import type { ApplicationServiceProps } from "../constructs/service-parts";
 import { TaskExecutionRole } from "../constructs/task-execution-role";
 import type { RegistryAuthMode } from "../ec2/registry-auth";
+import { autoscalingPlan } from "../ecs/autoscaling";
 import { logGroupNameOf, serviceScope, type EnvironmentBase } from "./environment-base";
 
 export interface DeployedService {
@@ -51,7 +53,8 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     logGroupArn: logGroup.arn,
   });
 
-  const targetGroupArn = service.loadBalanced ? base.targetGroupArns.get(service.name) : undefined;
+  const targetGroup = service.loadBalanced ? base.targetGroups.get(service.name) : undefined;
+  const targetGroupArn = targetGroup?.arn;
   const rule =
     service.route && targetGroupArn
       ? new LbListenerRule(scope, "route", {
@@ -66,6 +69,7 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
         })
       : undefined;
 
+  const autoscaling = autoscalingPlan(settings);
   const props: ApplicationServiceProps = {
     name: service.resourceName,
     ...(service.ecsName !== service.resourceName ? { serviceName: service.ecsName } : {}),
@@ -91,6 +95,7 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     maximumPercent: settings.deployment.maximumPercent,
     waitForSteadyState: settings.deployment.waitForSteadyState,
     readOnlyRootFilesystem: settings.readOnlyRootFilesystem,
+    desiredCountSetByAutoscaling: autoscaling !== undefined,
   };
   // No task starts before the role can read the secret, the secret has its value and the listener (rule) routes.
   const routed = [executionRole.policy, base.loadBalancer.forwardingListener, ...(rule ? [rule] : [])];
@@ -118,6 +123,16 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
           ? { mode: "bridge", instanceSecurityGroupId: capacity.securityGroupId, dynamicHostPortRange: ec2.ecsConfig.ECS_DYNAMIC_HOST_PORT_RANGE }
           : { mode: "awsvpc", vpcId: base.network.vpcId, subnetIds: base.network.serviceSubnetIds },
       dependsOn: [...routed, capacity.clusterCapacityProviders, ...secretValue],
+    });
+  }
+
+  if (autoscaling) {
+    new ServiceAutoscaling(scope, "autoscaling", {
+      name: service.resourceName,
+      clusterName: base.cluster.name,
+      serviceName: ecsService.serviceName,
+      plan: autoscaling,
+      requestCountResourceLabel: targetGroup && `${base.loadBalancer.arnSuffix}/${targetGroup.arnSuffix}`,
     });
   }
 

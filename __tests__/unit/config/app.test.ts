@@ -323,7 +323,7 @@ const INVALID: [string, (c: AppDraft) => void, string[]][] = [
       c.services.api.imagee = "x";
     },
     [
-      'services.api: unknown key "imagee" (did you mean "image"?); allowed keys: image, containerPort, cpu, memory, containerMemory, cpuArchitecture, desiredCount, healthCheck, deregistrationDelaySeconds, deployment, environment, secrets, logRetentionDays, readOnlyRootFilesystem, launchType, credentials, loadBalanced, serviceConnect, route',
+      'services.api: unknown key "imagee" (did you mean "image"?); allowed keys: image, containerPort, cpu, memory, containerMemory, cpuArchitecture, desiredCount, healthCheck, deregistrationDelaySeconds, deployment, environment, secrets, autoscaling, logRetentionDays, readOnlyRootFilesystem, launchType, credentials, loadBalanced, serviceConnect, route',
     ],
   ],
   [
@@ -414,6 +414,24 @@ const INVALID: [string, (c: AppDraft) => void, string[]][] = [
     [
       "services.worker.cpu: got 300; must be one of the Fargate CPU sizes 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)",
       "environments.prod.loadBalancer: got 0; expected object, received number",
+    ],
+  ],
+  [
+    "requests per task on a worker",
+    (c) => {
+      c.services.worker.autoscaling = { requestsPerTarget: 100 };
+    },
+    [
+      "services.worker.autoscaling.requestsPerTarget: got 100; counts requests through the load balancer, but loadBalanced is false; scale a worker on cpuPercent or memoryPercent",
+    ],
+  ],
+  [
+    "an environment's minimum above the service's desiredCount",
+    (c) => {
+      c.environments = { prod: { services: { api: { autoscaling: { minCount: 5 } } } } };
+    },
+    [
+      "environments.prod.services.api.autoscaling.minCount: got 5; must be at most desiredCount (2): a deploy starts desiredCount tasks, inside the scaler's range",
     ],
   ],
   [

@@ -211,6 +211,63 @@ describe("an app environment's services", () => {
   });
 });
 
+describe("an app environment's autoscaling", () => {
+  let tf: TerraformDocument;
+  beforeAll(() => {
+    tf = synthEnvironment(
+      shop(
+        {},
+        {
+          web: { image: "ghcr.io/acme/web:1.0.0", cpu: 512, memory: 1024, autoscaling: { requestsPerTarget: 1000, maxCount: 10 } },
+          admin: {
+            image: "ghcr.io/acme/admin:1.0.0",
+            cpu: 256,
+            memory: 512,
+            route: { hostHeaders: ["admin.example.com"] },
+            autoscaling: { enabled: false },
+          },
+        },
+      ),
+      "shop-prod",
+    );
+  });
+  const targetOf = (service: string) =>
+    findResource(
+      tf,
+      "aws_appautoscaling_target",
+      (b) => b.resource_id === `service/\${aws_ecs_cluster.cluster.name}/\${aws_ecs_service.${serviceNamed(tf, service).name}.name}`,
+    );
+
+  it("gives each scaled service its own target and policies, named after the service", () => {
+    expect(resources(tf, "aws_appautoscaling_target").length).toBe(3);
+    expect(targetOf("web").block).toMatchObject({ min_capacity: 2, max_capacity: 10 });
+    expect(targetOf("worker").block).toMatchObject({ min_capacity: 2, max_capacity: 4 });
+    expect(
+      resources(tf, "aws_appautoscaling_policy")
+        .map((r) => String(r.block.name))
+        .sort(),
+    ).toEqual(["shop-prod-api-cpu", "shop-prod-web-requests", "shop-prod-worker-cpu"]);
+  });
+
+  it("counts a service's requests on its own target group behind the environment's load balancer", () => {
+    const policy = byName(tf, "aws_appautoscaling_policy", "shop-prod-web-requests").block;
+    const group = byName(tf, "aws_lb_target_group", "shop-prod-web-8080");
+    const alb = onlyResource(tf, "aws_lb");
+    expect(policy.target_tracking_scaling_policy_configuration).toMatchObject({
+      target_value: 1000,
+      predefined_metric_specification: {
+        predefined_metric_type: "ALBRequestCountPerTarget",
+        resource_label: `\${aws_lb.${alb.name}.arn_suffix}/\${aws_lb_target_group.${group.name}.arn_suffix}`,
+      },
+    });
+  });
+
+  it("keeps a service with autoscaling off at its count, which Terraform then owns", () => {
+    expect(serviceNamed(tf, "admin").block.lifecycle).toBeUndefined();
+    expect(serviceNamed(tf, "web").block.lifecycle).toEqual({ ignore_changes: ["desired_count"] });
+  });
+});
+
 describe("an app's credentials", () => {
   const other = { mode: "managed", username: "partner-bot" };
   let tf: TerraformDocument;

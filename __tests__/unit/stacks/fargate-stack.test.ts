@@ -173,6 +173,27 @@ describe("FargateStack from config/reference-app.json", () => {
     });
   });
 
+  it("leaves the task count to Application Auto Scaling: 2 to 4 tasks at 70 % CPU, and Terraform ignores desired_count", () => {
+    const service = onlyResource(tf, "aws_ecs_service");
+    expect(service.block).toMatchObject({ desired_count: 2, lifecycle: { ignore_changes: ["desired_count"] } });
+    const target = onlyResource(tf, "aws_appautoscaling_target");
+    expect(target.block).toEqual({
+      service_namespace: "ecs",
+      scalable_dimension: "ecs:service:DesiredCount",
+      resource_id: `service/\${aws_ecs_cluster.cluster.name}/\${aws_ecs_service.${service.name}.name}`,
+      min_capacity: 2,
+      max_capacity: 4,
+    });
+    expect(onlyResource(tf, "aws_appautoscaling_policy").block).toMatchObject({
+      name: "orders-cpu",
+      resource_id: `\${aws_appautoscaling_target.${target.name}.resource_id}`,
+      target_tracking_scaling_policy_configuration: {
+        target_value: 70,
+        predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
+      },
+    });
+  });
+
   it("connects the task security group to the ALB's in both directions on the container port only", () => {
     const albSg = ref("aws_security_group", findResource(tf, "aws_security_group", (b) => b.name === "orders-alb").name, "id");
     const taskSg = ref("aws_security_group", findResource(tf, "aws_security_group", (b) => b.name === "orders-tasks").name, "id");
@@ -307,6 +328,13 @@ describe("FargateStack variants", () => {
     for (const id of asStrings(network.subnets)) {
       expect(tagOf(referenced(tf, "aws_subnet", "id", id).block, "Tier")).toBe("public");
     }
+  });
+
+  it("with autoscaling off: a fixed count Terraform keeps, and no scaling resources", () => {
+    const tf = synthWith({ autoscaling: { enabled: false } });
+    expect(onlyResource(tf, "aws_ecs_service").block.lifecycle).toBeUndefined();
+    expect(resources(tf, "aws_appautoscaling_target")).toEqual([]);
+    expect(resources(tf, "aws_appautoscaling_policy")).toEqual([]);
   });
 
   it("applies defaults for keys the config leaves out", () => {
