@@ -48,8 +48,25 @@ interface ApplyRun {
 }
 
 /**
+ * The resources an apply's output shows as started and not yet finished ("Creating..." without "Creation complete").
+ */
+function resourcesInFlight(output: string): string[] {
+  const inFlight = new Set<string>();
+  for (const line of output.split("\n")) {
+    const match = /^(\S+): (Creating\.\.\.|Creation complete)/.exec(line.trim());
+    if (!match) continue;
+    if (match[2] === "Creating...") inFlight.add(match[1]);
+    else inFlight.delete(match[1]);
+  }
+  return [...inFlight];
+}
+
+/**
  * Runs `terraform apply` (the wrapper's flags and environment) as a child we can signal; once moto holds a load
- * balancer — the provider is then in its fixed wait on it — `fault()` runs. Bounded: SIGKILL after `boundMs`.
+ * balancer and it is the only resource still being created — the provider is then in its fixed wait on it —
+ * `fault()` runs. Any other create in flight at that moment (a route, say) could be made in AWS and lost from the
+ * state when the provider's waiter is cancelled, which is how Terraform behaves, not what these tests are about.
+ * Bounded: SIGKILL after `boundMs`.
  */
 function applyWithFault(
   deployment: EmulatedDeployment,
@@ -72,7 +89,8 @@ function applyWithFault(
       if (faultAt) return;
       elb.send(new DescribeLoadBalancersCommand({})).then(
         (r) => {
-          if (!faultAt && (r.LoadBalancers ?? []).length > 0 && /aws_lb\.[\w-]+: Still creating|aws_lb\.[\w-]+: Creating/.test(output)) {
+          const inFlight = resourcesInFlight(output);
+          if (!faultAt && (r.LoadBalancers ?? []).length > 0 && inFlight.length > 0 && inFlight.every((a) => a.startsWith("aws_lb."))) {
             faultAt = Date.now();
             fault(child.pid as number);
           }
@@ -105,6 +123,22 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([killed?.dispose(), interrupted?.dispose()]);
+});
+
+describe("resourcesInFlight", () => {
+  it("lists the creates started and not finished, by address", () => {
+    const output = [
+      "aws_vpc.network_vpc_1A2B: Creating...",
+      "aws_vpc.network_vpc_1A2B: Creation complete after 1s [id=vpc-1]",
+      "aws_route.network_private-0-default_2C85: Creating...",
+      "aws_lb.load-balancer_lb_3D4E: Creating...",
+      "aws_lb.load-balancer_lb_3D4E: Still creating... [10s elapsed]",
+    ].join("\n");
+    expect(resourcesInFlight(output)).toEqual(["aws_route.network_private-0-default_2C85", "aws_lb.load-balancer_lb_3D4E"]);
+    expect(resourcesInFlight(`${output}\naws_route.network_private-0-default_2C85: Creation complete after 0s [id=r-1]`)).toEqual([
+      "aws_lb.load-balancer_lb_3D4E",
+    ]);
+  });
 });
 
 describe("moto killed in the middle of an apply", () => {
