@@ -7,8 +7,9 @@
  *   with desiredCount 3 stays IN_PROGRESS forever (2 < 3), which is how the timeout and diagnosis cases run.
  * - Services start no tasks: the tests start tasks with RunTask(startedBy=<deployment id>) — what ECS sets on a
  *   service's tasks — and stop them with StopTask(reason=<a real ECS stoppedReason>).
- * - moto has no deployment circuit breaker: __tests__/fixtures/moto_with_circuit_breaker.py makes tagged services
- *   fail or roll back their forced deployment the way ECS reports it.
+ * - moto has no deployment circuit breaker and no deployment alarms: __tests__/fixtures/moto_with_circuit_breaker.py
+ *   makes tagged services fail or roll back their forced deployment the way ECS reports it, or puts the first of
+ *   their deployment alarms into ALARM and rolls back (it keeps the deploymentConfiguration moto drops).
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,6 +18,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DescribeServicesCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { startMoto, type MotoServer } from "../../src/emulator/moto-server";
 import { LocalRegistry } from "../../src/emulator/registry-server";
@@ -30,6 +32,7 @@ import { createOrdersServices } from "../helpers/ecs-services";
 jest.setTimeout(120000);
 
 const REGION = "us-east-1";
+const FIVE_XX_ALARM = "orders-alarmed: 5xx responses high";
 const token = () => `ghp_${randomBytes(18).toString("hex")}`;
 
 const current = token();
@@ -112,6 +115,22 @@ beforeAll(async () => {
   ecs = new ECSClient(clientConfig);
 
   secretArn = (await secrets.send(new CreateSecretCommand({ Name: "ghcr-ecs/orders/registry" }))).ARN as string;
+  const cloudWatch = new CloudWatchClient(clientConfig);
+  for (const AlarmName of [FIVE_XX_ALARM, "orders-alarmed: unhealthy targets"]) {
+    await cloudWatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName,
+        Namespace: "AWS/ApplicationELB",
+        MetricName: "HTTPCode_Target_5XX_Count",
+        Statistic: "Sum",
+        Period: 60,
+        EvaluationPeriods: 3,
+        Threshold: 5,
+        ComparisonOperator: "GreaterThanThreshold",
+      }),
+    );
+  }
+  cloudWatch.destroy();
   await createOrdersServices(
     ecs,
     image,
@@ -120,6 +139,7 @@ beforeAll(async () => {
       { name: "orders-stuck", desiredCount: 3 },
       { name: "orders-rollback", desiredCount: 2, rolloutOutcome: "rolled-back" },
       { name: "orders-failed", desiredCount: 2, rolloutOutcome: "failed" },
+      { name: "orders-alarmed", desiredCount: 2, rolloutOutcome: "alarm-rolled-back", deploymentAlarms: [FIVE_XX_ALARM, "orders-alarmed: unhealthy targets"] },
     ],
     secretArn,
   );
@@ -321,6 +341,36 @@ describe("ghcr-ecs rollout", () => {
     const run = await cli(["rollout", "--service", "orders-rollback", "--poll-interval", "0.2"]);
     expect(run.code).toBe(EXIT.rolloutFailed);
     expect(run.stdout).toMatch(/orders-rollback: deployment ecs-svc\/\d+ ROLLED-BACK after [\d.]+ s — ECS deployment circuit breaker: tasks failed to start\./);
+  });
+
+  it("fails (exit 20) naming the deployment alarm, when it fired and why, when an alarm rolls the deployment back", async () => {
+    const startedAt = Date.now();
+    const run = await cli(["rollout", "--service", "orders-alarmed", "--poll-interval", "0.2"]);
+    expect(run.code).toBe(EXIT.rolloutFailed);
+    const firedAt = /went into ALARM at (\S+) /.exec(run.stdout)?.[1] ?? "";
+    expect(Date.parse(firedAt)).toBeGreaterThanOrEqual(startedAt - 1000);
+    expect(run.stdout).toMatch(
+      /^orders-alarmed: deployment ecs-svc\/\d+ ROLLED-BACK after [\d.]+ s — deployment alarm "orders-alarmed: 5xx responses high" went into ALARM at \S+$/m,
+    );
+    expect(run.stdout).toContain(
+      `diagnosis (deployment-alarm): alarm "orders-alarmed: 5xx responses high" went into ALARM at ${firedAt} — Threshold Crossed: 3 out of the last 3 datapoints [41.2, 38.0, 35.5] were greater than the threshold (5.0).\n  fix: the new tasks passed their health checks but failed real traffic, and ECS rolled the service back to its last completed deployment; read the service's logs from that time, fix, and deploy again`,
+    );
+    // The alarm that did not fire is not blamed.
+    expect(run.stdout).not.toContain('alarm "orders-alarmed: unhealthy targets"');
+  });
+
+  it("reports the fired deployment alarm in --json", async () => {
+    const run = await cli(["rollout", "--service", "orders-alarmed", "--json", "--poll-interval", "0.2"]);
+    expect(run.code).toBe(EXIT.rolloutFailed);
+    const result = JSON.parse(run.stdout) as RolloutJson;
+    expect(result).toEqual(expect.objectContaining({ ok: false, outcome: "rolled-back", service: "orders-alarmed" }));
+    expect(result.firedAlarms).toEqual([
+      {
+        name: FIVE_XX_ALARM,
+        since: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) as unknown,
+        reason: "Threshold Crossed: 3 out of the last 3 datapoints [41.2, 38.0, 35.5] were greater than the threshold (5.0).",
+      },
+    ]);
   });
 
   it("fails (exit 20) when ECS marks the deployment FAILED without a rollback", async () => {

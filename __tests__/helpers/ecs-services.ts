@@ -3,8 +3,10 @@ import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionComma
 export interface ServiceSpec {
   readonly name: string;
   readonly desiredCount: number;
-  /** `moto-test:rollout-outcome` for __tests__/fixtures/moto_with_circuit_breaker.py: "failed" or "rolled-back". */
-  readonly rolloutOutcome?: "failed" | "rolled-back";
+  /** `moto-test:rollout-outcome` for __tests__/fixtures/moto_with_circuit_breaker.py. */
+  readonly rolloutOutcome?: "failed" | "rolled-back" | "alarm-rolled-back";
+  /** CloudWatch alarms ECS watches during the service's deployments (with rollback). */
+  readonly deploymentAlarms?: readonly string[];
 }
 
 /**
@@ -40,6 +42,9 @@ export async function createOrdersServices(ecs: ECSClient, image: string, servic
         taskDefinition,
         desiredCount: service.desiredCount,
         launchType: "FARGATE",
+        ...(service.deploymentAlarms
+          ? { deploymentConfiguration: { alarms: { alarmNames: [...service.deploymentAlarms], enable: true, rollback: true } } }
+          : {}),
         ...(service.rolloutOutcome ? { tags: [{ key: "moto-test:rollout-outcome", value: service.rolloutOutcome }] } : {}),
       }),
     );

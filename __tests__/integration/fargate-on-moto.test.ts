@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import {
   DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
@@ -40,7 +42,7 @@ let outputs: Record<string, string>;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  deployment = await EmulatedDeployment.start(configWith({}));
+  deployment = await EmulatedDeployment.start(configWith({ alarms: { notify: { emails: ["oncall@example.com"] } } }));
   const applied = await deployment.terraform.apply({ TF_VAR_registry_token: canary });
   logs.push(applied.stdout, applied.stderr);
   outputs = (await deployment.terraform.outputs()) as Record<string, string>;
@@ -199,6 +201,134 @@ describe("the reference app applied to moto", () => {
           ScaleOutCooldown: 60,
         },
       ],
+    ]);
+  });
+
+  it("alarms on the service's target group and the load balancer with the dimensions CloudWatch expects, notifying one topic", async () => {
+    const elb = client(ElasticLoadBalancingV2Client);
+    const [lb] = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["orders"] }))).LoadBalancers ?? [];
+    const [group] = (await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).TargetGroups ?? [];
+    // CloudWatch names them by the ARN's resource part: app/<name>/<id> and targetgroup/<name>/<id>.
+    const loadBalancer = (lb.LoadBalancerArn ?? "").split(":loadbalancer/")[1];
+    const targetGroup = (group.TargetGroupArn ?? "").split(":").pop();
+    expect(loadBalancer).toMatch(/^app\/orders\/\w+$/);
+    expect(targetGroup).toMatch(/^targetgroup\/orders-8098\/\w+$/);
+
+    const alarms = (await client(CloudWatchClient).send(new DescribeAlarmsCommand({ AlarmNamePrefix: "orders: " }))).MetricAlarms ?? [];
+    const topicArn = `arn:aws:sns:us-east-1:123456789012:orders-alarms`;
+    const dims = (d: Record<string, string>) => Object.entries(d).map(([Name, Value]) => ({ Name, Value }));
+    const summary = alarms.map((a) => ({
+      name: a.AlarmName,
+      metric:
+        a.MetricName ??
+        (a.Metrics ?? [])
+          .map((m) => m.Expression ?? `${m.Id}=${m.MetricStat?.Metric?.MetricName}`)
+          .sort()
+          .join(" "),
+      statistic: a.ExtendedStatistic ?? a.Statistic,
+      // Terraform sends dimensions as a map: their order means nothing.
+      dimensions: [...((a.Dimensions?.length ? a.Dimensions : (a.Metrics ?? []).find((m) => m.MetricStat)?.MetricStat?.Metric?.Dimensions) ?? [])].sort(
+        (x, y) => (x.Name ?? "").localeCompare(y.Name ?? ""),
+      ),
+      threshold: a.Threshold,
+      periods: [a.EvaluationPeriods, a.DatapointsToAlarm],
+      actions: [a.AlarmActions, a.OKActions],
+    }));
+    const notify = [[topicArn], [topicArn]];
+    const lbAndGroup = dims({ LoadBalancer: loadBalancer, TargetGroup: targetGroup ?? "" });
+    const service = dims({ ClusterName: "orders", ServiceName: "orders" });
+    expect(summary.sort((a, b) => (a.name ?? "").localeCompare(b.name ?? ""))).toEqual([
+      {
+        name: "orders: 5xx responses high",
+        metric: "IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0) errors=HTTPCode_Target_5XX_Count requests=RequestCount",
+        statistic: undefined,
+        dimensions: lbAndGroup,
+        threshold: 5,
+        periods: [3, 3],
+        actions: notify,
+      },
+      { name: "orders: CPU high", metric: "CPUUtilization", statistic: "Average", dimensions: service, threshold: 90, periods: [3, 3], actions: notify },
+      {
+        name: "orders: load balancer 5xx high",
+        metric: "HTTPCode_ELB_5XX_Count",
+        statistic: "Sum",
+        dimensions: dims({ LoadBalancer: loadBalancer }),
+        threshold: 10,
+        periods: [3, 3],
+        actions: notify,
+      },
+      { name: "orders: memory high", metric: "MemoryUtilization", statistic: "Average", dimensions: service, threshold: 90, periods: [3, 3], actions: notify },
+      {
+        name: "orders: p99 response time high",
+        metric: "TargetResponseTime",
+        statistic: "p99",
+        dimensions: lbAndGroup,
+        threshold: 2,
+        periods: [3, 3],
+        actions: notify,
+      },
+      {
+        name: "orders: running tasks below desired",
+        metric: "desired - running desired=DesiredTaskCount running=RunningTaskCount",
+        statistic: undefined,
+        dimensions: service,
+        threshold: 0,
+        periods: [5, 5],
+        actions: notify,
+      },
+      {
+        name: "orders: unhealthy targets",
+        metric: "UnHealthyHostCount",
+        statistic: "Maximum",
+        dimensions: lbAndGroup,
+        threshold: 1,
+        periods: [3, 3],
+        actions: notify,
+      },
+    ]);
+  });
+
+  it("encrypts the topic with the stack's key, whose policy admits CloudWatch; only CloudWatch alarms may publish; the email is subscribed", async () => {
+    const sns = client(SNSClient);
+    const topicArn = "arn:aws:sns:us-east-1:123456789012:orders-alarms";
+    const attributes = (await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes ?? {};
+    const secret = await client(SecretsManagerClient).send(new DescribeSecretCommand({ SecretId: outputs.credentials_secret_arn }));
+    expect(attributes.KmsMasterKeyId).toBe(secret.KmsKeyId);
+    const policy = JSON.parse(attributes.Policy ?? "{}") as { Statement: PolicyStatement[] };
+    expect(policy.Statement).toEqual([
+      {
+        Sid: "CloudWatchAlarmsOfThisAccountPublish",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: topicArn,
+        Condition: {
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+          ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:*" },
+        },
+      },
+    ]);
+    const keyPolicy = JSON.parse((await client(KMSClient).send(new GetKeyPolicyCommand({ KeyId: secret.KmsKeyId, PolicyName: "default" }))).Policy ?? "{}") as {
+      Statement: PolicyStatement[];
+    };
+    expect(keyPolicy.Statement).toContainEqual({
+      Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+    });
+    const subscriptions = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }))).Subscriptions ?? [];
+    expect(subscriptions.map((s) => [s.Protocol, s.Endpoint])).toEqual([["email", "oncall@example.com"]]);
+  });
+
+  it("has ECS watch the 5xx-rate and unhealthy-targets alarms during deployments (as applied: moto does not store deployment alarms)", () => {
+    const state = JSON.parse(readFileSync(deployment.stateFile, "utf8")) as {
+      resources: { type: string; instances: { attributes: { alarms?: unknown } }[] }[];
+    };
+    const service = state.resources.find((r) => r.type === "aws_ecs_service");
+    expect(service?.instances[0].attributes.alarms).toEqual([
+      { alarm_names: ["orders: 5xx responses high", "orders: unhealthy targets"], enable: true, rollback: true },
     ]);
   });
 

@@ -150,6 +150,23 @@ const BASES: Record<string, { [key: string]: Json }> = {
       schedules: [{ name: "workday", schedule: "cron(0 7 ? * MON-FRI *)", timezone: "Europe/London", minCount: 3, maxCount: 8 }],
     },
   },
+  "every alarm setting": {
+    ...REFERENCE,
+    alarms: {
+      enabled: true,
+      rollback: false,
+      targetErrorPercent: 2,
+      unhealthyTargets: 2,
+      p99ResponseSeconds: 0.5,
+      cpuPercent: 85,
+      memoryPercent: 80,
+      evaluationMinutes: 2,
+      tasksBelowDesiredMinutes: 10,
+      notify: { emails: ["oncall@example.com", "team+pager@example.co.uk"] },
+      loadBalancerErrorsPerMinute: 50,
+    },
+  },
+  "alarms to an existing topic": { ...REFERENCE, alarms: { notify: { snsTopicArn: "arn:aws:sns:us-east-1:123456789012:acme-pager" } } },
   "the example app": JSON.parse(readFileSync(path.join(__dirname, "..", "..", "config", "example-app.json"), "utf8")) as { [key: string]: Json },
 };
 delete BASES["AWS-managed encryption, Fargate only"].ec2;

@@ -169,6 +169,11 @@ export interface KeyPolicyInput {
    * @default false
    */
   readonly ebsForAutoScaling?: boolean;
+  /**
+   * Let CloudWatch alarms publish to an SNS topic encrypted with the key (CloudWatch encrypts the message it sends).
+   * @default false
+   */
+  readonly cloudWatchAlarms?: boolean;
 }
 
 /**
@@ -195,6 +200,17 @@ export function customerManagedKeyPolicy(input: KeyPolicyInput): PolicyDocument 
         Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": input.logGroupArn } },
       },
       ...(input.ebsForAutoScaling ? autoScalingEbsStatements(input) : []),
+      ...(input.cloudWatchAlarms
+        ? [
+            {
+              Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+              Effect: "Allow" as const,
+              Principal: { Service: "cloudwatch.amazonaws.com" },
+              Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+              Resource: "*",
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -219,6 +235,31 @@ function autoScalingEbsStatements(input: KeyPolicyInput): PolicyStatement[] {
       Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
     },
   ];
+}
+
+/** The alarm topic's policy: CloudWatch may publish to it, for alarms of this account and region only. */
+export function alarmTopicPolicy(input: {
+  readonly topicArn: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly region: string;
+}): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "CloudWatchAlarmsOfThisAccountPublish",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: input.topicArn,
+        Condition: {
+          StringEquals: { "aws:SourceAccount": input.accountId },
+          ArnLike: { "aws:SourceArn": `arn:${input.partition}:cloudwatch:${input.region}:${input.accountId}:alarm:*` },
+        },
+      },
+    ],
+  };
 }
 
 /** `arn:...:secret:name-AbC123:json-key:stage:id` → `arn:...:secret:name-AbC123` (IAM matches the secret itself). */

@@ -45,5 +45,11 @@ function reportOutcome(out: Reporter, result: RolloutResult): number {
     codes.set(d.diagnosis.code, entry);
   }
   for (const [code, d] of codes) out.line(`diagnosis (${d.count} task${d.count > 1 ? "s" : ""}, ${code}): ${d.summary}\n  fix: ${d.fix}`);
+  for (const alarm of result.firedAlarms ?? []) {
+    const then = result.outcome === "rolled-back" ? "ECS rolled the service back to its last completed deployment" : "ECS stopped the deployment";
+    out.line(
+      `diagnosis (deployment-alarm): alarm "${alarm.name}" went into ALARM at ${alarm.since}${alarm.reason ? ` — ${alarm.reason}` : ""}\n  fix: the new tasks passed their health checks but failed real traffic, and ${then}; read the service's logs from that time, fix, and deploy again`,
+    );
+  }
   return result.outcome === "completed" ? EXIT.ok : result.outcome === "timed-out" ? EXIT.rolloutTimedOut : EXIT.rolloutFailed;
 }

@@ -1,6 +1,7 @@
 /** Where the deployment is: stack outputs (a file, or `terraform output` in a stack folder) overridden by flags. */
 import * as fs from "node:fs";
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { awsClientConfig } from "../operations/aws";
@@ -71,17 +72,24 @@ export interface AwsClients {
   readonly secrets: SecretsManagerClient;
   readonly ecs: ECSClient;
   readonly autoscaling: AutoScalingClient;
+  readonly cloudWatch: CloudWatchClient;
 }
 
 /** Runs `use` with bounded AWS clients for `region`, and closes their sockets afterwards. */
 export async function withClients<T>(region: string | undefined, use: (clients: AwsClients) => Promise<T>): Promise<T> {
   const config = awsClientConfig(region);
-  const clients = { secrets: new SecretsManagerClient(config), ecs: new ECSClient(config), autoscaling: new AutoScalingClient(config) };
+  const clients = {
+    secrets: new SecretsManagerClient(config),
+    ecs: new ECSClient(config),
+    autoscaling: new AutoScalingClient(config),
+    cloudWatch: new CloudWatchClient(config),
+  };
   try {
     return await use(clients);
   } finally {
     clients.secrets.destroy();
     clients.ecs.destroy();
     clients.autoscaling.destroy();
+    clients.cloudWatch.destroy();
   }
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { REGION_SOURCE } from "../aws/patterns";
 import { backendSchema } from "../backend/schema";
 import { policyWaiversSchema } from "../policy-gate/waivers";
+import { environmentAlarmsSchema } from "./alarms";
 import { DEFAULTS } from "./defaults";
 import { credentials, encryption } from "./credentials";
 import { ec2Schema } from "./ec2";
@@ -101,6 +102,7 @@ const appSettingsShape = {
   network,
   loadBalancer,
   containerInsights: described(bool().default(DEFAULTS.containerInsights), "CloudWatch Container Insights on the environment's cluster."),
+  alarms: environmentAlarmsSchema,
   policyWaivers: described(policyWaiversSchema, 'Deliberate exceptions to the policy gate: `[{ "rule", "resource"?, "reason" }]`, printed in every report.'),
   backend: described(backendSchema, "Where Terraform keeps each environment's state; `{stack}` in a key, path or workspace name becomes the stack name."),
   tags: described(tagMap.default({}), "Tags added to every resource, beside `ManagedBy=ghcr-ecs`."),

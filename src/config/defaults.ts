@@ -42,6 +42,33 @@ export const DEFAULTS = {
     /** Scheduled actions read their cron in UTC unless a schedule names its time zone. */
     timezone: "UTC",
   },
+  alarms: {
+    /**
+     * Target 5xx above 5 % of requests for the evaluation window: beyond the odd failed request, short of an outage
+     * (an app that answers every request with 500 is at 100 %).
+     */
+    targetErrorPercent: 5,
+    /** Fewer requests than this in a minute give no error rate: 1 failure in 3 requests is not an outage. */
+    minimumRequestsPerMinute: 10,
+    /** 5xx the load balancer itself answers (502/503/504: no healthy target, a target that reset the connection). */
+    loadBalancerErrorsPerMinute: 10,
+    /** One target failing its health checks is one task the load balancer no longer sends traffic to. */
+    unhealthyTargets: 1,
+    /** p99 of the time a task takes to answer (TargetResponseTime), in seconds: a Spring Boot API answers in milliseconds. */
+    p99ResponseSeconds: 2,
+    /** Above autoscaling's target (70 %): the scaler is at its maximum or cannot keep up. */
+    cpuPercent: 90,
+    memoryPercent: 90,
+    /**
+     * One-minute periods that must all breach before an alarm fires: long enough to ride out a blip, short enough
+     * that a deployment alarm rolls back a bad deploy within minutes.
+     */
+    evaluationMinutes: 3,
+    /** Running tasks below desired that long (Container Insights): a deploy or scale-out catches up within a few minutes. */
+    tasksBelowDesiredMinutes: 5,
+    /** ECS fails a deployment whose 5xx-rate or unhealthy-targets alarm fires, and rolls back to the last completed one. */
+    rollback: true,
+  },
   credentials: {
     recoveryWindowInDays: 7,
     version: 1,

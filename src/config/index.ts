@@ -7,6 +7,7 @@ import { z } from "zod";
 import { REGION_SOURCE } from "../aws/patterns";
 import { backendSchema, backendStackProblems } from "../backend/schema";
 import { policyWaiversSchema } from "../policy-gate/waivers";
+import { singleServiceAlarmsSchema } from "./alarms";
 import { DEFAULTS } from "./defaults";
 import { credentials, encryption } from "./credentials";
 import { checkEc2, ec2Schema } from "./ec2";
@@ -39,6 +40,7 @@ export const configSchema = strictObject({
   deregistrationDelaySeconds: serviceShape.deregistrationDelaySeconds,
   deployment: serviceShape.deployment,
   autoscaling: serviceShape.autoscaling,
+  alarms: singleServiceAlarmsSchema,
   credentials,
   encryption,
   network,

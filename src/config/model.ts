@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { Config } from ".";
 import { backendWarnings, type Backend } from "../backend/schema";
 import type { PolicyWaiver } from "../policy-gate/waivers";
+import type { EnvironmentAlarmSettings } from "./alarms";
 import type { AppService, AppSettings } from "./app";
 import type { credentials as credentialsSchema, encryption as encryptionSchema } from "./credentials";
 import { ec2Settings, ec2StackName, stackNames, type Ec2Settings } from "./derive";
@@ -66,6 +67,8 @@ export interface EnvironmentModel {
   readonly network: z.output<typeof networkSchema>;
   readonly loadBalancer: z.output<typeof loadBalancerSchema>;
   readonly containerInsights: boolean;
+  /** Whom the environment's alarms notify, and the load balancer's own alarm. */
+  readonly alarms: EnvironmentAlarmSettings;
   readonly policyWaivers: readonly PolicyWaiver[];
   /** The container instances, when a service runs on EC2. */
   readonly ec2?: Ec2Settings;
@@ -121,8 +124,10 @@ function singleServiceEnvironment(config: Config, stackName: string): Environmen
     launchType: _launchType,
     ec2,
     $schema: _schema,
-    ...settings
+    alarms: { notify, loadBalancerErrorsPerMinute, ...serviceAlarms },
+    ...serviceSettings
   } = config;
+  const settings = { ...serviceSettings, alarms: serviceAlarms };
   return {
     stackName,
     layout: "single-service",
@@ -133,6 +138,7 @@ function singleServiceEnvironment(config: Config, stackName: string): Environmen
     network,
     loadBalancer,
     containerInsights,
+    alarms: { notify, loadBalancerErrorsPerMinute },
     policyWaivers,
     ...(onEc2 ? { ec2: ec2Settings({ ec2, cpuArchitecture: config.cpuArchitecture }) } : {}),
     credentials: [{ key: "default", settings: credentials, services: [config.name] }],
@@ -167,6 +173,7 @@ function appEnvironment(stackName: string, app: AppSettings): EnvironmentModel {
     network: app.network,
     loadBalancer: app.loadBalancer,
     containerInsights: app.containerInsights,
+    alarms: app.alarms,
     policyWaivers: app.policyWaivers,
     ...(ec2Services.length > 0 ? { ec2: ec2Settings({ ec2: app.ec2, cpuArchitecture: ec2Services[0][1].cpuArchitecture }) } : {}),
     credentials,

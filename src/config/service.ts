@@ -8,6 +8,7 @@ import { FARGATE_MEMORY_BY_CPU, LOG_RETENTION_DAYS } from "../aws/limits";
 import { ImageReferenceError, parseImageReference } from "../registry/image-reference";
 import { ENV_VAR_NAME_SOURCE } from "../util/patterns";
 import { autoscalingPlan, deploymentCanStart } from "../ecs/autoscaling";
+import { serviceAlarmsSchema } from "./alarms";
 import { DEFAULTS } from "./defaults";
 import { bool, described, describeSizes, int, pattern, strictObject } from "./primitives";
 
@@ -201,6 +202,7 @@ export const serviceShape = {
     autoscaling.default(() => autoscaling.parse({})),
     "Application Auto Scaling of the task count: target tracking on CPU, memory or requests per task, and schedules. On by default; the scaler owns the count, so an apply never resets a scaled-out service.",
   ),
+  alarms: serviceAlarmsSchema,
   logRetentionDays: described(
     z.literal([...LOG_RETENTION_DAYS], { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (days)` }).default(DEFAULTS.logRetentionDays),
     "Days CloudWatch Logs keeps the service's logs (a CloudWatch retention value).",
@@ -233,6 +235,7 @@ export function checkService(service: ServiceSettings, ctx: z.core.$RefinementCt
     });
   }
   checkAutoscaling(service, ctx, path);
+  checkAlarms(service, ctx, path);
   for (const name of Object.keys(service.secrets)) {
     if (name in service.environment) {
       ctx.addIssue({
@@ -240,6 +243,24 @@ export function checkService(service: ServiceSettings, ctx: z.core.$RefinementCt
         path: [...path, "secrets", name],
         input: name,
         message: "is also set in environment; a variable comes from one place only",
+      });
+    }
+  }
+}
+
+/** An alarm at or below the level the scaler keeps the service at would fire whenever the service is busy. */
+function checkAlarms(service: ServiceSettings, ctx: z.core.$RefinementCtx, path: readonly (string | number)[]): void {
+  const plan = autoscalingPlan(service);
+  if (!service.alarms.enabled || !plan) return;
+  for (const policy of plan.policies) {
+    const field =
+      policy.metric === "ECSServiceAverageCPUUtilization" ? "cpuPercent" : policy.metric === "ECSServiceAverageMemoryUtilization" ? "memoryPercent" : undefined;
+    if (field && service.alarms[field] <= policy.targetValue) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "alarms", field],
+        input: service.alarms[field],
+        message: `must be above autoscaling.${field} (${policy.targetValue}): the scaler keeps the service at ${policy.targetValue} %, so the alarm would fire whenever it is busy`,
       });
     }
   }

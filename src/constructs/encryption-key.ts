@@ -21,6 +21,11 @@ export interface EncryptionKeyProps {
    * @default false
    */
   readonly ebsForAutoScaling?: boolean;
+  /**
+   * Also encrypt the alarm topic: lets CloudWatch alarms publish to it.
+   * @default false
+   */
+  readonly cloudWatchAlarms?: boolean;
 }
 
 /** A customer-managed KMS key with yearly rotation for the credentials secret and the log group (and EC2 volumes). */
@@ -44,6 +49,7 @@ export class EncryptionKey extends Construct {
           region: props.region,
           logGroupArn: `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`,
           ebsForAutoScaling: props.ebsForAutoScaling,
+          cloudWatchAlarms: props.cloudWatchAlarms,
         }),
       ),
     });

@@ -96,6 +96,12 @@ export interface ApplicationServiceProps {
    */
   readonly readOnlyRootFilesystem?: boolean;
   /**
+   * CloudWatch alarms ECS watches during a deployment: while one is in ALARM the deployment fails and rolls back to
+   * the last completed one, also when the new tasks pass their health checks.
+   * @default - none: only the circuit breaker fails a deployment
+   */
+  readonly deploymentAlarmNames?: readonly string[];
+  /**
    * Resources that must exist before tasks start (the secret's value, the execution role's policy, the listener).
    * @default []
    */
@@ -272,6 +278,7 @@ export function sharedServiceSettings(props: ApplicationServiceProps) {
         : undefined,
     },
     deploymentCircuitBreaker: { enable: true, rollback: true },
+    alarms: props.deploymentAlarmNames?.length ? { alarmNames: [...props.deploymentAlarmNames], enable: true, rollback: true } : undefined,
     deploymentMinimumHealthyPercent: props.minimumHealthyPercent ?? DEFAULTS.deployment.minimumHealthyPercent,
     deploymentMaximumPercent: props.maximumPercent ?? DEFAULTS.deployment.maximumPercent,
     waitForSteadyState: props.waitForSteadyState ?? DEFAULTS.deployment.waitForSteadyState,

@@ -7,7 +7,9 @@ import {
   type ECSClient,
   type Service,
 } from "@aws-sdk/client-ecs";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { awsFailure } from "./aws";
+import { describeFiredAlarms, watchedAlarmNames, type FiredAlarm } from "./deployment-alarms";
 import { diagnoseStoppedTask, isRoutineStop, type Diagnosis } from "./diagnose";
 import { EXIT, OperationError } from "./exit-codes";
 
@@ -41,6 +43,8 @@ export interface RolloutResult {
   readonly runningCount: number;
   readonly failedTasks: number;
   readonly diagnoses: readonly StoppedTaskDiagnosis[];
+  /** The deployment alarms in ALARM when the deployment failed: what stopped it, earliest first. */
+  readonly firedAlarms?: readonly FiredAlarm[];
   readonly durationSeconds: number;
 }
 
@@ -52,6 +56,11 @@ export interface RolloutOptions {
   /** @default 5000 */
   readonly pollIntervalMs?: number;
   readonly onEvent?: (event: RolloutEvent) => void;
+  /**
+   * Reads the service's deployment alarms when the deployment fails, to name the one that stopped it.
+   * @default - the failure is reported with ECS's reason only
+   */
+  readonly cloudWatch?: CloudWatchClient;
 }
 
 /**
@@ -81,18 +90,25 @@ export async function rollout(ecs: ECSClient, options: RolloutOptions): Promise<
   const diagnoses: StoppedTaskDiagnosis[] = [];
   const seenTasks = new Set<string>();
   let last: Deployment | undefined = primary(updated);
-  const result = (outcome: RolloutOutcome, reason?: string): RolloutResult => ({
+  const result = (outcome: RolloutOutcome, reason?: string, firedAlarms: readonly FiredAlarm[] = []): RolloutResult => ({
     outcome,
     cluster,
     service: serviceName,
     deploymentId,
-    ...(reason ? { reason } : {}),
+    ...(firedAlarms.length > 0
+      ? { reason: `deployment alarm "${firedAlarms[0].name}" went into ALARM at ${firedAlarms[0].since}`, firedAlarms }
+      : reason
+        ? { reason }
+        : {}),
     desiredCount: last?.desiredCount ?? 0,
     runningCount: last?.runningCount ?? 0,
     failedTasks: last?.failedTasks ?? 0,
     diagnoses,
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
   });
+
+  const alarmsThatFired = (service: Service): Promise<FiredAlarm[]> =>
+    options.cloudWatch ? describeFiredAlarms(options.cloudWatch, watchedAlarmNames(service.deploymentConfiguration), last?.createdAt) : Promise.resolve([]);
 
   let lastProgress = "";
   for (;;) {
@@ -104,12 +120,14 @@ export async function rollout(ecs: ECSClient, options: RolloutOptions): Promise<
     });
 
     if (!ours) {
-      const rolledBack = (service.events ?? []).some((e) => /roll(ing|ed)? back|circuit breaker/i.test(e.message ?? ""));
+      const fired = await alarmsThatFired(service);
+      const rolledBack = fired.length > 0 || (service.events ?? []).some((e) => /roll(ing|ed)? back|circuit breaker/i.test(e.message ?? ""));
       return result(
         rolledBack ? "rolled-back" : "superseded",
         rolledBack
           ? "the circuit breaker rolled the deployment back"
           : `deployment ${deploymentId} was replaced by ${primary(service)?.id ?? "another deployment"}`,
+        fired,
       );
     }
     last = ours;
@@ -127,7 +145,7 @@ export async function rollout(ecs: ECSClient, options: RolloutOptions): Promise<
     }
     if (ours.rolloutState === "FAILED") {
       const rolledBack = primary(service)?.id !== deploymentId;
-      return result(rolledBack ? "rolled-back" : "failed", ours.rolloutStateReason ?? "ECS marked the deployment FAILED");
+      return result(rolledBack ? "rolled-back" : "failed", ours.rolloutStateReason ?? "ECS marked the deployment FAILED", await alarmsThatFired(service));
     }
     if (ours.rolloutState === "COMPLETED") {
       if (ours.status !== "PRIMARY") return result("superseded", `deployment ${deploymentId} completed but is no longer the primary deployment`);

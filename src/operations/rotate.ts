@@ -1,3 +1,4 @@
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DescribeInstanceRefreshesCommand, StartInstanceRefreshCommand, type AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -38,6 +39,8 @@ export interface RotationClients {
   readonly secrets: SecretsManagerClient;
   readonly ecs: ECSClient;
   readonly autoscaling?: AutoScalingClient;
+  /** Names the deployment alarm that stopped a rollout. */
+  readonly cloudWatch?: CloudWatchClient;
 }
 
 /**
@@ -74,6 +77,7 @@ export async function rotateCredentials(clients: RotationClients, options: Rotat
         service,
         timeoutMs: options.rolloutTimeoutMs,
         pollIntervalMs: options.pollIntervalMs,
+        cloudWatch: clients.cloudWatch,
         onEvent: (event) => step({ step: "rollout", service, event }),
       }),
     ),

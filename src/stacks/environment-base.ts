@@ -12,12 +12,16 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ServiceDiscoveryHttpNamespace } from "@cdktf/provider-aws/lib/service-discovery-http-namespace";
 import { applyBackend } from "../backend/apply";
 import type { CredentialModel, EnvironmentModel, ServiceModel } from "../config/model";
+import { AlarmTopic } from "../constructs/alarm-topic";
 import { Ec2Capacity } from "../constructs/ec2-capacity";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { LoadBalancer } from "../constructs/load-balancer";
+import { MetricAlarms } from "../constructs/metric-alarms";
 import { Network } from "../constructs/network";
 import { RegistryCredentials } from "../constructs/registry-credentials";
 import { createTargetGroup } from "../constructs/target-group";
+import { DEFAULTS } from "../config/defaults";
+import { loadBalancerAlarm } from "../ecs/alarms";
 import { parseImageReference } from "../registry/image-reference";
 
 /** Terraform ≥ 1.11: ephemeral variables and write-only arguments. */
@@ -41,6 +45,8 @@ export interface EnvironmentBase {
   readonly capacity?: Ec2Capacity;
   /** The Service Connect namespace, when a service uses it. */
   readonly namespaceArn?: string;
+  /** The SNS topic the alarms notify (the environment's own or `alarms.notify.snsTopicArn`), when a service has alarms. */
+  readonly alarmTopicArn?: string;
 }
 
 /** Where each service's resources go: the stack itself in the single-service layout, `services/<name>` in an app. */
@@ -61,6 +67,8 @@ export function buildEnvironmentBase(
   options: { readonly localStateFile?: string } = {},
 ): EnvironmentBase {
   const name = environment.stackName;
+  const alarmed = environment.services.some((s) => s.settings.alarms.enabled);
+  const ownAlarmTopic = alarmed && environment.alarms.notify.snsTopicArn === undefined;
   stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
   applyBackend(stack, environment.backend, name, { defaultRegion: environment.region, localStateFile: options.localStateFile });
 
@@ -79,6 +87,7 @@ export function buildEnvironmentBase(
           logGroupName: environment.layout === "single-service" ? `/ecs/${name}` : `/ecs/${name}/*`,
           deletionWindowInDays: environment.encryption.deletionWindowInDays,
           ebsForAutoScaling: environment.ec2 !== undefined,
+          cloudWatchAlarms: ownAlarmTopic,
         }).keyArn
       : environment.encryption.mode === "existing-key"
         ? environment.encryption.keyArn
@@ -135,7 +144,33 @@ export function buildEnvironmentBase(
     ? new ServiceDiscoveryHttpNamespace(stack, "namespace", { name, description: `Service Connect names of ${name}'s services` }).arn
     : undefined;
 
-  const base = { tags, accountId, partition, keyArn, network, loadBalancer, cluster, credentials, targetGroups, namespaceArn };
+  const alarmTopicArn = ownAlarmTopic
+    ? new AlarmTopic(stack, "alarm-topic", {
+        name,
+        accountId,
+        partition,
+        region: environment.region,
+        kmsKeyArn: keyArn,
+        emails: environment.alarms.notify.emails,
+      }).topicArn
+    : alarmed
+      ? environment.alarms.notify.snsTopicArn
+      : undefined;
+  if (alarmTopicArn) {
+    new MetricAlarms(stack, "load-balancer-alarms", {
+      topicArn: alarmTopicArn,
+      alarms: [
+        loadBalancerAlarm({
+          stackName: name,
+          loadBalancer: loadBalancer.arnSuffix,
+          errorsPerMinute: environment.alarms.loadBalancerErrorsPerMinute,
+          evaluationMinutes: DEFAULTS.alarms.evaluationMinutes,
+        }),
+      ],
+    });
+  }
+
+  const base = { tags, accountId, partition, keyArn, network, loadBalancer, cluster, credentials, targetGroups, namespaceArn, alarmTopicArn };
   return environment.ec2 ? { ...base, capacity: containerInstances(stack, environment, base) } : base;
 }
 

@@ -11,10 +11,12 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import type { EnvironmentModel, ServiceModel } from "../config/model";
 import { Ec2Service } from "../constructs/ec2-service";
 import { FargateService } from "../constructs/fargate-service";
+import { MetricAlarms } from "../constructs/metric-alarms";
 import { ServiceAutoscaling } from "../constructs/service-autoscaling";
 import type { ApplicationServiceProps } from "../constructs/service-parts";
 import { TaskExecutionRole } from "../constructs/task-execution-role";
 import type { RegistryAuthMode } from "../ec2/registry-auth";
+import { deploymentAlarmNames, serviceAlarmPlan } from "../ecs/alarms";
 import { autoscalingPlan } from "../ecs/autoscaling";
 import { logGroupNameOf, serviceScope, type EnvironmentBase } from "./environment-base";
 
@@ -26,6 +28,8 @@ export interface DeployedService {
   readonly executionRoleArn: string;
   readonly credentialsSecretArn: string;
   readonly registryAuth: RegistryAuthMode;
+  /** The alarms ECS watches during the service's deployments. */
+  readonly deploymentAlarmNames: readonly string[];
   /** The tasks' security group (awsvpc); undefined for bridge-mode tasks, which use the instances' group. */
   readonly securityGroupId?: string;
 }
@@ -69,6 +73,21 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
         })
       : undefined;
 
+  // Alarm dimensions name the cluster and service as written, not through the service: ECS depends on the alarms.
+  const alarmPlan = base.alarmTopicArn
+    ? serviceAlarmPlan({
+        resourceName: service.resourceName,
+        clusterName: environment.stackName,
+        serviceName: service.ecsName,
+        logGroupName: logGroupNameOf(environment, service),
+        alarms: settings.alarms,
+        containerInsights: environment.containerInsights,
+        target: targetGroup && { loadBalancer: base.loadBalancer.arnSuffix, targetGroup: targetGroup.arnSuffix },
+      })
+    : [];
+  const alarms = alarmPlan.length > 0 ? new MetricAlarms(scope, "alarms", { alarms: alarmPlan, topicArn: base.alarmTopicArn! }) : undefined;
+  const watched = deploymentAlarmNames(alarmPlan);
+
   const autoscaling = autoscalingPlan(settings);
   const props: ApplicationServiceProps = {
     name: service.resourceName,
@@ -96,9 +115,10 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     waitForSteadyState: settings.deployment.waitForSteadyState,
     readOnlyRootFilesystem: settings.readOnlyRootFilesystem,
     desiredCountSetByAutoscaling: autoscaling !== undefined,
+    deploymentAlarmNames: watched,
   };
   // No task starts before the role can read the secret, the secret has its value and the listener (rule) routes.
-  const routed = [executionRole.policy, base.loadBalancer.forwardingListener, ...(rule ? [rule] : [])];
+  const routed = [executionRole.policy, base.loadBalancer.forwardingListener, ...(rule ? [rule] : []), ...watched.map((name) => alarms!.byName.get(name)!)];
   const secretValue = credential.secretVersion ? [credential.secretVersion] : [];
 
   let ecsService: FargateService | Ec2Service;
@@ -144,6 +164,7 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     executionRoleArn: executionRole.roleArn,
     credentialsSecretArn: credential.secretArn,
     registryAuth,
+    deploymentAlarmNames: watched,
     securityGroupId: ecsService.securityGroupId,
   };
 }

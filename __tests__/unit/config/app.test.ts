@@ -323,7 +323,7 @@ const INVALID: [string, (c: AppDraft) => void, string[]][] = [
       c.services.api.imagee = "x";
     },
     [
-      'services.api: unknown key "imagee" (did you mean "image"?); allowed keys: image, containerPort, cpu, memory, containerMemory, cpuArchitecture, desiredCount, healthCheck, deregistrationDelaySeconds, deployment, environment, secrets, autoscaling, logRetentionDays, readOnlyRootFilesystem, launchType, credentials, loadBalanced, serviceConnect, route',
+      'services.api: unknown key "imagee" (did you mean "image"?); allowed keys: image, containerPort, cpu, memory, containerMemory, cpuArchitecture, desiredCount, healthCheck, deregistrationDelaySeconds, deployment, environment, secrets, autoscaling, alarms, logRetentionDays, readOnlyRootFilesystem, launchType, credentials, loadBalanced, serviceConnect, route',
     ],
   ],
   [
@@ -361,7 +361,7 @@ const INVALID: [string, (c: AppDraft) => void, string[]][] = [
       c.environments = { prod: { regoin: "eu-west-1" } };
     },
     [
-      'environments.prod: unknown key "regoin" (did you mean "region"?); allowed keys: $schema, name, region, credentials, encryption, network, loadBalancer, containerInsights, policyWaivers, backend, tags, ec2, services',
+      'environments.prod: unknown key "regoin" (did you mean "region"?); allowed keys: $schema, name, region, credentials, encryption, network, loadBalancer, containerInsights, alarms, policyWaivers, backend, tags, ec2, services',
     ],
   ],
   [

@@ -24,6 +24,7 @@ interface JsonSchema {
   minimum?: number;
   maximum?: number;
   minItems?: number;
+  maxItems?: number;
   minLength?: number;
 }
 
@@ -49,6 +50,7 @@ const KNOWN_KEYWORDS = new Set([
   "propertyNames",
   "items",
   "minItems",
+  "maxItems",
   "oneOf",
   "enum",
   "const",
@@ -92,6 +94,7 @@ function validate(schema: JsonSchema, value: unknown, at = "$"): string[] {
     case "array":
       if (!Array.isArray(value)) return [...errors, `${at}: is not an array`];
       if (schema.minItems !== undefined && value.length < schema.minItems) errors.push(`${at}: has fewer than ${schema.minItems} items`);
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) errors.push(`${at}: has more than ${schema.maxItems} items`);
       if (schema.items) value.forEach((item, i) => errors.push(...validate(schema.items as JsonSchema, item, `${at}[${i}]`)));
       break;
     case "object": {

@@ -268,6 +268,124 @@ describe("an app environment's autoscaling", () => {
   });
 });
 
+describe("an app environment's alarms", () => {
+  const alarmNames = (tf: TerraformDocument) =>
+    resources(tf, "aws_cloudwatch_metric_alarm")
+      .map((r) => String(r.block.alarm_name))
+      .sort();
+
+  it("give every service its alarms and the load balancer its own, all notifying the environment's one topic", () => {
+    const tf = synthEnvironment(
+      shop(
+        { alarms: { notify: { emails: ["shop-oncall@example.com"] } }, encryption: { mode: "create-cmk" } },
+        { admin: { image: "ghcr.io/acme/admin:1.0.0", cpu: 256, memory: 512, route: { hostHeaders: ["admin.example.com"] }, alarms: { enabled: false } } },
+      ),
+      "shop-prod",
+    );
+    const topic = onlyResource(tf, "aws_sns_topic");
+    expect(topic.block).toEqual({
+      name: "shop-prod-alarms",
+      display_name: "shop-prod alarms",
+      kms_master_key_id: ref("aws_kms_key", onlyResource(tf, "aws_kms_key").name, "arn"),
+    });
+    expect(onlyResource(tf, "aws_sns_topic_subscription").block).toMatchObject({ protocol: "email", endpoint: "shop-oncall@example.com" });
+    expect(alarmNames(tf)).toEqual([
+      "shop-prod-api: 5xx responses high",
+      "shop-prod-api: CPU high",
+      "shop-prod-api: memory high",
+      "shop-prod-api: p99 response time high",
+      "shop-prod-api: running tasks below desired",
+      "shop-prod-api: unhealthy targets",
+      "shop-prod-web: 5xx responses high",
+      "shop-prod-web: CPU high",
+      "shop-prod-web: memory high",
+      "shop-prod-web: p99 response time high",
+      "shop-prod-web: running tasks below desired",
+      "shop-prod-web: unhealthy targets",
+      "shop-prod-worker: CPU high",
+      "shop-prod-worker: memory high",
+      "shop-prod-worker: running tasks below desired",
+      "shop-prod: load balancer 5xx high",
+    ]);
+    const topicArn = ref("aws_sns_topic", topic.name, "arn");
+    for (const alarm of resources(tf, "aws_cloudwatch_metric_alarm"))
+      expect([alarm.block.alarm_actions, alarm.block.ok_actions]).toEqual([[topicArn], [topicArn]]);
+  });
+
+  it("put a service's alarms on its own target group, and under its own address", () => {
+    const tf = synthEnvironment(shop(), "shop-prod");
+    const alarm = findResource(tf, "aws_cloudwatch_metric_alarm", (b) => b.alarm_name === "shop-prod-api: unhealthy targets");
+    expect(alarm.name).toMatch(/^services_api_alarms_unhealthy-targets_[0-9A-F]{8}$/);
+    expect(alarm.block.dimensions).toEqual({
+      LoadBalancer: ref("aws_lb", onlyResource(tf, "aws_lb").name, "arn_suffix"),
+      TargetGroup: ref("aws_lb_target_group", byName(tf, "aws_lb_target_group", "shop-prod-api-8081").name, "arn_suffix"),
+    });
+  });
+
+  it("let ECS roll back a load-balanced service's deployment on its own 5xx-rate and unhealthy-targets alarms; a worker has none", () => {
+    const tf = synthEnvironment(
+      shop(
+        {},
+        { admin: { image: "ghcr.io/acme/admin:1.0.0", cpu: 256, memory: 512, route: { hostHeaders: ["admin.example.com"] }, alarms: { rollback: false } } },
+      ),
+      "shop-prod",
+    );
+    expect(serviceNamed(tf, "api").block.alarms).toEqual({
+      alarm_names: ["shop-prod-api: 5xx responses high", "shop-prod-api: unhealthy targets"],
+      enable: true,
+      rollback: true,
+    });
+    expect(serviceNamed(tf, "worker").block.alarms).toBeUndefined();
+    expect(serviceNamed(tf, "admin").block.alarms).toBeUndefined();
+    // The alarms exist before the service that names them.
+    expect(serviceNamed(tf, "api").block.depends_on).toEqual(
+      expect.arrayContaining(
+        ["5xx responses high", "unhealthy targets"].map(
+          (what) => `aws_cloudwatch_metric_alarm.${findResource(tf, "aws_cloudwatch_metric_alarm", (b) => b.alarm_name === `shop-prod-api: ${what}`).name}`,
+        ),
+      ),
+    );
+  });
+
+  it("notify an existing topic instead of creating one, and admit no CloudWatch statement to a key for it", () => {
+    const external = "arn:aws:sns:us-east-1:123456789012:acme-pager";
+    const tf = synthEnvironment(shop({ alarms: { notify: { snsTopicArn: external } }, encryption: { mode: "create-cmk" } }), "shop-prod");
+    expect(resources(tf, "aws_sns_topic")).toEqual([]);
+    for (const alarm of resources(tf, "aws_cloudwatch_metric_alarm")) expect(alarm.block.alarm_actions).toEqual([external]);
+    const keyPolicy = JSON.parse(String(onlyResource(tf, "aws_kms_key").block.policy)) as { Statement: { Sid: string }[] };
+    expect(keyPolicy.Statement.map((s) => s.Sid)).not.toContain("CloudWatchAlarmsPublishToEncryptedTopic");
+  });
+
+  it("take an environment's own recipients and load balancer threshold", () => {
+    const tf = synthEnvironment(
+      shop({
+        alarms: { notify: { emails: ["a@example.com"] } },
+        environments: { prod: { alarms: { notify: { emails: ["pager@example.com"] }, loadBalancerErrorsPerMinute: 3 } } },
+      }),
+      "shop-prod",
+    );
+    expect(resources(tf, "aws_sns_topic_subscription").map((r): unknown => r.block.endpoint)).toEqual(["pager@example.com"]);
+    expect(findResource(tf, "aws_cloudwatch_metric_alarm", (b) => b.alarm_name === "shop-prod: load balancer 5xx high").block.threshold).toBe(3);
+  });
+
+  it("are all gone, topic too, when every service turns them off", () => {
+    const off = { alarms: { enabled: false } };
+    const tf = synthEnvironment(
+      shop(
+        {},
+        {
+          web: { image: "ghcr.io/acme/web:1.0.0", cpu: 512, memory: 1024, ...off },
+          api: { image: "ghcr.io/acme/api:1.0.0", cpu: 512, memory: 1024, route: { pathPatterns: ["/api/*"] }, ...off },
+          admin: { image: "ghcr.io/acme/admin:1.0.0", cpu: 256, memory: 512, route: { hostHeaders: ["admin.example.com"] }, ...off },
+          worker: { image: "ghcr.io/acme/worker:1.0.0", cpu: 256, memory: 512, loadBalanced: false, ...off },
+        },
+      ),
+      "shop-prod",
+    );
+    expect([resources(tf, "aws_cloudwatch_metric_alarm"), resources(tf, "aws_sns_topic")]).toEqual([[], []]);
+  });
+});
+
 describe("an app's credentials", () => {
   const other = { mode: "managed", username: "partner-bot" };
   let tf: TerraformDocument;

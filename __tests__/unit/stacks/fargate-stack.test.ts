@@ -232,7 +232,8 @@ describe("FargateStack variants", () => {
     expect(container(tf).repositoryCredentials).toEqual({ credentialsParameter: EXISTING_SECRET_ARN });
     expect(tf.output?.credentials_secret_arn.value).toBe(EXISTING_SECRET_ARN);
     const dependsOn = asStrings(onlyResource(tf, "aws_ecs_service").block.depends_on);
-    expect(dependsOn).toHaveLength(2);
+    // The role's policy, the listener and the two deployment alarms; no secret version.
+    expect(dependsOn).toHaveLength(4);
     expect(dependsOn.filter((d) => d.startsWith("aws_secretsmanager_secret_version."))).toEqual([]);
   });
 

@@ -11,8 +11,9 @@ export const rolloutCommand = defineCommand({
   usage: `ghcr-ecs rollout [options]
 
 Forces a new deployment of the service and follows it until ECS reports COMPLETED (exit 0), FAILED or a
-circuit-breaker rollback (exit 20), or --timeout passes (exit 21). Stopped tasks are translated into a
-diagnosis (CannotPullContainerError 401/403/404/timeout, ResourceInitializationError secret access, …).
+rollback by the circuit breaker or a deployment alarm (exit 20), or --timeout passes (exit 21). Stopped tasks
+are translated into a diagnosis (CannotPullContainerError 401/403/404/timeout, ResourceInitializationError
+secret access, …); a deployment alarm that stopped the deployment is named, with when it fired and why.
   --all                 every service of the stack, in parallel (exit: the worst outcome)
   --cluster NAME        default: the cluster_name output
   --timeout SECONDS     default 900
@@ -31,7 +32,14 @@ ${TARGET_HELP}`,
     const results = await withClients(target.region, (c) =>
       Promise.all(
         services.map((service) =>
-          rollout(c.ecs, { cluster, service, timeoutMs, pollIntervalMs, onEvent: (event) => out.progress(`${label(service)}${describeRolloutEvent(event)}`) }),
+          rollout(c.ecs, {
+            cluster,
+            service,
+            timeoutMs,
+            pollIntervalMs,
+            cloudWatch: c.cloudWatch,
+            onEvent: (event) => out.progress(`${label(service)}${describeRolloutEvent(event)}`),
+          }),
         ),
       ),
     );
