@@ -21,7 +21,7 @@ jest.setTimeout(600_000);
 const canary = `ghp_plancanary${Date.now()}${Math.random().toString(36).slice(2, 10)}`;
 const env = { TF_VAR_registry_token: canary };
 const SECURITY_TYPE =
-  /^(aws_iam_|aws_security_group$|aws_default_security_group$|aws_vpc_security_group_(ingress|egress)_rule$|aws_secretsmanager_|aws_kms_|aws_lb_listener)/;
+  /^(aws_iam_|aws_security_group$|aws_default_security_group$|aws_vpc_security_group_(ingress|egress)_rule$|aws_secretsmanager_|aws_kms_|aws_lb_listener|aws_cloudwatch_metric_alarm$|aws_sns_topic|aws_appautoscaling_)/;
 /** What moto 5.2.1 does not store (see __tests__/integration/fargate-on-moto.test.ts): every plan after apply shows them. */
 const MOTO_SERVICE_DRIFT = ["availability_zone_rebalancing", "enable_ecs_managed_tags", "health_check_grace_period_seconds"];
 
@@ -89,7 +89,7 @@ describe("plan summary of a fresh create", () => {
     expect(plans.create.markdown).not.toContain("Replacements and deletions");
   });
 
-  it("lists exactly the IAM, security group, secret, KMS and listener resources as security-relevant", () => {
+  it("lists exactly the IAM, security group, secret, KMS, listener, alarm and autoscaling resources as security- and reliability-relevant", () => {
     const expected = Object.entries(synthesized.resource)
       .filter(([type]) => SECURITY_TYPE.test(type))
       .flatMap(([type, blocks]) => Object.keys(blocks).map((name) => `${type}.${name}`))
@@ -101,7 +101,7 @@ describe("plan summary of a fresh create", () => {
         .map((c) => c.address)
         .sort(),
     ).toEqual(expected);
-    const section = plans.create.markdown.split("#### 🔐 Security-relevant changes")[1].split("\n\n")[1];
+    const section = plans.create.markdown.split("#### 🔐 Security and reliability changes")[1].split("\n\n")[1];
     expect(section.split("\n").slice(2).length).toBe(expected.length);
     const version = Object.keys(synthesized.resource.aws_secretsmanager_secret_version)[0];
     expect(section).toContain(`| \`aws_secretsmanager_secret_version.${version}\` | secret | create | — |`);
@@ -109,7 +109,9 @@ describe("plan summary of a fresh create", () => {
 
   it("gives the same rollout estimate as the synthesized stack", () => {
     const fromSynth = describeStackRollout("orders", synthesized);
-    expect(fromSynth).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)"]);
+    expect(fromSynth).toEqual([
+      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s, deploy failing real traffic rolled back by alarm ≈ 6m 40s (model: docs/rollout-model.md)",
+    ]);
     expect(plans.create.summary.rollout).toEqual(fromSynth);
     expect(plans.create.markdown).toContain(`⏱️ ${fromSynth[0]}`);
   });
@@ -135,9 +137,11 @@ describe("plan summary of an in-place change (desiredCount 2 → 3 under autosca
     expect(markdown).toContain(`| \`${logs.address}\` | update in place | \`retention_in_days\` |`);
     // Terraform leaves desired_count to the scaler, so the plan keeps 2; the synthesized stack's first-deploy count is 3.
     expect(describeStackRollout("orders", synthesizedInPlace)).toEqual([
-      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 2m 15s (model: docs/rollout-model.md)",
+      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 2m 15s, deploy failing real traffic rolled back by alarm ≈ 6m 40s (model: docs/rollout-model.md)",
     ]);
-    expect(summary.rollout).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)"]);
+    expect(summary.rollout).toEqual([
+      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s, deploy failing real traffic rolled back by alarm ≈ 6m 40s (model: docs/rollout-model.md)",
+    ]);
   });
 });
 
@@ -153,17 +157,26 @@ describe("plan summary of a replacement (container port + 1)", () => {
     expect(summary.counts.replace).toBe(replaced.length);
     const dangerIndex = markdown.indexOf("#### ⚠️ Replacements and deletions");
     expect(dangerIndex).toBeGreaterThan(0);
-    expect(dangerIndex).toBeLessThan(markdown.indexOf("#### 🔐 Security-relevant changes"));
+    expect(dangerIndex).toBeLessThan(markdown.indexOf("#### 🔐 Security and reliability changes"));
     expect(markdown.indexOf(replaced[0].address)).toBeGreaterThan(dangerIndex);
     expect(markdown).toContain("| replace (create new, then destroy old) | forced by `name`, `port`; `replace_because_cannot_update` |");
     expect(markdown).toContain("| replace (destroy, then create) | forced by `container_definitions`; `replace_because_cannot_update` |");
   });
 
-  it("updates the service, the listener and the container-port rules in place, and flags the rules and listener", () => {
+  it("updates the service, the listener, the container-port rules and the target group's alarms in place, and flags all but the service", () => {
     const { summary } = plans.replace;
-    expect(summary.counts).toEqual({ add: 0, change: 4, replace: 2, destroy: 0 });
+    expect(summary.counts).toEqual({ add: 0, change: 7, replace: 2, destroy: 0 });
+    const changed = summary.changes.filter((c) => c.action === "change");
+    // The new target group has a new ARN suffix, which names it in the alarms on it.
+    expect(
+      changed.filter((c) => c.type === "aws_cloudwatch_metric_alarm").map((c) => [c.address.replace(/_[0-9A-F]{8}$/, ""), c.attributes, c.security]),
+    ).toEqual([
+      ["aws_cloudwatch_metric_alarm.alarms_p99-response-time", ["dimensions"], "alarm"],
+      ["aws_cloudwatch_metric_alarm.alarms_target-5xx", ["metric_query"], "alarm"],
+      ["aws_cloudwatch_metric_alarm.alarms_unhealthy-targets", ["dimensions"], "alarm"],
+    ]);
     const updated = Object.fromEntries(
-      summary.changes.filter((c) => c.action === "change").map((c) => [c.type, { attributes: c.attributes, security: c.security }]),
+      changed.filter((c) => c.type !== "aws_cloudwatch_metric_alarm").map((c) => [c.type, { attributes: c.attributes, security: c.security }]),
     );
     expect(updated).toEqual({
       aws_ecs_service: { attributes: [...MOTO_SERVICE_DRIFT, "load_balancer", "task_definition"].sort(), security: undefined },

@@ -69,7 +69,9 @@ describe("node dist/main.js", () => {
     const result = synths.reference;
     expect(result.stdout).toBe("");
     // 45 s start + 10 s × 2 checks + 30 s draining; rollback: 2 rounds × (45 + max(60 s grace, 10 s × 3) + 30).
-    expect(stderrLines("reference")).toContain("orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)");
+    expect(stderrLines("reference")).toContain(
+      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s, deploy failing real traffic rolled back by alarm ≈ 6m 40s (model: docs/rollout-model.md)",
+    );
     for (const line of result.stderr
       .trim()
       .split("\n")
@@ -95,8 +97,11 @@ describe("node dist/main.js", () => {
 
   it("reflects AWS-default health check, draining and percentages in the estimate", () => {
     expect(synths["aws-like"].code).toBe(0);
-    // 45 + 30 × 5 + 300 = 495 s; rollback: 2 rounds × (45 + max(0, 30 × 2) + 300) = 810 s.
-    expect(stderrLines("aws-like")).toContain("orders: rolling deploy ≈ 8m 15s, failed deploy rolled back ≈ 13m 30s (model: docs/rollout-model.md)");
+    // 45 + 30 × 5 + 300 = 495 s; rollback: 2 rounds × (45 + max(0, 30 × 2) + 300) = 810 s;
+    // by alarm: in service after 195 s, the alarm 180 + 60 s later, the old wave back (195 s), drained 300 s = 930 s.
+    expect(stderrLines("aws-like")).toContain(
+      "orders: rolling deploy ≈ 8m 15s, failed deploy rolled back ≈ 13m 30s, deploy failing real traffic rolled back by alarm ≈ 15m 30s (model: docs/rollout-model.md)",
+    );
   });
 
   it.each(INVALID)("rejects %s with exit 2, the field and no stack trace, writing nothing", (label, _config, message) => {

@@ -23,7 +23,7 @@ const token = `ghp_upgrade${Date.now()}${Math.random().toString(36).slice(2, 10)
 interface PlanChange {
   address: string;
   previous_address?: string;
-  change: { actions: string[] };
+  change: { actions: string[]; before?: Record<string, unknown>; after?: Record<string, unknown> };
 }
 
 interface Upgrade {
@@ -79,10 +79,19 @@ describe("upgrading the Fargate reference stack from 0.1.0", () => {
     expect(replaced(fargate.upgrade)).toEqual([]);
   });
 
-  it("creates only what 0.2 adds: the service's scalable target and its CPU policy", () => {
+  it("creates only what 0.2 adds: the scalable target and its CPU policy, the alarms and their topic", () => {
     expect(withAction(fargate.upgrade, (a) => a === "create")).toEqual([
       "aws_appautoscaling_policy.autoscaling_cpu_CD02082E",
       "aws_appautoscaling_target.autoscaling_target_10D32FB7",
+      "aws_cloudwatch_metric_alarm.alarms_cpu-high_297C25F0",
+      "aws_cloudwatch_metric_alarm.alarms_memory-high_3EC1B4AB",
+      "aws_cloudwatch_metric_alarm.alarms_p99-response-time_DCFF9BC1",
+      "aws_cloudwatch_metric_alarm.alarms_target-5xx_D94557D4",
+      "aws_cloudwatch_metric_alarm.alarms_tasks-below-desired_1019B857",
+      "aws_cloudwatch_metric_alarm.alarms_unhealthy-targets_574C8DD2",
+      "aws_cloudwatch_metric_alarm.load-balancer-alarms_load-balancer-5xx_94EAC098",
+      "aws_sns_topic.alarm-topic_D89A1C02",
+      "aws_sns_topic_policy.alarm-topic_policy_BF9A07B7",
     ]);
   });
 
@@ -92,9 +101,15 @@ describe("upgrading the Fargate reference stack from 0.1.0", () => {
     expect(cluster?.change.actions).toEqual(["no-op"]);
   });
 
-  it("changes in place only what re-planning 0.1.0 itself changes (fields moto drops)", () => {
+  it("changes in place what re-planning 0.1.0 itself changes (fields moto drops), and the key's policy only for the alarm topic", () => {
     const updated = (changes: PlanChange[]) => withAction(changes, (a) => a === "update");
-    expect(updated(fargate.upgrade)).toEqual(updated(fargate.control));
+    const key = "aws_kms_key.encryption_key_EEB70057";
+    expect(updated(fargate.upgrade)).toEqual([...updated(fargate.control), key].sort());
+    const keyChange = fargate.upgrade.find((c) => c.address === key)?.change;
+    const changed = Object.keys(keyChange?.after ?? {}).filter((k) => JSON.stringify(keyChange?.after?.[k]) !== JSON.stringify(keyChange?.before?.[k]));
+    expect(changed).toEqual(["policy"]);
+    const sids = (policy: unknown) => (JSON.parse(String(policy)) as { Statement: { Sid: string }[] }).Statement.map((s) => s.Sid);
+    expect(sids(keyChange?.after?.policy)).toEqual([...sids(keyChange?.before?.policy), "CloudWatchAlarmsPublishToEncryptedTopic"]);
   });
 });
 

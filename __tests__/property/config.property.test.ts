@@ -152,6 +152,7 @@ const BASES: Record<string, { [key: string]: Json }> = {
   },
   "every alarm setting": {
     ...REFERENCE,
+    production: true,
     alarms: {
       enabled: true,
       rollback: false,

@@ -103,6 +103,10 @@ const appSettingsShape = {
   loadBalancer,
   containerInsights: described(bool().default(DEFAULTS.containerInsights), "CloudWatch Container Insights on the environment's cluster."),
   alarms: environmentAlarmsSchema,
+  production: described(
+    bool().default(false),
+    'Marks the environment as production (usually `{"environments": {"prod": {"production": true}}}`): the policy gate fails a service without autoscaling or alarms (rule `production-service-scales-and-alarms`, waivable).',
+  ),
   policyWaivers: described(policyWaiversSchema, 'Deliberate exceptions to the policy gate: `[{ "rule", "resource"?, "reason" }]`, printed in every report.'),
   backend: described(backendSchema, "Where Terraform keeps each environment's state; `{stack}` in a key, path or workspace name becomes the stack name."),
   tags: described(tagMap.default({}), "Tags added to every resource, beside `ManagedBy=ghcr-ecs`."),

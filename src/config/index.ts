@@ -49,6 +49,10 @@ export const configSchema = strictObject({
   secrets: serviceShape.secrets,
   logRetentionDays: serviceShape.logRetentionDays,
   containerInsights: described(bool().default(DEFAULTS.containerInsights), "CloudWatch Container Insights on the cluster."),
+  production: described(
+    bool().default(false),
+    "Marks the stack as production: the policy gate fails a service without autoscaling or alarms (rule `production-service-scales-and-alarms`, waivable).",
+  ),
   readOnlyRootFilesystem: serviceShape.readOnlyRootFilesystem,
   policyWaivers: described(policyWaiversSchema, 'Deliberate exceptions to the policy gate: `[{ "rule", "resource"?, "reason" }]`, printed in every report.'),
   backend: described(backendSchema, "Where Terraform keeps each stack's state: `local` (default), `s3` or `cloud`."),

@@ -69,6 +69,8 @@ export interface EnvironmentModel {
   readonly containerInsights: boolean;
   /** Whom the environment's alarms notify, and the load balancer's own alarm. */
   readonly alarms: EnvironmentAlarmSettings;
+  /** Production: the policy gate requires every service to scale and alarm. */
+  readonly production: boolean;
   readonly policyWaivers: readonly PolicyWaiver[];
   /** The container instances, when a service runs on EC2. */
   readonly ec2?: Ec2Settings;
@@ -118,6 +120,7 @@ function singleServiceEnvironment(config: Config, stackName: string): Environmen
     network,
     loadBalancer,
     containerInsights,
+    production,
     policyWaivers,
     backend,
     tags,
@@ -139,6 +142,7 @@ function singleServiceEnvironment(config: Config, stackName: string): Environmen
     loadBalancer,
     containerInsights,
     alarms: { notify, loadBalancerErrorsPerMinute },
+    production,
     policyWaivers,
     ...(onEc2 ? { ec2: ec2Settings({ ec2, cpuArchitecture: config.cpuArchitecture }) } : {}),
     credentials: [{ key: "default", settings: credentials, services: [config.name] }],
@@ -174,6 +178,7 @@ function appEnvironment(stackName: string, app: AppSettings): EnvironmentModel {
     loadBalancer: app.loadBalancer,
     containerInsights: app.containerInsights,
     alarms: app.alarms,
+    production: app.production,
     policyWaivers: app.policyWaivers,
     ...(ec2Services.length > 0 ? { ec2: ec2Settings({ ec2: app.ec2, cpuArchitecture: ec2Services[0][1].cpuArchitecture }) } : {}),
     credentials,

@@ -17,6 +17,13 @@
  *   come back in the rollback, one wave each `S + I × H`. Total =
  *   `ceil(T / B) × (S + max(G, I × U) + R) + ceil(stoppedEarly / B) × (S + I × H)`.
  *
+ * - **Deploy that fails real traffic, rolled back by a deployment alarm** (new tasks pass their health checks, then
+ *   answer 5xx): the first wave is in service after `S + I × H`; the alarm fires once its window W (evaluation
+ *   periods × period) has breached, plus one period P for CloudWatch to receive the load balancer's metrics; meanwhile
+ *   `r = min(waves, 1 + floor((W + P) / (S + I × H + R)))` waves have replaced old tasks. The rollback starts those
+ *   again (`r × (S + I × H)`) and drains the bad tasks (R). Total = `S + I × H + W + P + r × (S + I × H) + R`.
+ *   After a good deploy ECS also watches the alarms for a bake time it derives from them, so COMPLETED comes later.
+ *
  * Not modelled: ECS's launch back-off after repeated failures (makes failing rounds slower), EC2 capacity that must
  * scale out first, Terraform's own polling interval. The figures are estimates to compare settings, not SLAs.
  * Written up for users, with a worked example, in docs/rollout-model.md.
@@ -35,6 +42,11 @@ export interface RolloutSettings {
   readonly deregistrationDelaySeconds: number;
   /** Deployment circuit breaker with rollback on. */
   readonly circuitBreaker: boolean;
+  /**
+   * The longest window (evaluation periods × period, seconds) of the alarms ECS watches during a deployment.
+   * @default - no deployment alarms
+   */
+  readonly deploymentAlarmWindowSeconds?: number;
 }
 
 export interface RolloutAssumptions {
@@ -73,7 +85,12 @@ export interface RolloutEstimate {
   readonly failingRounds: number;
   /** Undefined without a circuit breaker (a bad deployment keeps retrying), when no wave can start, or with D = 0. */
   readonly failedDeployRolledBackSeconds: number | undefined;
+  /** Undefined without deployment alarms, when no wave can start, or with D = 0. */
+  readonly alarmRolledBackSeconds: number | undefined;
 }
+
+/** CloudWatch receives a load balancer's per-minute metrics about a minute late. */
+const METRIC_DELAY_SECONDS = 60;
 
 export function circuitBreakerThreshold(desiredCount: number): number {
   return Math.min(200, Math.max(3, Math.ceil(desiredCount / 2)));
@@ -96,6 +113,10 @@ export function estimateRollout(settings: RolloutSettings, assumptions: RolloutA
   const stoppedEarly = Math.max(0, tasksPerWave - (maximumRunningTasks - desired));
   const restoreWaves = canProgress && desired > 0 ? Math.ceil(stoppedEarly / tasksPerWave) : 0;
 
+  const inService = start + registration;
+  const alarmAfter = settings.deploymentAlarmWindowSeconds === undefined ? undefined : settings.deploymentAlarmWindowSeconds + METRIC_DELAY_SECONDS;
+  const replacedWaves = alarmAfter === undefined || !canProgress || desired === 0 ? 0 : Math.min(waves, 1 + Math.floor(alarmAfter / waveSeconds));
+
   return {
     settings,
     taskStartSeconds: start,
@@ -109,6 +130,8 @@ export function estimateRollout(settings: RolloutSettings, assumptions: RolloutA
     failingRounds,
     failedDeployRolledBackSeconds:
       failingRounds > 0 ? failingRounds * (failureSeconds + settings.deregistrationDelaySeconds) + restoreWaves * (start + registration) : undefined,
+    alarmRolledBackSeconds:
+      alarmAfter !== undefined && replacedWaves > 0 ? inService + alarmAfter + replacedWaves * inService + settings.deregistrationDelaySeconds : undefined,
   };
 }
 
@@ -140,7 +163,11 @@ export function describeRollout(label: string, estimate: RolloutEstimate): strin
       : settings.circuitBreaker
         ? "failed deploy never rolled back (no wave can start)"
         : "failed deploy never rolled back (circuit breaker off)";
-  return `${label}: ${rolling}, ${failed} (model: ${ROLLOUT_MODEL_REFERENCE})`;
+  const byAlarm =
+    estimate.alarmRolledBackSeconds !== undefined
+      ? `, deploy failing real traffic rolled back by alarm ≈ ${formatDuration(estimate.alarmRolledBackSeconds)}`
+      : "";
+  return `${label}: ${rolling}, ${failed}${byAlarm} (model: ${ROLLOUT_MODEL_REFERENCE})`;
 }
 
 export interface ServiceRolloutSettings {
@@ -176,6 +203,7 @@ export function rolloutSettingsFromStack(document: TerraformDocument): ServiceRo
     const targetGroup = match ? document.resource?.aws_lb_target_group?.[match[1]] : undefined;
     const healthCheck = firstBlock(targetGroup?.health_check) ?? {};
     const breaker = firstBlock(service.deployment_circuit_breaker);
+    const alarmWindow = deploymentAlarmWindowSeconds(document, firstBlock(service.alarms));
     return {
       address: `aws_ecs_service.${logicalId}`,
       name: String(service.name ?? logicalId),
@@ -189,9 +217,27 @@ export function rolloutSettingsFromStack(document: TerraformDocument): ServiceRo
         unhealthyThreshold: targetGroup ? numberOr(healthCheck.unhealthy_threshold, 3) : 0,
         deregistrationDelaySeconds: targetGroup ? numberOr(targetGroup.deregistration_delay, 300) : 0,
         circuitBreaker: breaker?.enable === true || breaker?.enable === "true",
+        ...(alarmWindow !== undefined ? { deploymentAlarmWindowSeconds: alarmWindow } : {}),
       },
     };
   });
+}
+
+/**
+ * The longest window of the stack's alarms a service's `alarms` block names (alarms defined elsewhere are not
+ * known); undefined when deployment alarms are off or none of them is in the stack.
+ */
+function deploymentAlarmWindowSeconds(document: TerraformDocument, alarms: TerraformBlock | undefined): number | undefined {
+  if (!alarms || !(alarms.enable === true || alarms.enable === "true") || !Array.isArray(alarms.alarm_names)) return undefined;
+  const names = new Set(alarms.alarm_names);
+  const windows = Object.values(document.resource?.aws_cloudwatch_metric_alarm ?? {})
+    .filter((alarm) => names.has(alarm.alarm_name))
+    .map((alarm) => {
+      const queries = Array.isArray(alarm.metric_query) ? (alarm.metric_query as TerraformBlock[]) : [];
+      const period = Math.max(numberOr(alarm.period, 0), ...queries.map((q) => numberOr(firstBlock(q.metric)?.period, 0)));
+      return numberOr(alarm.evaluation_periods, 1) * period;
+    });
+  return windows.length > 0 ? Math.max(...windows) : undefined;
 }
 
 /** One `describeRollout` line per service of a stack (labelled by the stack, plus the service when there are several). */

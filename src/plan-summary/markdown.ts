@@ -67,11 +67,11 @@ function stackSection(summary: StackSummary, heading: string): string[] {
 
   const security = summary.changes.filter((c) => c.security);
   if (security.length > 0) {
-    lines.push(`${heading}# 🔐 Security-relevant changes`, "", "| resource | area | action | attributes |", "|---|---|---|---|");
+    lines.push(`${heading}# 🔐 Security and reliability changes`, "", "| resource | area | action | attributes |", "|---|---|---|---|");
     for (const c of security) lines.push(`| ${code(c.address)} | ${c.security} | ${actionText(c)} | ${attributeList(c) || "—"} |`);
     lines.push("");
   } else if (hasChanges(summary)) {
-    lines.push("No security-relevant changes (IAM, security groups and rules, secrets, KMS, listeners).", "");
+    lines.push("No security or reliability changes (IAM, security groups and rules, secrets, KMS, listeners, alarms, autoscaling).", "");
   }
 
   if (hasChanges(summary)) {

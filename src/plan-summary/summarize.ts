@@ -16,7 +16,8 @@ export interface SummaryCounts {
   readonly destroy: number;
 }
 
-export type SecurityCategory = "IAM" | "network access" | "secret" | "KMS" | "listener";
+/** What a reviewer looks at twice: who may do what, what may reach what, and what keeps the service up and watched. */
+export type SecurityCategory = "IAM" | "network access" | "secret" | "KMS" | "listener" | "alarm" | "alarm topic" | "autoscaling";
 
 export interface SummarizedChange {
   readonly address: string;
@@ -62,6 +63,9 @@ export function securityCategory(type: string): SecurityCategory | undefined {
   if (type.startsWith("aws_secretsmanager_")) return "secret";
   if (type.startsWith("aws_kms_")) return "KMS";
   if (/^aws_(lb|alb)_listener/.test(type)) return "listener";
+  if (type === "aws_cloudwatch_metric_alarm") return "alarm";
+  if (type.startsWith("aws_sns_topic")) return "alarm topic";
+  if (type.startsWith("aws_appautoscaling_")) return "autoscaling";
   return undefined;
 }
 
@@ -154,7 +158,7 @@ export function summarizePlan(stack: string, plan: PlanJson): StackSummary {
 }
 
 /**
- * The rollout-time model needs the service and its target group as synthesized; the plan has their planned values
+ * The rollout-time model needs the service, its target group and its alarms as synthesized; the plan has their planned values
  * and, in `configuration`, which target group the service's `load_balancer` references.
  */
 function rolloutLines(stack: string, plan: PlanJson): string[] {
@@ -162,8 +166,10 @@ function rolloutLines(stack: string, plan: PlanJson): string[] {
   const services = planned.filter((r) => r.type === "aws_ecs_service");
   if (services.length === 0) return [];
   const configured = new Map((plan.configuration?.root_module?.resources ?? []).map((r) => [r.address, r]));
-  const resource: Record<string, Record<string, Record<string, unknown>>> = { aws_ecs_service: {}, aws_lb_target_group: {} };
+  const resource: Record<string, Record<string, Record<string, unknown>>> = { aws_ecs_service: {}, aws_lb_target_group: {}, aws_cloudwatch_metric_alarm: {} };
   for (const tg of planned.filter((r) => r.type === "aws_lb_target_group")) resource.aws_lb_target_group[tg.name] = { ...tg.values };
+  // Deployment alarms: the service's `alarms` names them, their windows set how long a bad deploy takes to roll back.
+  for (const alarm of planned.filter((r) => r.type === "aws_cloudwatch_metric_alarm")) resource.aws_cloudwatch_metric_alarm[alarm.name] = { ...alarm.values };
   for (const service of services) {
     const loadBalancers = record(configured.get(service.address)?.expressions).load_balancer;
     const first = Array.isArray(loadBalancers) ? record(loadBalancers[0]) : {};

@@ -52,13 +52,14 @@ export interface PolicyGateInput {
   readonly rules?: readonly PolicyRule[];
 }
 
-export const STRICT_EXPECTATIONS: PolicyExpectations = { customerManagedKey: true, publicTaskIps: false };
+export const STRICT_EXPECTATIONS: PolicyExpectations = { customerManagedKey: true, publicTaskIps: false, production: true };
 
 /** What a config deliberately chose that a scanner would flag. */
-export function expectationsFromConfig(config: Pick<Config, "encryption" | "network">): PolicyExpectations {
+export function expectationsFromConfig(config: Pick<Config, "encryption" | "network" | "production">): PolicyExpectations {
   return {
     customerManagedKey: config.encryption.mode !== "aws-managed",
     publicTaskIps: config.network.mode === "create" ? config.network.natGateways === "none" : config.network.assignPublicIp,
+    production: config.production,
   };
 }
 
@@ -74,6 +75,13 @@ export function configWaivers(expectations: PolicyExpectations): AppliedWaiver[]
       rule: "service-no-public-ip",
       reason:
         'the config chose public task IPs (network.natGateways "none", or assignPublicIp on an existing network): tasks reach the registry without NAT; their security group admits only the load balancer',
+      source: "config",
+    });
+  }
+  if (!expectations.production) {
+    waivers.push({
+      rule: "production-service-scales-and-alarms",
+      reason: 'the stack is not marked "production": true, so a service may run at a fixed count or without alarms',
       source: "config",
     });
   }

@@ -38,6 +38,8 @@ export interface PolicyExpectations {
   readonly customerManagedKey: boolean;
   /** The no-NAT cost mode (or an existing network with `assignPublicIp`): tasks get public IPs on purpose. */
   readonly publicTaskIps: boolean;
+  /** `production: true`: every service must scale and alarm; elsewhere a service may run without. */
+  readonly production: boolean;
 }
 
 export interface PolicyRule {

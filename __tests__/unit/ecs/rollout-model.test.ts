@@ -24,6 +24,35 @@ const OUR_DEFAULTS: RolloutSettings = {
 };
 const AWS_DEFAULTS: RolloutSettings = { ...AWS_DEFAULT_ROLLOUT_SETTINGS, desiredCount: 2 };
 
+describe("a deploy that fails real traffic, rolled back by a deployment alarm", () => {
+  it("our defaults: in service after 65 s, the 3-minute alarm fires a minute of metric delay later, the old wave comes back, the bad one drains: 400 s", () => {
+    const estimate = estimateRollout({ ...OUR_DEFAULTS, deploymentAlarmWindowSeconds: 180 });
+    expect(estimate.alarmRolledBackSeconds).toBe(45 + 20 + (180 + 60) + 1 * (45 + 20) + 30);
+    expect(describeRollout("orders", estimate)).toBe(
+      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s, deploy failing real traffic rolled back by alarm ≈ 6m 40s (model: docs/rollout-model.md)",
+    );
+  });
+
+  it("counts the waves that replaced old tasks while the alarm was still evaluating", () => {
+    // 10 tasks, 2 per wave (80 / 100 %): each wave takes 95 s, so 1 + floor(240 / 95) = 3 waves are replaced.
+    const estimate = estimateRollout({ ...OUR_DEFAULTS, desiredCount: 10, minimumHealthyPercent: 80, maximumPercent: 100, deploymentAlarmWindowSeconds: 180 });
+    expect(estimate.tasksPerWave).toBe(2);
+    expect(estimate.alarmRolledBackSeconds).toBe(65 + 240 + 3 * 65 + 30);
+  });
+
+  it("is not estimated without deployment alarms", () => {
+    expect(estimateRollout(OUR_DEFAULTS).alarmRolledBackSeconds).toBeUndefined();
+    expect(describeRollout("orders", estimateRollout(OUR_DEFAULTS))).not.toContain("by alarm");
+  });
+
+  it("reads the window from the alarms the service's alarms block names, metric math included", () => {
+    const [service] = rolloutSettingsFromStack(synthStack({ ...referenceInput(), alarms: { evaluationMinutes: 4 } }));
+    expect(service.settings.deploymentAlarmWindowSeconds).toBe(240);
+    const [withoutRollback] = rolloutSettingsFromStack(synthStack({ ...referenceInput(), alarms: { rollback: false } }));
+    expect(withoutRollback.settings.deploymentAlarmWindowSeconds).toBeUndefined();
+  });
+});
+
 describe("estimateRollout", () => {
   it("our defaults: one wave of 2 (keep 1, run up to 4); 45 + 10×2 + 30 = 95 s; rollback after 2 rounds of 2 failures", () => {
     const estimate = estimateRollout(OUR_DEFAULTS);
@@ -101,7 +130,7 @@ describe("rolloutSettingsFromStack", () => {
   it("reads the reference stack's service and target group", () => {
     const [service] = rolloutSettingsFromStack(synthStack(referenceInput()));
     expect(service.address).toMatch(/^aws_ecs_service\.service_/);
-    expect(service.settings).toEqual(OUR_DEFAULTS);
+    expect(service.settings).toEqual({ ...OUR_DEFAULTS, deploymentAlarmWindowSeconds: 180 });
   });
 
   it("follows the config's settings", () => {
@@ -123,6 +152,7 @@ describe("rolloutSettingsFromStack", () => {
       unhealthyThreshold: 5,
       deregistrationDelaySeconds: 120,
       circuitBreaker: true,
+      deploymentAlarmWindowSeconds: 180,
     });
   });
 
@@ -158,7 +188,9 @@ describe("rolloutSettingsFromStack", () => {
 
   it("labels lines by stack, and by service when a stack has several", () => {
     const doc = synthStack(referenceInput());
-    expect(describeStackRollout("orders", doc)).toEqual(["orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s (model: docs/rollout-model.md)"]);
+    expect(describeStackRollout("orders", doc)).toEqual([
+      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s, deploy failing real traffic rolled back by alarm ≈ 6m 40s (model: docs/rollout-model.md)",
+    ]);
     const services = doc.resource?.aws_ecs_service;
     if (!services) throw new Error("the reference stack has no aws_ecs_service");
     const [id, service] = Object.entries(services)[0];

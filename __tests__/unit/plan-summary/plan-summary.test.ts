@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { runCli } from "../../../src/cli/index";
-import { parsePlanJson, type PlanJson, type ResourceChange } from "../../../src/plan-summary/plan-json";
+import { parsePlanJson, type PlanJson, type PlannedResource, type ResourceChange } from "../../../src/plan-summary/plan-json";
 import { renderJson, renderMarkdown } from "../../../src/plan-summary/markdown";
 import { securityCategory, stackNameFromPath, summarizePlan, summarizePlans } from "../../../src/plan-summary/summarize";
 
@@ -141,10 +141,16 @@ describe("securityCategory", () => {
     ["aws_lb_listener_rule", "listener"],
     ["aws_alb_listener", "listener"],
     ["aws_lb_listener_certificate", "listener"],
+    ["aws_cloudwatch_metric_alarm", "alarm"],
+    ["aws_sns_topic", "alarm topic"],
+    ["aws_sns_topic_subscription", "alarm topic"],
+    ["aws_appautoscaling_target", "autoscaling"],
+    ["aws_appautoscaling_policy", "autoscaling"],
+    ["aws_appautoscaling_scheduled_action", "autoscaling"],
   ])("%s → %s", (type, category) => expect(securityCategory(type)).toBe(category));
 
   it.each(["aws_lb", "aws_lb_target_group", "aws_ecs_service", "aws_vpc", "aws_security_groups_x", "aws_cloudwatch_log_group"])(
-    "%s is not security-relevant",
+    "%s is neither security- nor reliability-relevant",
     (type) => expect(securityCategory(type)).toBeUndefined(),
   );
 });
@@ -212,6 +218,23 @@ describe("rollout estimate", () => {
     ]);
   });
 
+  it("adds the deployment-alarm rollback, from the planned alarms the service's alarms block names", () => {
+    const p = servicePlan(2);
+    const resources = p.planned_values!.root_module!.resources as PlannedResource[];
+    const service = resources[0] as { values: Record<string, unknown> };
+    service.values.alarms = [{ alarm_names: ["orders: 5xx responses high"], enable: true, rollback: true }];
+    resources.push({
+      address: "aws_cloudwatch_metric_alarm.five",
+      mode: "managed",
+      type: "aws_cloudwatch_metric_alarm",
+      name: "five",
+      values: { alarm_name: "orders: 5xx responses high", evaluation_periods: 3, metric_query: [{ id: "errors", metric: [{ period: 60 }] }] },
+    });
+    expect(summarizePlan("orders", p).rollout).toEqual([
+      "orders: rolling deploy ≈ 1m 35s, failed deploy rolled back ≈ 4m 30s, deploy failing real traffic rolled back by alarm ≈ 6m 40s (model: docs/rollout-model.md)",
+    ]);
+  });
+
   it("is absent without a planned service (a destroy plan, or a stack without one)", () => {
     expect(summarizePlan("orders", plan([rc("aws_vpc.a", ["delete"])])).rollout).toEqual([]);
   });
@@ -242,7 +265,7 @@ describe("renderMarkdown", () => {
         "|---|---|---|",
         "| `aws_lb_target_group.tg` | replace (create new, then destroy old) | forced by `port`; `replace_because_cannot_update` |",
         "",
-        "#### 🔐 Security-relevant changes",
+        "#### 🔐 Security and reliability changes",
         "",
         "| resource | area | action | attributes |",
         "|---|---|---|---|",
@@ -277,7 +300,7 @@ describe("renderMarkdown", () => {
     );
   });
 
-  it("puts a totals table first for several stacks, says when nothing security-relevant changes, folds long lists", () => {
+  it("puts a totals table first for several stacks, says when nothing security- or reliability-relevant changes, folds long lists", () => {
     const many = Array.from({ length: 11 }, (_, i) => rc(`aws_subnet.s${String(i).padStart(2, "0")}`, ["create"]));
     const md = renderMarkdown(
       summarizePlans([
@@ -291,7 +314,7 @@ describe("renderMarkdown", () => {
         "## Plan for #42\n\n| stack | add | change | replace | destroy |\n|---|---|---|---|---|\n| `orders` | 11 | 0 | 0 | 0 |\n| `orders-ec2` | 0 | 0 | 0 | 0 |\n",
       ),
     ).toBe(true);
-    expect(md).toContain("No security-relevant changes (IAM, security groups and rules, secrets, KMS, listeners).");
+    expect(md).toContain("No security or reliability changes (IAM, security groups and rules, secrets, KMS, listeners, alarms, autoscaling).");
     expect(md).toContain("<details><summary>All 11 resource changes</summary>");
     expect(md.indexOf("### `orders-ec2`")).toBeGreaterThan(md.indexOf("`aws_subnet.s10`"));
   });

@@ -112,10 +112,11 @@ describe("waivers", () => {
 });
 
 describe("config-derived expectations", () => {
-  it.each<[string, object, { customerManagedKey: boolean; publicTaskIps: boolean }]>([
-    ["created CMK, single NAT", {}, { customerManagedKey: true, publicTaskIps: false }],
-    ["AWS-managed keys", { encryption: { mode: "aws-managed" } }, { customerManagedKey: false, publicTaskIps: false }],
-    ["no NAT", { network: { mode: "create", natGateways: "none" } }, { customerManagedKey: true, publicTaskIps: true }],
+  it.each<[string, object, { customerManagedKey: boolean; publicTaskIps: boolean; production: boolean }]>([
+    ["created CMK, single NAT", {}, { customerManagedKey: true, publicTaskIps: false, production: false }],
+    ["AWS-managed keys", { encryption: { mode: "aws-managed" } }, { customerManagedKey: false, publicTaskIps: false, production: false }],
+    ["no NAT", { network: { mode: "create", natGateways: "none" } }, { customerManagedKey: true, publicTaskIps: true, production: false }],
+    ["production", { production: true }, { customerManagedKey: true, publicTaskIps: false, production: true }],
     [
       "existing network with public IPs",
       {
@@ -127,18 +128,19 @@ describe("config-derived expectations", () => {
           assignPublicIp: true,
         },
       },
-      { customerManagedKey: true, publicTaskIps: true },
+      { customerManagedKey: true, publicTaskIps: true, production: false },
     ],
   ])("%s", (_label, overrides, expected) => {
     expect(expectationsFromConfig(configWith(overrides))).toEqual(expected);
   });
 
   it("implies no waiver for the strict choices", () => {
-    expect(configWaivers({ customerManagedKey: true, publicTaskIps: false })).toEqual([]);
-    expect(configWaivers({ customerManagedKey: false, publicTaskIps: true }).map((w) => w.rule)).toEqual([
+    expect(configWaivers({ customerManagedKey: true, publicTaskIps: false, production: true })).toEqual([]);
+    expect(configWaivers({ customerManagedKey: false, publicTaskIps: true, production: false }).map((w) => w.rule)).toEqual([
       "secret-uses-cmk",
       "log-group-cmk",
       "service-no-public-ip",
+      "production-service-scales-and-alarms",
     ]);
   });
 });

@@ -554,6 +554,25 @@ const FAILING_FIXTURES: Case[] = [
     addressType: "aws_autoscaling_group",
     message: /no tag with propagate_at_launch = true/,
   },
+  {
+    rule: "production-service-scales-and-alarms",
+    what: "a production service at a fixed count",
+    mutate: (d) => {
+      delete d.resource!.aws_appautoscaling_target;
+      delete d.resource!.aws_appautoscaling_policy;
+    },
+    addressType: "aws_ecs_service",
+    message: /^service "orders" has no autoscaling \(a fixed 2 tasks\)$/,
+  },
+  {
+    rule: "production-service-scales-and-alarms",
+    what: "a production service without alarms",
+    mutate: (d) => {
+      delete d.resource!.aws_cloudwatch_metric_alarm;
+    },
+    addressType: "aws_ecs_service",
+    message: /^service "orders" has no alarm watches it$/,
+  },
 ];
 
 describe("every rule fails on a bad fixture", () => {
@@ -582,6 +601,33 @@ describe("every rule fails on a bad fixture", () => {
     const report = JSON.stringify(runPolicyGate({ stacks: [{ name: "leaky", document: doc }] }));
     expect(report).toContain("ghp_");
     expect(report).not.toContain(token);
+  });
+});
+
+describe("production-service-scales-and-alarms", () => {
+  it("passes a service with its scalable target and its alarms (the defaults)", () => {
+    expect(resultOf("production-service-scales-and-alarms", fargateDocument(REFERENCE)).status).toBe("pass");
+  });
+
+  it("counts an alarm on the service's target group alone as watching it", () => {
+    const doc = fargateDocument(REFERENCE);
+    for (const alarm of Object.values(doc.resource.aws_cloudwatch_metric_alarm)) {
+      if (asBlock(alarm.dimensions ?? {}).ServiceName !== undefined) delete alarm.dimensions;
+      delete alarm.metric_query;
+    }
+    expect(resultOf("production-service-scales-and-alarms", doc).status).toBe("pass");
+  });
+
+  it("names both gaps in one finding, and is waived by the config outside production", () => {
+    const doc = fargateDocument(REFERENCE);
+    delete doc.resource.aws_appautoscaling_target;
+    delete doc.resource.aws_cloudwatch_metric_alarm;
+    expect(resultOf("production-service-scales-and-alarms", doc).findings.map((f) => f.message)).toEqual([
+      'service "orders" has no autoscaling (a fixed 2 tasks) and no alarm watches it',
+    ]);
+    const outside = resultOf("production-service-scales-and-alarms", doc, { ...STRICT_EXPECTATIONS, production: false });
+    expect(outside.status).toBe("waived");
+    expect(outside.findings[0].waiver).toMatchObject({ source: "config", reason: match.stringContaining('not marked "production": true') });
   });
 });
 

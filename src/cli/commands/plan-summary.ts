@@ -12,12 +12,12 @@ export const planSummaryCommand = defineCommand({
 
 Reads the output of \`terraform show -json <planfile>\` for one or more stacks (- reads stdin) and prints Markdown:
 counts to add / change / replace / destroy per stack, the expected rollout time, replacements and deletions first,
-security-relevant changes (IAM, security groups and rules, secrets, KMS, listeners) and every resource change
+security and reliability changes (IAM, security groups and rules, secrets, KMS, listeners, alarms, autoscaling) and every resource change
 with the names of the attributes that change. Attribute values are never printed.
   --stack NAME          the stack of each file, in order (repeat once per file); default: the folder after
                         stacks/ in the path, else the file name without .json / .plan
   --title TEXT          heading (default "Terraform plan")
-  --json                counts, replacements, deletions and security-relevant addresses as JSON`,
+  --json                counts, replacements, deletions and security- and reliability-relevant addresses as JSON`,
   options: { stack: { type: "string", multiple: true }, title: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   positionals: true,
   async run(flags, { out, stdin, positionals: files }) {

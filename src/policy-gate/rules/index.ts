@@ -5,6 +5,7 @@ import { IAM_RULES } from "./iam";
 import { ENCRYPTION_AND_LOG_RULES } from "./encryption-and-logs";
 import { ECS_RULES } from "./ecs";
 import { EC2_RULES } from "./ec2";
+import { RELIABILITY_RULES } from "./reliability";
 
 /** Every rule the gate runs, in report order. */
 export const POLICY_RULES: readonly PolicyRule[] = [
@@ -14,6 +15,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   ...ENCRYPTION_AND_LOG_RULES,
   ...ECS_RULES,
   ...EC2_RULES,
+  ...RELIABILITY_RULES,
 ];
 
 /** The IDs a waiver may name for a rule: ours and the equivalent checkov and trivy IDs. */
