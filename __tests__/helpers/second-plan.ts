@@ -14,9 +14,14 @@ export interface PlannedChange {
  * Plans the applied deployment again (with the same token) and returns the resource changes that are not no-ops.
  * Output joins `logs`; the plan JSON is kept as second.plan.json for the canary search.
  */
-export async function secondPlanChanges(deployment: EmulatedDeployment, token: string, logs: string[]): Promise<PlannedChange[]> {
+export async function secondPlanChanges(
+  deployment: EmulatedDeployment,
+  token: string,
+  logs: string[],
+  moreVariables: Record<string, string> = {},
+): Promise<PlannedChange[]> {
   const planFile = path.join(deployment.workdir, "second.tfplan");
-  const planned = await deployment.terraform.plan(planFile, { TF_VAR_registry_token: token });
+  const planned = await deployment.terraform.plan(planFile, { TF_VAR_registry_token: token, ...moreVariables });
   logs.push(planned.stdout, planned.stderr);
   const json = (await deployment.terraform.showJson(planFile)).stdout;
   writeFileSync(path.join(deployment.workdir, "second.plan.json"), json);

@@ -125,6 +125,8 @@ export interface ContainerDefinitionJson {
   logConfiguration: { logDriver: string; options: Record<string, string> };
   /** ECS's default is false. */
   readonlyRootFilesystem?: boolean;
+  /** Seconds from SIGTERM to SIGKILL; ECS's default is 30. */
+  stopTimeout?: number;
   mountPoints: { sourceVolume: string; containerPath: string; readOnly: boolean }[];
 }
 

@@ -16,7 +16,8 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   ApplicationAutoScalingClient,
   DescribeScalableTargetsCommand,
@@ -30,6 +31,7 @@ import { filesContaining } from "../../src/emulator/leaks";
 import { LocalRegistry } from "../../src/emulator/registry-server";
 import { EXIT } from "../../src/operations/exit-codes";
 import { runCli, type CliRun } from "../helpers/cli";
+import { changedAttributes, secondPlanChanges } from "../helpers/second-plan";
 
 jest.setTimeout(600_000);
 
@@ -75,6 +77,8 @@ function app(host: string) {
         desiredCount: 2,
         route: { hostHeaders: ["admin.example.com"] },
         autoscaling: { enabled: false },
+        exec: true,
+        readOnlyRootFilesystem: false,
       },
       worker: {
         image: `${host}/acme/shop-worker:1.0.0`,
@@ -246,6 +250,39 @@ describe("an app environment applied to moto", () => {
   });
 
   // Terraform writes an output's map keys in sorted order, so the services come alphabetically.
+  it("lets operators open a shell in admin's tasks only: ECS Exec on, its task role opens session channels, sessions logged to /ecs/shop/exec", async () => {
+    const ecs = client(ECSClient);
+    const described = await ecs.send(new DescribeServicesCommand({ cluster: "shop", services: ["api", "admin", "worker"] }));
+    const execOn = Object.fromEntries((described.services ?? []).map((s): [string, boolean] => [s.serviceName ?? "", s.enableExecuteCommand ?? false]));
+    const iam = client(IAMClient);
+    const taskPolicies = async (service: string) => (await iam.send(new ListRolePoliciesCommand({ RoleName: `shop-${service}-task` }))).PolicyNames ?? [];
+    expect({ api: await taskPolicies("api"), admin: await taskPolicies("admin"), worker: await taskPolicies("worker") }).toEqual({
+      api: [],
+      admin: ["ecs-exec-sessions"],
+      worker: [],
+    });
+    const policy = await iam.send(new GetRolePolicyCommand({ RoleName: "shop-admin-task", PolicyName: "ecs-exec-sessions" }));
+    const statements = (JSON.parse(decodeURIComponent(policy.PolicyDocument ?? "")) as { Statement: { Sid: string; Resource: unknown }[] }).Statement;
+    expect(statements.map((s) => [s.Sid, s.Resource])).toEqual([
+      ["OpenSessionChannels", "*"],
+      ["FindSessionLogGroup", "*"],
+      ["WriteSessionLog", "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/shop/exec:*"],
+    ]);
+    const groups = (await client(CloudWatchLogsClient).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/ecs/shop/exec" }))).logGroups ?? [];
+    expect(groups.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([["/ecs/shop/exec", 30]]);
+    const [cluster] = (await ecs.send(new DescribeClustersCommand({ clusters: ["shop"], include: ["CONFIGURATIONS"] }))).clusters ?? [];
+    expect(cluster.configuration).toEqual({
+      executeCommandConfiguration: { logging: "OVERRIDE", logConfiguration: { cloudWatchLogGroupName: "/ecs/shop/exec" } },
+    });
+    // moto 5.2.1 does not keep a service's enableExecuteCommand, so the next plan sets it again, on admin alone.
+    expect(execOn).toEqual({ api: false, admin: false, worker: false });
+    const changes = await secondPlanChanges(deployment, token, logs, { TF_VAR_registry_token_worker: workerToken });
+    const setsExec = changes
+      .filter((c) => c.type === "aws_ecs_service" && changedAttributes(c.change).includes("enable_execute_command"))
+      .map((c): unknown[] => [c.address, c.change.before.enable_execute_command, c.change.after.enable_execute_command]);
+    expect(setsExec).toEqual([[expect.stringMatching(/^aws_ecs_service\.services_admin_service_/), false, true]]);
+  });
+
   it("checks every service's pull with its own secret (credentials check --all)", async () => {
     const run = await cli(["credentials", "check", "--all"]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: EXIT.ok, stderr: "" });

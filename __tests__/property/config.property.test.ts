@@ -153,6 +153,7 @@ const BASES: Record<string, { [key: string]: Json }> = {
   "every alarm setting": {
     ...REFERENCE,
     production: true,
+    stopTimeoutSeconds: 45,
     alarms: {
       enabled: true,
       rollback: false,

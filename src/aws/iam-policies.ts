@@ -174,6 +174,12 @@ export interface KeyPolicyInput {
    * @default false
    */
   readonly cloudWatchAlarms?: boolean;
+  /**
+   * Let Fargate encrypt the ephemeral storage of this cluster's tasks with the key (the cluster's
+   * `managed_storage_configuration`): a data key per task, and a grant to decrypt it, for this cluster only.
+   * @default - no statement for Fargate
+   */
+  readonly fargateEphemeralStorageOfCluster?: string;
 }
 
 /**
@@ -200,6 +206,7 @@ export function customerManagedKeyPolicy(input: KeyPolicyInput): PolicyDocument 
         Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": input.logGroupArn } },
       },
       ...(input.ebsForAutoScaling ? autoScalingEbsStatements(input) : []),
+      ...(input.fargateEphemeralStorageOfCluster ? fargateEphemeralStorageStatements(input, input.fargateEphemeralStorageOfCluster) : []),
       ...(input.cloudWatchAlarms
         ? [
             {
@@ -213,6 +220,29 @@ export function customerManagedKeyPolicy(input: KeyPolicyInput): PolicyDocument 
         : []),
     ],
   };
+}
+
+/** The two statements AWS documents for Fargate ephemeral storage encrypted with a CMK, for one cluster. */
+function fargateEphemeralStorageStatements(input: KeyPolicyInput, clusterName: string): PolicyStatement[] {
+  const ofCluster = { "kms:EncryptionContext:aws:ecs:clusterAccount": [input.accountId], "kms:EncryptionContext:aws:ecs:clusterName": [clusterName] };
+  return [
+    {
+      Sid: "FargateDataKeysForThisClustersStorage",
+      Effect: "Allow",
+      Principal: { Service: "fargate.amazonaws.com" },
+      Action: "kms:GenerateDataKeyWithoutPlaintext",
+      Resource: "*",
+      Condition: { StringEquals: ofCluster },
+    },
+    {
+      Sid: "FargateDecryptGrantsForThisClustersStorage",
+      Effect: "Allow",
+      Principal: { Service: "fargate.amazonaws.com" },
+      Action: "kms:CreateGrant",
+      Resource: "*",
+      Condition: { StringEquals: ofCluster, "ForAllValues:StringEquals": { "kms:GrantOperations": ["Decrypt"] } },
+    },
+  ];
 }
 
 /** The two statements AWS documents for EBS encryption with a CMK in Auto Scaling groups. */
@@ -235,6 +265,44 @@ function autoScalingEbsStatements(input: KeyPolicyInput): PolicyStatement[] {
       Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
     },
   ];
+}
+
+export interface ExecCommandPolicyInput {
+  readonly accountId: string;
+  readonly partition: string;
+  readonly region: string;
+  /** The log group ECS Exec sessions are logged to. */
+  readonly logGroupName: string;
+  /** The key sessions and their logs are encrypted with. */
+  readonly kmsKeyArn?: string;
+}
+
+/**
+ * The task role's share of ECS Exec: the SSM agent in the task opens its channels (actions without resource-level
+ * permissions), writes the session log, and decrypts the session key.
+ */
+export function execCommandPolicy(input: ExecCommandPolicyInput): PolicyDocument {
+  const logGroups = `arn:${input.partition}:logs:${input.region}:${input.accountId}:log-group`;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "OpenSessionChannels",
+        Effect: "Allow",
+        Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+        Resource: "*",
+      },
+      // As AWS's ECS Exec guide grants it: the agent lists log groups before it writes the session log.
+      { Sid: "FindSessionLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+      {
+        Sid: "WriteSessionLog",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        Resource: `${logGroups}:${input.logGroupName}:*`,
+      },
+      ...(input.kmsKeyArn ? [{ Sid: "DecryptSessionKey", Effect: "Allow" as const, Action: "kms:Decrypt", Resource: input.kmsKeyArn }] : []),
+    ],
+  };
 }
 
 /** The alarm topic's policy: CloudWatch may publish to it, for alarms of this account and region only. */

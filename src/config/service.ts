@@ -8,6 +8,7 @@ import { FARGATE_MEMORY_BY_CPU, LOG_RETENTION_DAYS } from "../aws/limits";
 import { ImageReferenceError, parseImageReference } from "../registry/image-reference";
 import { ENV_VAR_NAME_SOURCE } from "../util/patterns";
 import { autoscalingPlan, deploymentCanStart } from "../ecs/autoscaling";
+import { gracefulShutdownProblem, SHUTDOWN_PHASE_VARIABLE } from "../ecs/graceful-shutdown";
 import { serviceAlarmsSchema } from "./alarms";
 import { DEFAULTS } from "./defaults";
 import { bool, described, describeSizes, int, pattern, strictObject } from "./primitives";
@@ -174,6 +175,10 @@ export const serviceShape = {
     healthCheck.default(() => healthCheck.parse({})),
     "The target group's health check of each task.",
   ),
+  stopTimeoutSeconds: described(
+    int(2, 120).optional(),
+    "Seconds between SIGTERM and SIGKILL when a task stops (after the load balancer has drained it). Must cover Spring Boot's graceful shutdown phase (`SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE`, 30 s by default) plus about 5 s; checked when the environment sets that phase. Default: ECS's 30 s.",
+  ),
   deregistrationDelaySeconds: described(
     int(0, 3600).default(DEFAULTS.deregistrationDelaySeconds),
     "Seconds the load balancer drains a task before it stops (AWS default 300 makes every deploy wait five minutes).",
@@ -203,6 +208,10 @@ export const serviceShape = {
     "Application Auto Scaling of the task count: target tracking on CPU, memory or requests per task, and schedules. On by default; the scaler owns the count, so an apply never resets a scaled-out service.",
   ),
   alarms: serviceAlarmsSchema,
+  exec: described(
+    bool().default(false),
+    "ECS Exec: operators may open a shell in the service's running tasks (`aws ecs execute-command`), each session logged to the environment's exec log group. Needs `readOnlyRootFilesystem: false` (the exec agent writes to the container's filesystem).",
+  ),
   logRetentionDays: described(
     z.literal([...LOG_RETENTION_DAYS], { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (days)` }).default(DEFAULTS.logRetentionDays),
     "Days CloudWatch Logs keeps the service's logs (a CloudWatch retention value).",
@@ -236,6 +245,25 @@ export function checkService(service: ServiceSettings, ctx: z.core.$RefinementCt
   }
   checkAutoscaling(service, ctx, path);
   checkAlarms(service, ctx, path);
+  const shutdown = gracefulShutdownProblem(service.environment, service.stopTimeoutSeconds);
+  if (shutdown) {
+    const field = service.stopTimeoutSeconds === undefined ? ["environment", SHUTDOWN_PHASE_VARIABLE] : ["stopTimeoutSeconds"];
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, ...field],
+      input: service.stopTimeoutSeconds ?? service.environment[SHUTDOWN_PHASE_VARIABLE],
+      message: shutdown,
+    });
+  }
+  if (service.exec && service.readOnlyRootFilesystem) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "exec"],
+      input: true,
+      message:
+        "needs readOnlyRootFilesystem false: the ECS Exec agent writes to the container's root filesystem (/var/lib/amazon/ssm, /var/log/amazon/ssm, /managed-agents) and stops at once on a read-only one",
+    });
+  }
   for (const name of Object.keys(service.secrets)) {
     if (name in service.environment) {
       ctx.addIssue({

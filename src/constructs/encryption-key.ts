@@ -26,6 +26,11 @@ export interface EncryptionKeyProps {
    * @default false
    */
   readonly cloudWatchAlarms?: boolean;
+  /**
+   * Also encrypt the ephemeral storage of this ECS cluster's Fargate tasks: lets Fargate use the key for it.
+   * @default - not for Fargate storage
+   */
+  readonly fargateEphemeralStorageOfCluster?: string;
 }
 
 /** A customer-managed KMS key with yearly rotation for the credentials secret and the log group (and EC2 volumes). */
@@ -50,6 +55,7 @@ export class EncryptionKey extends Construct {
           logGroupArn: `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`,
           ebsForAutoScaling: props.ebsForAutoScaling,
           cloudWatchAlarms: props.cloudWatchAlarms,
+          fargateEphemeralStorageOfCluster: props.fargateEphemeralStorageOfCluster,
         }),
       ),
     });

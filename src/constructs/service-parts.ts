@@ -8,11 +8,12 @@ import { ITerraformDependable } from "cdktf";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import type { EcsServiceConfig } from "@cdktf/provider-aws/lib/ecs-service";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { containerDefinition, PORT_NAME, SCRATCH_VOLUME } from "../ecs/container-definition";
-import { ecsTasksTrustPolicy } from "../aws/iam-policies";
+import { ecsTasksTrustPolicy, execCommandPolicy } from "../aws/iam-policies";
 import { DEFAULTS } from "../config/defaults";
 
 /** What every ECS service of the application is given, whatever runs it. */
@@ -91,10 +92,21 @@ export interface ApplicationServiceProps {
    */
   readonly waitForSteadyState?: boolean;
   /**
+   * Seconds from SIGTERM to SIGKILL when a task stops: Spring Boot's graceful shutdown phase plus its close.
+   * @default - ECS's 30 s
+   */
+  readonly stopTimeoutSeconds?: number;
+  /**
    * Read-only root filesystem, with a task-scoped writable volume at /tmp for Tomcat and the JVM.
    * @default true
    */
   readonly readOnlyRootFilesystem?: boolean;
+  /**
+   * ECS Exec: operators may open a shell in the running tasks; the task role may open the session channels and
+   * write the session log. The cluster must log the sessions there (its `execute_command_configuration`).
+   * @default - off
+   */
+  readonly exec?: ExecSettings;
   /**
    * CloudWatch alarms ECS watches during a deployment: while one is in ALARM the deployment fails and rolls back to
    * the last completed one, also when the new tasks pass their health checks.
@@ -106,6 +118,16 @@ export interface ApplicationServiceProps {
    * @default []
    */
   readonly dependsOn?: ITerraformDependable[];
+}
+
+export interface ExecSettings {
+  /** The log group the cluster logs ECS Exec sessions to. */
+  readonly logGroupName: string;
+  /**
+   * The key sessions are encrypted with (the cluster's `execute_command_configuration.kms_key_id`).
+   * @default - the session is encrypted by TLS only
+   */
+  readonly kmsKeyArn?: string;
 }
 
 export interface ServiceConnectSettings {
@@ -141,13 +163,21 @@ export function validateApplicationProps(construct: string, props: ApplicationSe
   }
 }
 
-/** The role the application's code runs as (`<name>-task`): empty until the app needs something. */
+/** The role the application's code runs as (`<name>-task`): empty until the app needs something, ECS Exec's share aside. */
 function createTaskRole(scope: Construct, props: ApplicationServiceProps): IamRole {
-  return new IamRole(scope, "task-role", {
+  const role = new IamRole(scope, "task-role", {
     name: `${props.name}-task`,
     description: `Role ${props.name}'s application code runs as; grant it what the app calls, nothing by default`,
     assumeRolePolicy: JSON.stringify(ecsTasksTrustPolicy(props.accountId, props.partition, props.region)),
   });
+  if (props.exec) {
+    new IamRolePolicy(scope, "task-role-exec", {
+      role: role.name,
+      name: "ecs-exec-sessions",
+      policy: JSON.stringify(execCommandPolicy({ accountId: props.accountId, partition: props.partition, region: props.region, ...props.exec })),
+    });
+  }
+  return role;
 }
 
 export interface TaskDefinitionRuntime {
@@ -183,6 +213,7 @@ export function createTaskDefinition(scope: Construct, props: ApplicationService
         logGroupName: props.logGroupName,
         region: props.region,
         readOnlyRootFilesystem,
+        stopTimeoutSeconds: props.stopTimeoutSeconds,
       }),
     ]),
     volume: readOnlyRootFilesystem ? [{ name: SCRATCH_VOLUME }] : undefined,
@@ -282,6 +313,9 @@ export function sharedServiceSettings(props: ApplicationServiceProps) {
     deploymentMinimumHealthyPercent: props.minimumHealthyPercent ?? DEFAULTS.deployment.minimumHealthyPercent,
     deploymentMaximumPercent: props.maximumPercent ?? DEFAULTS.deployment.maximumPercent,
     waitForSteadyState: props.waitForSteadyState ?? DEFAULTS.deployment.waitForSteadyState,
+    enableExecuteCommand: props.exec ? true : undefined,
+    // After an AZ outage, ECS moves tasks back until they are spread over the AZs again (AWS's default for new services).
+    availabilityZoneRebalancing: "ENABLED",
     propagateTags: "SERVICE",
     enableEcsManagedTags: true,
     dependsOn: props.dependsOn,

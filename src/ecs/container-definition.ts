@@ -20,6 +20,8 @@ export interface ContainerDefinitionInput {
   readonly region: string;
   /** Read-only root filesystem with the task's {@link SCRATCH_VOLUME} mounted writable at /tmp. */
   readonly readOnlyRootFilesystem: boolean;
+  /** Seconds from SIGTERM to SIGKILL; undefined leaves ECS's default (30 s). */
+  readonly stopTimeoutSeconds?: number;
 }
 
 /** The name of the container's port mapping, which Service Connect refers to. */
@@ -56,5 +58,6 @@ export function containerDefinition(input: ContainerDefinitionInput): Record<str
     },
     readonlyRootFilesystem: input.readOnlyRootFilesystem,
     mountPoints: input.readOnlyRootFilesystem ? [{ sourceVolume: SCRATCH_VOLUME, containerPath: "/tmp", readOnly: false }] : [],
+    ...(input.stopTimeoutSeconds !== undefined ? { stopTimeout: input.stopTimeoutSeconds } : {}),
   };
 }

@@ -68,7 +68,11 @@ export function configWaivers(expectations: PolicyExpectations): AppliedWaiver[]
   const waivers: AppliedWaiver[] = [];
   if (!expectations.customerManagedKey) {
     const reason = 'encryption.mode is "aws-managed": AWS-managed keys encrypt it by choice (set "create-cmk" or "existing-key" for a customer-managed key)';
-    waivers.push({ rule: "secret-uses-cmk", reason, source: "config" }, { rule: "log-group-cmk", reason, source: "config" });
+    waivers.push(
+      { rule: "secret-uses-cmk", reason, source: "config" },
+      { rule: "log-group-cmk", reason, source: "config" },
+      { rule: "ecs-exec-sessions-cmk", reason, source: "config" },
+    );
   }
   if (expectations.publicTaskIps) {
     waivers.push({

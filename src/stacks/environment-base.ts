@@ -8,6 +8,7 @@ import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ServiceDiscoveryHttpNamespace } from "@cdktf/provider-aws/lib/service-discovery-http-namespace";
 import { applyBackend } from "../backend/apply";
@@ -45,6 +46,8 @@ export interface EnvironmentBase {
   readonly capacity?: Ec2Capacity;
   /** The Service Connect namespace, when a service uses it. */
   readonly namespaceArn?: string;
+  /** Where the cluster logs ECS Exec sessions, and their key, when a service has `exec`. */
+  readonly exec?: { readonly logGroupName: string; readonly kmsKeyArn?: string };
   /** The SNS topic the alarms notify (the environment's own or `alarms.notify.snsTopicArn`), when a service has alarms. */
   readonly alarmTopicArn?: string;
 }
@@ -88,6 +91,7 @@ export function buildEnvironmentBase(
           deletionWindowInDays: environment.encryption.deletionWindowInDays,
           ebsForAutoScaling: environment.ec2 !== undefined,
           cloudWatchAlarms: ownAlarmTopic,
+          fargateEphemeralStorageOfCluster: environment.services.some((s) => s.launchType === "fargate") ? name : undefined,
         }).keyArn
       : environment.encryption.mode === "existing-key"
         ? environment.encryption.keyArn
@@ -136,9 +140,24 @@ export function buildEnvironmentBase(
     targetGroups.set(single.name, { arn: loadBalancer.targetGroupArn, arnSuffix: loadBalancer.targetGroupArnSuffix });
   }
 
+  const exec = execSessionLogs(stack, environment, keyArn);
+  // Fargate tasks' ephemeral storage with the created key, whose policy admits Fargate for this cluster; an existing
+  // key's policy is the user's, and a task whose storage key Fargate may not use does not start.
+  const fargateStorageKey = environment.encryption.mode === "create-cmk" && environment.services.some((s) => s.launchType === "fargate") ? keyArn : undefined;
   const cluster = new EcsCluster(stack, "cluster", {
     name,
     setting: [{ name: "containerInsights", value: environment.containerInsights ? "enabled" : "disabled" }],
+    configuration:
+      exec || fargateStorageKey
+        ? {
+            executeCommandConfiguration: exec && {
+              kmsKeyId: exec.kmsKeyArn,
+              logging: "OVERRIDE",
+              logConfiguration: { cloudWatchLogGroupName: exec.logGroupName, cloudWatchEncryptionEnabled: exec.kmsKeyArn !== undefined },
+            },
+            managedStorageConfiguration: fargateStorageKey ? { fargateEphemeralStorageKmsKeyId: fargateStorageKey } : undefined,
+          }
+        : undefined,
   });
   const namespaceArn = environment.services.some((s) => s.serviceConnect)
     ? new ServiceDiscoveryHttpNamespace(stack, "namespace", { name, description: `Service Connect names of ${name}'s services` }).arn
@@ -170,8 +189,24 @@ export function buildEnvironmentBase(
     });
   }
 
-  const base = { tags, accountId, partition, keyArn, network, loadBalancer, cluster, credentials, targetGroups, namespaceArn, alarmTopicArn };
+  const base = { tags, accountId, partition, keyArn, network, loadBalancer, cluster, credentials, targetGroups, namespaceArn, alarmTopicArn, exec };
   return environment.ec2 ? { ...base, capacity: containerInstances(stack, environment, base) } : base;
+}
+
+/**
+ * ECS Exec sessions are logged per cluster: to the service's own log group in the single-service layout, to
+ * `/ecs/<stack>/exec` (kept as long as the longest-kept exec service's logs) in an app.
+ */
+function execSessionLogs(stack: TerraformStack, environment: EnvironmentModel, keyArn: string | undefined): EnvironmentBase["exec"] {
+  const execServices = environment.services.filter((s) => s.settings.exec);
+  if (execServices.length === 0) return undefined;
+  if (environment.layout === "single-service") return { logGroupName: logGroupNameOf(environment, execServices[0]), kmsKeyArn: keyArn };
+  const logs = new CloudwatchLogGroup(stack, "exec-logs", {
+    name: `/ecs/${environment.stackName}/exec`,
+    retentionInDays: Math.max(...execServices.map((s) => s.settings.logRetentionDays)),
+    kmsKeyId: keyArn,
+  });
+  return { logGroupName: logs.name, kmsKeyArn: keyArn };
 }
 
 function registryCredentials(

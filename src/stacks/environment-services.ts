@@ -114,8 +114,10 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     maximumPercent: settings.deployment.maximumPercent,
     waitForSteadyState: settings.deployment.waitForSteadyState,
     readOnlyRootFilesystem: settings.readOnlyRootFilesystem,
+    stopTimeoutSeconds: settings.stopTimeoutSeconds,
     desiredCountSetByAutoscaling: autoscaling !== undefined,
     deploymentAlarmNames: watched,
+    ...(settings.exec && base.exec ? { exec: base.exec } : {}),
   };
   // No task starts before the role can read the secret, the secret has its value and the listener (rule) routes.
   const routed = [executionRole.policy, base.loadBalancer.forwardingListener, ...(rule ? [rule] : []), ...watched.map((name) => alarms!.byName.get(name)!)];

@@ -323,7 +323,7 @@ const INVALID: [string, (c: AppDraft) => void, string[]][] = [
       c.services.api.imagee = "x";
     },
     [
-      'services.api: unknown key "imagee" (did you mean "image"?); allowed keys: image, containerPort, cpu, memory, containerMemory, cpuArchitecture, desiredCount, healthCheck, deregistrationDelaySeconds, deployment, environment, secrets, autoscaling, alarms, logRetentionDays, readOnlyRootFilesystem, launchType, credentials, loadBalanced, serviceConnect, route',
+      'services.api: unknown key "imagee" (did you mean "image"?); allowed keys: image, containerPort, cpu, memory, containerMemory, cpuArchitecture, desiredCount, healthCheck, stopTimeoutSeconds, deregistrationDelaySeconds, deployment, environment, secrets, autoscaling, alarms, exec, logRetentionDays, readOnlyRootFilesystem, launchType, credentials, loadBalanced, serviceConnect, route',
     ],
   ],
   [

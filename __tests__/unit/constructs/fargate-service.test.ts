@@ -154,6 +154,7 @@ describe("FargateService", () => {
         launch_type: "FARGATE",
         platform_version: "LATEST",
         desired_count: 2,
+        availability_zone_rebalancing: "ENABLED",
         network_configuration: {
           subnets: ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"],
           security_groups: [taskSgRef(tf)],

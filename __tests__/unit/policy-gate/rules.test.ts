@@ -555,6 +555,38 @@ const FAILING_FIXTURES: Case[] = [
     message: /no tag with propagate_at_launch = true/,
   },
   {
+    rule: "ecs-exec-sessions-logged",
+    what: "a service with exec on a cluster that does not log sessions",
+    mutate: (d) => {
+      first(d, "aws_ecs_service").enable_execute_command = true;
+    },
+    addressType: "aws_ecs_cluster",
+    message:
+      /^services "orders" enable ECS Exec, but the cluster's execute_command_configuration logs them nowhere of its own \(logging "DEFAULT", no log group or bucket\)$/,
+  },
+  {
+    rule: "ecs-exec-sessions-logged",
+    what: "exec sessions logged NONE",
+    mutate: (d) => {
+      first(d, "aws_ecs_service").enable_execute_command = true;
+      first(d, "aws_ecs_cluster").configuration = { execute_command_configuration: { logging: "NONE" } };
+    },
+    addressType: "aws_ecs_cluster",
+    message: /logging "NONE"/,
+  },
+  {
+    rule: "ecs-exec-sessions-cmk",
+    what: "exec sessions without a key",
+    mutate: (d) => {
+      first(d, "aws_ecs_service").enable_execute_command = true;
+      first(d, "aws_ecs_cluster").configuration = {
+        execute_command_configuration: { logging: "OVERRIDE", log_configuration: { cloud_watch_log_group_name: "/ecs/orders" } },
+      };
+    },
+    addressType: "aws_ecs_cluster",
+    message: /has no kms_key_id for the session and cloud_watch_encryption_enabled is not true$/,
+  },
+  {
     rule: "production-service-scales-and-alarms",
     what: "a production service at a fixed count",
     mutate: (d) => {
@@ -601,6 +633,34 @@ describe("every rule fails on a bad fixture", () => {
     const report = JSON.stringify(runPolicyGate({ stacks: [{ name: "leaky", document: doc }] }));
     expect(report).toContain("ghp_");
     expect(report).not.toContain(token);
+  });
+});
+
+describe("ECS Exec rules", () => {
+  it("do not apply without a service that enables exec (checkov flags every cluster; a shell nobody can open needs no log)", () => {
+    for (const rule of ["ecs-exec-sessions-logged", "ecs-exec-sessions-cmk"]) {
+      expect(resultOf(rule, fargateDocument(REFERENCE))).toMatchObject({ status: "n/a", notApplicable: "no service enables ECS Exec" });
+    }
+  });
+
+  it("pass what ghcr-ecs synthesizes for exec: true with a created key", () => {
+    const doc = fargateDocument(REFERENCE);
+    first(doc, "aws_ecs_service").enable_execute_command = true;
+    first(doc, "aws_ecs_cluster").configuration = {
+      execute_command_configuration: {
+        kms_key_id: "${aws_kms_key.encryption_key_EEB70057.arn}",
+        logging: "OVERRIDE",
+        log_configuration: { cloud_watch_log_group_name: "/ecs/orders", cloud_watch_encryption_enabled: true },
+      },
+    };
+    expect(resultOf("ecs-exec-sessions-logged", doc).status).toBe("pass");
+    expect(resultOf("ecs-exec-sessions-cmk", doc).status).toBe("pass");
+  });
+
+  it("waive the key for AWS-managed encryption, by the config", () => {
+    const doc = fargateDocument(REFERENCE);
+    first(doc, "aws_ecs_service").enable_execute_command = true;
+    expect(resultOf("ecs-exec-sessions-cmk", doc, { ...STRICT_EXPECTATIONS, customerManagedKey: false }).status).toBe("waived");
   });
 });
 

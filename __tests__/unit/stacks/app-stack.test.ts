@@ -386,6 +386,56 @@ describe("an app environment's alarms", () => {
   });
 });
 
+describe("ECS Exec in an app environment", () => {
+  const withExec = (encryption = "create-cmk") =>
+    synthEnvironment(
+      shop(
+        { encryption: { mode: encryption } },
+        {
+          admin: {
+            image: "ghcr.io/acme/admin:1.0.0",
+            cpu: 256,
+            memory: 512,
+            route: { hostHeaders: ["admin.example.com"] },
+            exec: true,
+            readOnlyRootFilesystem: false,
+            logRetentionDays: 90,
+          },
+        },
+      ),
+      "shop-prod",
+    );
+
+  it("logs every service's sessions to the environment's /ecs/<stack>/exec, kept as long as the exec services' logs", () => {
+    const tf = withExec();
+    const group = findResource(tf, "aws_cloudwatch_log_group", (b) => b.name === "/ecs/shop-prod/exec");
+    expect(group.name).toBe("exec-logs");
+    expect(group.block).toEqual({
+      name: "/ecs/shop-prod/exec",
+      retention_in_days: 90,
+      kms_key_id: ref("aws_kms_key", onlyResource(tf, "aws_kms_key").name, "arn"),
+    });
+    expect(asBlock(asBlock(onlyResource(tf, "aws_ecs_cluster").block.configuration).execute_command_configuration).log_configuration).toEqual({
+      cloud_watch_log_group_name: ref("aws_cloudwatch_log_group", "exec-logs", "name"),
+      cloud_watch_encryption_enabled: true,
+    });
+  });
+
+  it("turns execute command on for that service only, and gives only its task role the session policy", () => {
+    const tf = withExec();
+    expect(serviceNamed(tf, "admin").block.enable_execute_command).toBe(true);
+    for (const other of ["web", "api", "worker"]) expect(serviceNamed(tf, other).block.enable_execute_command).toBeUndefined();
+    const policies = resources(tf, "aws_iam_role_policy").filter((r) => r.block.name === "ecs-exec-sessions");
+    expect(policies.map((p): unknown => p.block.role)).toEqual([ref("aws_iam_role", byName(tf, "aws_iam_role", "shop-prod-admin-task").name, "name")]);
+  });
+
+  it("has no exec log group or cluster configuration when no service asks for exec", () => {
+    const tf = synthEnvironment(shop(), "shop-prod");
+    expect(resources(tf, "aws_cloudwatch_log_group").map((r): unknown => r.block.name)).not.toContain("/ecs/shop-prod/exec");
+    expect(onlyResource(tf, "aws_ecs_cluster").block.configuration).toBeUndefined();
+  });
+});
+
 describe("an app's credentials", () => {
   const other = { mode: "managed", username: "partner-bot" };
   let tf: TerraformDocument;

@@ -359,3 +359,108 @@ describe("FargateStack variants", () => {
     expect(tf.provider?.aws[0].default_tags).toEqual([{ tags: { "ghcr-ecs:deployment": "minimal", ManagedBy: "ghcr-ecs" } }]);
   });
 });
+
+describe("ECS Exec", () => {
+  const withExec = () => synthWith({ exec: true, readOnlyRootFilesystem: false });
+
+  it("is off by default: no execute command, no cluster exec configuration, no task role policy", () => {
+    const tf = synthWith();
+    expect(onlyResource(tf, "aws_ecs_service").block.enable_execute_command).toBeUndefined();
+    expect(asBlock(onlyResource(tf, "aws_ecs_cluster").block.configuration).execute_command_configuration).toBeUndefined();
+    expect(resources(tf, "aws_iam_role_policy").map((r): unknown => r.block.name)).toEqual(["pull-image-read-secrets-write-logs"]);
+  });
+
+  it("turns on execute command and logs every session to the service's log group, encrypted with the stack's key", () => {
+    const tf = withExec();
+    const key = ref("aws_kms_key", onlyResource(tf, "aws_kms_key").name, "arn");
+    expect(onlyResource(tf, "aws_ecs_service").block.enable_execute_command).toBe(true);
+    expect(asBlock(onlyResource(tf, "aws_ecs_cluster").block.configuration).execute_command_configuration).toEqual({
+      kms_key_id: key,
+      logging: "OVERRIDE",
+      log_configuration: { cloud_watch_log_group_name: "/ecs/orders", cloud_watch_encryption_enabled: true },
+    });
+  });
+
+  it("lets the task role, not the execution role, open the session channels and write the session log", () => {
+    const tf = withExec();
+    const policy = findResource(tf, "aws_iam_role_policy", (b) => b.name === "ecs-exec-sessions");
+    expect(policy.block.role).toBe(ref("aws_iam_role", findResource(tf, "aws_iam_role", (b) => b.name === "orders-task").name, "name"));
+    const arn = (resource: string) =>
+      `arn:\${data.aws_partition.partition.partition}:logs:us-east-1:\${data.aws_caller_identity.account.account_id}:${resource}`;
+    expect(policyStatements(policy.block.policy)).toEqual([
+      {
+        Sid: "OpenSessionChannels",
+        Effect: "Allow",
+        Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+        Resource: "*",
+      },
+      { Sid: "FindSessionLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+      {
+        Sid: "WriteSessionLog",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        Resource: arn("log-group:/ecs/orders:*"),
+      },
+      { Sid: "DecryptSessionKey", Effect: "Allow", Action: "kms:Decrypt", Resource: ref("aws_kms_key", onlyResource(tf, "aws_kms_key").name, "arn") },
+    ]);
+  });
+
+  it("with AWS-managed keys: sessions are TLS only, no key to decrypt", () => {
+    const tf = synthWith({ exec: true, readOnlyRootFilesystem: false, encryption: { mode: "aws-managed" } });
+    const configuration = asBlock(asBlock(onlyResource(tf, "aws_ecs_cluster").block.configuration).execute_command_configuration);
+    expect(configuration.kms_key_id).toBeUndefined();
+    expect(configuration.log_configuration).toEqual({ cloud_watch_log_group_name: "/ecs/orders", cloud_watch_encryption_enabled: false });
+    const policy = findResource(tf, "aws_iam_role_policy", (b) => b.name === "ecs-exec-sessions");
+    expect(policyStatements(policy.block.policy).map((s) => s.Sid)).toEqual(["OpenSessionChannels", "FindSessionLogGroup", "WriteSessionLog"]);
+  });
+});
+
+describe("placement and storage", () => {
+  it("leaves ECS's 30 s stop timeout unless one is set, then gives the container exactly that", () => {
+    expect(container(synthWith()).stopTimeout).toBeUndefined();
+    expect(
+      container(synthWith({ stopTimeoutSeconds: 50, environment: { SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE: "45s", SERVER_PORT: "8098" } })).stopTimeout,
+    ).toBe(50);
+  });
+
+  it("rebalances the service's tasks over the AZs after an AZ recovers", () => {
+    expect(onlyResource(synthWith(), "aws_ecs_service").block.availability_zone_rebalancing).toBe("ENABLED");
+  });
+
+  it("encrypts Fargate tasks' ephemeral storage with the created key, whose policy admits Fargate for this cluster only", () => {
+    const tf = synthWith();
+    const key = onlyResource(tf, "aws_kms_key");
+    expect(onlyResource(tf, "aws_ecs_cluster").block.configuration).toEqual({
+      managed_storage_configuration: { fargate_ephemeral_storage_kms_key_id: ref("aws_kms_key", key.name, "arn") },
+    });
+    const ofCluster = {
+      "kms:EncryptionContext:aws:ecs:clusterAccount": ["${data.aws_caller_identity.account.account_id}"],
+      "kms:EncryptionContext:aws:ecs:clusterName": ["orders"],
+    };
+    const statements = policyStatements(key.block.policy).filter((s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: "fargate.amazonaws.com" }));
+    expect(statements).toEqual([
+      {
+        Sid: "FargateDataKeysForThisClustersStorage",
+        Effect: "Allow",
+        Principal: { Service: "fargate.amazonaws.com" },
+        Action: "kms:GenerateDataKeyWithoutPlaintext",
+        Resource: "*",
+        Condition: { StringEquals: ofCluster },
+      },
+      {
+        Sid: "FargateDecryptGrantsForThisClustersStorage",
+        Effect: "Allow",
+        Principal: { Service: "fargate.amazonaws.com" },
+        Action: "kms:CreateGrant",
+        Resource: "*",
+        Condition: { StringEquals: ofCluster, "ForAllValues:StringEquals": { "kms:GrantOperations": ["Decrypt"] } },
+      },
+    ]);
+  });
+
+  it("leaves Fargate's own storage encryption with AWS-managed keys, and with an existing key (whose policy is not ours to change)", () => {
+    expect(onlyResource(synthWith({ encryption: { mode: "aws-managed" } }), "aws_ecs_cluster").block.configuration).toBeUndefined();
+    const existing = synthWith({ encryption: { mode: "existing-key", keyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } });
+    expect(onlyResource(existing, "aws_ecs_cluster").block.configuration).toBeUndefined();
+  });
+});

@@ -20,7 +20,9 @@ type Parsed = { statements: Statement[] } | { unreadable: string };
 
 /**
  * Actions whose Service Authorization Reference entry has no resource type: they only accept `"Resource": "*"`.
- * `ec2:Describe*` stands for every EC2 Describe action (none supports resource-level permissions).
+ * `ec2:Describe*` stands for every EC2 Describe action (none supports resource-level permissions). And
+ * `logs:DescribeLogGroups`, which AWS's ECS Exec guide grants on "*" to the task's agent (it lists the account's
+ * log groups).
  */
 const RESOURCELESS_ACTIONS: readonly string[] = [
   "ecr:GetAuthorizationToken",
@@ -37,6 +39,7 @@ const RESOURCELESS_ACTIONS: readonly string[] = [
   "ssmmessages:CreateDataChannel",
   "ssmmessages:OpenControlChannel",
   "ssmmessages:OpenDataChannel",
+  "logs:DescribeLogGroups",
 ];
 
 function isResourcelessAction(action: string): boolean {

@@ -4,6 +4,7 @@ import { SECURITY_GROUP_RULES } from "./security-groups";
 import { IAM_RULES } from "./iam";
 import { ENCRYPTION_AND_LOG_RULES } from "./encryption-and-logs";
 import { ECS_RULES } from "./ecs";
+import { ECS_EXEC_RULES } from "./ecs-exec";
 import { EC2_RULES } from "./ec2";
 import { RELIABILITY_RULES } from "./reliability";
 
@@ -14,6 +15,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   ...IAM_RULES,
   ...ENCRYPTION_AND_LOG_RULES,
   ...ECS_RULES,
+  ...ECS_EXEC_RULES,
   ...EC2_RULES,
   ...RELIABILITY_RULES,
 ];
