@@ -60,6 +60,8 @@ const withAction = (changes: PlanChange[], test: (actions: string) => boolean) =
     .filter((c) => test(c.change.actions.join(",")))
     .map((c) => c.address)
     .sort();
+const changedAttributes = (change: PlanChange) =>
+  Object.keys(change.change.after ?? {}).filter((k) => JSON.stringify(change.change.after?.[k]) !== JSON.stringify(change.change.before?.[k]));
 const destroyed = (changes: PlanChange[]) => withAction(changes, (a) => a === "delete");
 const replaced = (changes: PlanChange[]) => withAction(changes, (a) => a === "delete,create" || a === "create,delete");
 
@@ -95,21 +97,26 @@ describe("upgrading the Fargate reference stack from 0.1.0", () => {
     ]);
   });
 
-  it("carries the cluster to its new address through the moved block", () => {
+  it("carries the cluster to its new address through the moved block, updating only its storage encryption in place", () => {
     const cluster = fargate.upgrade.find((c) => c.address === "aws_ecs_cluster.cluster");
     expect(cluster?.previous_address).toBe("aws_ecs_cluster.service_cluster_B81F1F5D");
-    expect(cluster?.change.actions).toEqual(["no-op"]);
+    expect(cluster?.change.actions).toEqual(["update"]);
+    expect(changedAttributes(cluster!)).toEqual(["configuration"]);
   });
 
-  it("changes in place what re-planning 0.1.0 itself changes (fields moto drops), and the key's policy only for the alarm topic", () => {
+  it("changes in place what re-planning 0.1.0 itself changes (fields moto drops), the cluster, and the key's policy for the alarm topic and Fargate storage", () => {
     const updated = (changes: PlanChange[]) => withAction(changes, (a) => a === "update");
     const key = "aws_kms_key.encryption_key_EEB70057";
-    expect(updated(fargate.upgrade)).toEqual([...updated(fargate.control), key].sort());
-    const keyChange = fargate.upgrade.find((c) => c.address === key)?.change;
-    const changed = Object.keys(keyChange?.after ?? {}).filter((k) => JSON.stringify(keyChange?.after?.[k]) !== JSON.stringify(keyChange?.before?.[k]));
-    expect(changed).toEqual(["policy"]);
+    expect(updated(fargate.upgrade)).toEqual([...updated(fargate.control), key, "aws_ecs_cluster.cluster"].sort());
+    const keyChange = fargate.upgrade.find((c) => c.address === key)!;
+    expect(changedAttributes(keyChange)).toEqual(["policy"]);
     const sids = (policy: unknown) => (JSON.parse(String(policy)) as { Statement: { Sid: string }[] }).Statement.map((s) => s.Sid);
-    expect(sids(keyChange?.after?.policy)).toEqual([...sids(keyChange?.before?.policy), "CloudWatchAlarmsPublishToEncryptedTopic"]);
+    expect(sids(keyChange.change.after?.policy)).toEqual([
+      ...sids(keyChange.change.before?.policy),
+      "FargateDataKeysForThisClustersStorage",
+      "FargateDecryptGrantsForThisClustersStorage",
+      "CloudWatchAlarmsPublishToEncryptedTopic",
+    ]);
   });
 });
 
