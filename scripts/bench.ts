@@ -125,7 +125,7 @@ function synthStacks(count: number, outdir: string): void {
 function generatedApp(serviceCount: number): Record<string, unknown> {
   const example = JSON.parse(readFileSync(path.join(root, "config", "example-app.json"), "utf8")) as {
     services: Record<string, Record<string, unknown>>;
-    environments: Record<string, unknown>;
+    environments: Record<string, Record<string, unknown>>;
   } & Record<string, unknown>;
   const { web, api, worker } = example.services;
   const services: Record<string, Record<string, unknown>> = {};
@@ -137,7 +137,9 @@ function generatedApp(serviceCount: number): Record<string, unknown> {
     else services[name] = { ...api, image, route: { pathPatterns: [`/${name}/*`] } };
   }
   const smaller = { tags: { stage: "staging" }, services: Object.fromEntries(Object.keys(services).map((name) => [name, { desiredCount: 1 }])) };
-  const environments = { dev: { ...smaller, tags: { stage: "dev" } }, staging: smaller, prod: example.environments.prod };
+  // prod keeps the example's settings but not its overrides of the example's own services (web, api, worker).
+  const { services: _exampleServices, ...prod } = example.environments.prod;
+  const environments = { dev: { ...smaller, tags: { stage: "dev" } }, staging: smaller, prod };
   return { ...example, $schema: undefined, services, environments };
 }
 
