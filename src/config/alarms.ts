@@ -68,6 +68,19 @@ const notify = strictObject({
     "An existing topic to notify instead of the environment's own (its policy must let CloudWatch publish). Default: a topic `<stack>-alarms`, encrypted with the stack's key.",
   ),
 }).superRefine((value, ctx) => {
+  const seen = new Map<string, number>();
+  value.emails.forEach((email, i) => {
+    const key = email.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["emails", i],
+        input: email,
+        message: `is emails[${first}] again (${value.emails[first]}); list each address once (they are case-insensitive)`,
+      });
+    } else seen.set(key, i);
+  });
   if (value.snsTopicArn && value.emails.length > 0) {
     ctx.addIssue({
       code: "custom",

@@ -30,16 +30,16 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     const emails = props.emails ?? [];
-    const duplicate = emails.find((email, i) => emails.indexOf(email) !== i);
-    if (duplicate) throw new Error(`AlarmTopic email ${duplicate} is listed twice: list each address once`);
+    const lower = emails.map((email) => email.toLowerCase());
+    const duplicate = emails.find((_, i) => lower.indexOf(lower[i]) !== i);
+    if (duplicate) throw new Error(`AlarmTopic email ${duplicate} is listed twice (addresses are case-insensitive): list each address once`);
     const topic = new SnsTopic(this, "topic", { name: `${props.name}-alarms`, displayName: `${props.name} alarms`, kmsMasterKeyId: props.kmsKeyArn });
     new SnsTopicPolicy(this, "policy", {
       arn: topic.arn,
       policy: JSON.stringify(alarmTopicPolicy({ topicArn: topic.arn, accountId: props.accountId, partition: props.partition, region: props.region })),
     });
-    emails.forEach((email) => {
-      new SnsTopicSubscription(this, `email-${email.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`, { topicArn: topic.arn, protocol: "email", endpoint: email });
-    });
+    // Addressed by the email, so removing one address leaves the others' subscriptions (and confirmations) alone.
+    for (const email of emails) new SnsTopicSubscription(this, `email-${email.toLowerCase()}`, { topicArn: topic.arn, protocol: "email", endpoint: email });
     this.topicArn = topic.arn;
   }
 }

@@ -28,8 +28,6 @@ export interface DeployedService {
   readonly executionRoleArn: string;
   readonly credentialsSecretArn: string;
   readonly registryAuth: RegistryAuthMode;
-  /** The alarms ECS watches during the service's deployments. */
-  readonly deploymentAlarmNames: readonly string[];
   /** The tasks' security group (awsvpc); undefined for bridge-mode tasks, which use the instances' group. */
   readonly securityGroupId?: string;
 }
@@ -166,7 +164,6 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     executionRoleArn: executionRole.roleArn,
     credentialsSecretArn: credential.secretArn,
     registryAuth,
-    deploymentAlarmNames: watched,
     securityGroupId: ecsService.securityGroupId,
   };
 }

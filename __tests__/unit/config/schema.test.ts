@@ -968,6 +968,13 @@ const INVALID: InvalidCase[] = [
     "must be a standard SNS topic ARN, e.g. arn:aws:sns:us-east-1:123456789012:oncall (CloudWatch cannot notify FIFO topics)",
   ],
   [
+    "an email address listed twice",
+    (c) => (c.alarms = { notify: { emails: ["oncall@example.com", "OnCall@example.com"] } }),
+    "alarms.notify.emails[1]",
+    'got "OnCall@example.com"',
+    "is emails[0] again (oncall@example.com); list each address once (they are case-insensitive)",
+  ],
+  [
     "an email address without a domain",
     (c) => (c.alarms = { notify: { emails: ["oncall"] } }),
     "alarms.notify.emails[0]",

@@ -37,14 +37,20 @@ describe("AlarmTopic", () => {
   });
 
   it("subscribes each email, addressed by the email so removing one leaves the others alone", () => {
-    const subscriptions = resources(topic({ emails: ["oncall@example.com", "Team.Pager@example.co.uk"] }), "aws_sns_topic_subscription");
+    const subscriptions = resources(
+      topic({ emails: ["oncall@example.com", "Team.Pager@example.co.uk", "team-pager@example.co.uk"] }),
+      "aws_sns_topic_subscription",
+    );
     expect(subscriptions.map((s): unknown[] => [s.name.replace(/_[0-9A-F]{8}$/, ""), s.block.protocol, s.block.endpoint])).toEqual([
-      ["alarm-topic_email-oncall-example-com", "email", "oncall@example.com"],
-      ["alarm-topic_email-team-pager-example-co-uk", "email", "Team.Pager@example.co.uk"],
+      ["alarm-topic_email-oncallexamplecom", "email", "oncall@example.com"],
+      ["alarm-topic_email-team-pagerexamplecouk", "email", "team-pager@example.co.uk"],
+      ["alarm-topic_email-teampagerexamplecouk", "email", "Team.Pager@example.co.uk"],
     ]);
   });
 
   it("refuses an address listed twice", () => {
-    expect(() => topic({ emails: ["a@example.com", "a@example.com"] })).toThrow("AlarmTopic email a@example.com is listed twice: list each address once");
+    expect(() => topic({ emails: ["a@example.com", "A@example.com"] })).toThrow(
+      "AlarmTopic email A@example.com is listed twice (addresses are case-insensitive): list each address once",
+    );
   });
 });
