@@ -12,6 +12,7 @@
  *   their deployment alarms into ALARM and rolls back (it keeps the deploymentConfiguration moto drops).
  */
 import { execFileSync } from "node:child_process";
+import * as http from "node:http";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -207,6 +208,116 @@ describe("ghcr-ecs credentials set", () => {
   });
 });
 
+/** A stand-in for GitHub's API on loopback: `GET /user` answers per token as `answers` says; every request is kept. */
+interface GitHubAnswer {
+  readonly status?: number;
+  readonly scopes?: string;
+  /** `GitHub-Authentication-Token-Expiration`, in GitHub's format; absent: a token without expiry. */
+  readonly expiration?: string;
+}
+const githubAnswers = new Map<string, GitHubAnswer>();
+const githubRequests: { method?: string; url?: string; authorization?: string }[] = [];
+let githubApi: http.Server;
+let githubApiUrl: string;
+
+/** `now + days` as GitHub writes it: `2026-12-10 14:03:11 UTC`. */
+const githubDate = (days: number) =>
+  new Date(Date.now() + days * 86_400_000)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC");
+
+describe("ghcr-ecs credentials check: what GitHub says about the token", () => {
+  beforeAll(async () => {
+    await secrets.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ username: "acme-ci-bot", password: current }) }));
+    const port = await freeLoopbackPort();
+    githubApi = http.createServer((req, res) => {
+      githubRequests.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+      const answer = githubAnswers.get((req.headers.authorization ?? "").replace(/^token /, ""));
+      if (req.url !== "/user" || !answer) {
+        res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ message: "Bad credentials" }));
+        return;
+      }
+      res.writeHead(answer.status ?? 200, {
+        "content-type": "application/json",
+        ...(answer.scopes !== undefined ? { "x-oauth-scopes": answer.scopes } : {}),
+        ...(answer.expiration !== undefined ? { "github-authentication-token-expiration": answer.expiration } : {}),
+      });
+      res.end(JSON.stringify({ login: "acme-ci-bot", id: 1 }));
+    });
+    await new Promise<void>((resolve) => githubApi.listen(port, "127.0.0.1", resolve));
+    githubApiUrl = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => githubApi?.close(resolve));
+  });
+  beforeEach(() => {
+    githubAnswers.clear();
+    githubRequests.length = 0;
+  });
+
+  it("prints the owner, the expiry in days and the scopes, and warns within 14 days", async () => {
+    const expiration = githubDate(9.5);
+    githubAnswers.set(current, { scopes: "read:packages, repo", expiration });
+    const run = await cli(["credentials", "check", "--github-api", githubApiUrl]);
+    expect(run.code).toBe(EXIT.ok);
+    const iso = new Date(expiration.replace(" UTC", "Z").replace(" ", "T")).toISOString();
+    expect(run.stdout).toContain(`token: classic, owner acme-ci-bot, expires ${iso} (9 days), scopes read:packages, repo\n`);
+    expect(run.stderr).toContain(
+      `the token expires in 9 days (${iso}). Create a new classic token with read:packages and run \`ghcr-ecs rotate --token-stdin\`.`,
+    );
+    // The token went to GET /user of the API it was given, and nowhere else on it.
+    expect(githubRequests).toEqual([{ method: "GET", url: "/user", authorization: `token ${current}` }]);
+    expect(run.stdout + run.stderr).not.toContain(current);
+  });
+
+  it("exits 18 when the token expires within --fail-days, and stays quiet beyond --warn-days", async () => {
+    githubAnswers.set(current, { scopes: "read:packages", expiration: githubDate(9.5) });
+    const failing = await cli(["credentials", "check", "--github-api", githubApiUrl, "--fail-days", "10", "--json"]);
+    expect(failing.code).toBe(EXIT.tokenExpiring);
+    expect(failing.stderr).toMatch(/error: the token expires in 9 days \(\S+\), within --fail-days/);
+    expect(JSON.parse(failing.stdout)).toMatchObject({
+      ok: false,
+      exitCode: EXIT.tokenExpiring,
+      token: { owner: "acme-ci-bot", kind: "classic", scopes: ["read:packages"], daysLeft: 9, expiry: "fail", problems: [] },
+    });
+    const quiet = await cli(["credentials", "check", "--github-api", githubApiUrl, "--warn-days", "5"]);
+    expect(quiet.code).toBe(EXIT.ok);
+    expect(quiet.stderr).toBe("");
+  });
+
+  it("says so for a token without expiry, and diagnoses a classic token without read:packages", async () => {
+    githubAnswers.set(current, { scopes: "repo, workflow" });
+    const run = await cli(["credentials", "check", "--github-api", githubApiUrl, "--fail-days", "30"]);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain("token: classic, owner acme-ci-bot, no expiry, scopes repo, workflow\n");
+    expect(run.stderr).toContain("the token has no read:packages scope (scopes: repo, workflow): it cannot pull private packages");
+  });
+
+  it("warns, without failing the pull proof, when GitHub rejects the token", async () => {
+    const run = await cli(["credentials", "check", "--github-api", githubApiUrl]);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stderr).toContain(
+      `could not ask GitHub about the token: the GitHub API at ${githubApiUrl} rejected the token (401): it is expired, revoked or not a GitHub token`,
+    );
+  });
+
+  it("sends nothing to any GitHub API for a registry that is not GitHub's, unless told", async () => {
+    githubAnswers.set(current, { scopes: "read:packages" });
+    const run = await cli(["credentials", "check"]);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).not.toContain("token:");
+    expect(githubRequests).toEqual([]);
+  });
+
+  it("refuses a --github-api that is not https, before reading the secret or asking the registry", async () => {
+    const run = await cli(["credentials", "check", "--github-api", "http://api.example.com"]);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain('--github-api "http://api.example.com" is not https: the token is sent to it, so only https (or http on loopback) is allowed');
+    expect(githubRequests).toEqual([]);
+  });
+});
+
 describe("ghcr-ecs credentials check", () => {
   beforeAll(async () => {
     await secrets.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ username: "acme-ci-bot", password: current }) }));
@@ -237,7 +348,15 @@ describe("ghcr-ecs credentials check", () => {
 
   it("answers --json with the digest and the auth scheme", async () => {
     const run = await cli(["credentials", "check", "--json"]);
-    expect(JSON.parse(run.stdout)).toEqual({ ok: true, secretArn, image, digest, auth: "bearer", username: "acme-ci-bot" });
+    expect(JSON.parse(run.stdout)).toEqual({
+      ok: true,
+      secretArn,
+      image,
+      digest,
+      auth: "bearer",
+      username: "acme-ci-bot",
+      token: { checked: false, reason: `${registry.host} is not GitHub's registry (pass --github-api for GitHub Enterprise Server)` },
+    });
   });
 
   it("names an unknown tag as not found (exit 15)", async () => {

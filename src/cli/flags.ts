@@ -17,3 +17,11 @@ export function percentFlag(raw: string | undefined, flag: string): number | und
   if (!/^\d{1,3}$/.test(raw) || value > 100) throw new OperationError(EXIT.usage, `--${flag} "${raw}" is not a whole number from 0 to 100`);
   return value;
 }
+
+/** A `--flag N` whole number of days from 0 to 3650, `fallback` when the flag is absent. */
+export function daysFlag(raw: string | undefined, flag: string, fallback?: number): number | undefined {
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) > 3650)
+    throw new OperationError(EXIT.usage, `--${flag} "${raw}" is not a whole number of days from 0 to 3650`, `e.g. --${flag} 14`);
+  return Number(raw);
+}

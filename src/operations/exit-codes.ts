@@ -11,6 +11,7 @@ export const EXIT = {
   imageNotFound: 15,
   registryUnreachable: 16,
   registryError: 17,
+  tokenExpiring: 18,
   rolloutFailed: 20,
   rolloutTimedOut: 21,
   awsUnreachable: 22,
