@@ -17,7 +17,13 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { DescribeServicesCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
@@ -308,6 +314,46 @@ describe("ghcr-ecs credentials check: what GitHub says about the token", () => {
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).not.toContain("token:");
     expect(githubRequests).toEqual([]);
+  });
+
+  it("credentials set records the new token's expiry as the secret's ghcr-ecs:token-expires tag", async () => {
+    const expiration = githubDate(60.5);
+    githubAnswers.set(current, { scopes: "read:packages", expiration });
+    const iso = new Date(expiration.replace(" UTC", "Z").replace(" ", "T")).toISOString();
+    const run = await cli(["credentials", "set", "--token-stdin", "--github-api", githubApiUrl], { stdin: `${current}\n` });
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain(`token: classic, owner acme-ci-bot, expires ${iso} (60 days), scopes read:packages\n`);
+    expect(run.stdout).toContain(`recorded ghcr-ecs:token-expires=${iso} on the secret\n`);
+    const described = await secrets.send(new DescribeSecretCommand({ SecretId: secretArn }));
+    expect(described.Tags?.find((t) => t.Key === "ghcr-ecs:token-expires")?.Value).toBe(iso);
+    expect(run.stdout + run.stderr).not.toContain(current);
+  });
+
+  it('credentials set records "never" for a token without expiry, and warns (writing the secret all the same) when GitHub cannot tell', async () => {
+    githubAnswers.set(current, { scopes: "read:packages" });
+    await cli(["credentials", "set", "--token-stdin", "--github-api", githubApiUrl], { stdin: `${current}\n` });
+    const described = await secrets.send(new DescribeSecretCommand({ SecretId: secretArn }));
+    expect(described.Tags?.find((t) => t.Key === "ghcr-ecs:token-expires")?.Value).toBe("never");
+    githubAnswers.clear();
+    const unknown = await cli(["credentials", "set", "--token-stdin", "--github-api", githubApiUrl], { stdin: `${current}\n` });
+    expect(unknown.code).toBe(EXIT.ok);
+    expect(unknown.stderr).toContain("could not ask GitHub about the new token, so its expiry is not recorded on the secret: the GitHub API at");
+  });
+
+  it("rotate records the new token's expiry between proving the stored secret and rolling the service", async () => {
+    const expiration = githubDate(89.5);
+    githubAnswers.set(next, { scopes: "read:packages", expiration });
+    const iso = new Date(expiration.replace(" UTC", "Z").replace(" ", "T")).toISOString();
+    const run = await cli(["rotate", "--token-stdin", "--github-api", githubApiUrl, "--poll-interval", "0.2"], { stdin: next });
+    expect(run.code).toBe(EXIT.ok);
+    const lines = run.stdout.split("\n");
+    const recorded = lines.indexOf(`    recorded ghcr-ecs:token-expires=${iso} on the secret`);
+    expect(recorded).toBeGreaterThan(lines.findIndex((l) => l.startsWith("3/4 ")));
+    expect(recorded).toBeLessThan(lines.findIndex((l) => l.startsWith("4/4 ")));
+    const described = await secrets.send(new DescribeSecretCommand({ SecretId: secretArn }));
+    expect(described.Tags?.find((t) => t.Key === "ghcr-ecs:token-expires")?.Value).toBe(iso);
+    expect(githubRequests.map((r) => r.authorization)).toEqual([`token ${next}`]);
+    await secrets.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ username: "acme-ci-bot", password: current }) }));
   });
 
   it("refuses a --github-api that is not https, before reading the secret or asking the registry", async () => {

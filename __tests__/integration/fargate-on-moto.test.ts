@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient, TagResourceCommand } from "@aws-sdk/client-secrets-manager";
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
@@ -332,9 +332,13 @@ describe("the reference app applied to moto", () => {
     ]);
   });
 
-  it("changes nothing on a second plan, after a scale-out too, except the fields moto drops", async () => {
+  it("changes nothing on a second plan, after a scale-out and a recorded token expiry too, except the fields moto drops", async () => {
     // What the scaler does on a burst: the service's desired count moves away from the config's 2.
     await client(ECSClient).send(new UpdateServiceCommand({ cluster: "orders", service: "orders", desiredCount: 4 }));
+    // What `credentials set` / `rotate` record on the secret: the stack leaves that tag alone.
+    await client(SecretsManagerClient).send(
+      new TagResourceCommand({ SecretId: outputs.credentials_secret_arn, Tags: [{ Key: "ghcr-ecs:token-expires", Value: "2027-03-01T00:00:00.000Z" }] }),
+    );
     const changes = await secondPlanChanges(deployment, canary, logs);
     const unexpected = changes.flatMap((c) => {
       if (!c.change.actions.every((a) => a === "update")) return [`${c.address}: ${c.change.actions.join("+")}`];

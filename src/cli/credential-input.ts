@@ -13,6 +13,7 @@ export const TOKEN_OPTIONS = {
   "from-docker-config": { type: "boolean" },
   "docker-config": { type: "string" },
   username: { type: "string" },
+  "github-api": { type: "string" },
 } as const;
 
 export const TOKEN_HELP = `
@@ -21,7 +22,9 @@ The token never comes from the command line (argv is visible to every user in \`
   --token-env NAME      read it from environment variable NAME
   --from-docker-config  take user and token for the image's registry from Docker's config.json
                         (inline auths entry or its credential helper); --docker-config FILE to choose the file
-  --username USER       default: the Docker config entry, the registry_username output, then the current secret`;
+  --username USER       default: the Docker config entry, the registry_username output, then the current secret
+  --github-api URL      GitHub Enterprise Server's API (https://HOST/api/v3); for ghcr.io api.github.com is asked
+                        for the token's expiry, which is recorded as the secret's tag ghcr-ecs:token-expires`;
 
 export interface TokenFlags {
   readonly "token-stdin"?: boolean;

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { TOKEN_EXPIRES_TAG } from "../registry/github-token";
 
 /** Terraform variable that carries the registry token; never stored in state, plan or `cdktf.out`. */
 export const REGISTRY_TOKEN_VARIABLE = "registry_token";
@@ -112,6 +113,8 @@ export class RegistryCredentials extends Construct {
       description: `Registry credentials ({"username","password"}) ECS uses to pull ${props.name}'s image`,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays,
+      // `ghcr-ecs credentials set` / `rotate` record the token's expiry there; an apply must not take it away.
+      lifecycle: { ignoreChanges: [`tags["${TOKEN_EXPIRES_TAG}"]`] },
     });
     this.secretArn = secret.arn;
 

@@ -8,11 +8,13 @@ import { checkCredentials, provePull, type PullProof } from "./check";
 import { EXIT, OperationError } from "./exit-codes";
 import { writeRegistrySecret } from "./registry-secret";
 import { rollout, type RolloutEvent, type RolloutResult } from "./rollout";
+import { recordNewTokenExpiry, type ExpiryRecord } from "./token-facts";
 
 export type RotationStep =
   | { readonly step: "checked-new-credential"; readonly proof: PullProof }
   | { readonly step: "wrote-secret"; readonly versionId: string }
   | { readonly step: "verified-secret"; readonly proof: PullProof }
+  | { readonly step: "token-expiry"; readonly record: ExpiryRecord }
   | { readonly step: "instance-refresh-started"; readonly autoscalingGroupName: string; readonly refreshId: string }
   | { readonly step: "instance-refresh-finished"; readonly status: string }
   | { readonly step: "rollout"; readonly service: string; readonly event: RolloutEvent };
@@ -32,6 +34,11 @@ export interface RotationOptions {
   readonly pollIntervalMs?: number;
   /** Instance refresh: share of capacity kept in service. @default 90 */
   readonly minHealthyPercentage?: number;
+  /**
+   * GitHub Enterprise Server's API, to record the new token's expiry as the secret's tag.
+   * @default - api.github.com for ghcr.io images; no call for other registries
+   */
+  readonly githubApi?: string;
   readonly onStep?: (step: RotationStep) => void;
 }
 
@@ -54,6 +61,11 @@ export async function rotateCredentials(clients: RotationClients, options: Rotat
   step({ step: "checked-new-credential", proof: await provePull(options.image, options.credential, options.checkTimeoutMs) });
   step({ step: "wrote-secret", versionId: await writeRegistrySecret(clients.secrets, options.secretId, options.credential) });
   step({ step: "verified-secret", proof: await checkCredentials(clients.secrets, options.secretId, options.image, options.checkTimeoutMs) });
+  const record = await recordNewTokenExpiry(clients.secrets, options.secretId, options.image, options.credential.password, {
+    githubApi: options.githubApi,
+    timeoutMs: options.checkTimeoutMs,
+  });
+  if (record) step({ step: "token-expiry", record });
 
   if (options.registryAuthMode === "agent-dockercfg") {
     if (!options.autoscalingGroupName || !clients.autoscaling) {

@@ -1,5 +1,15 @@
+import { TagResourceCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { parseImageReference } from "../registry/image-reference";
-import { expiryVerdict, fetchTokenFacts, GitHubApiError, githubApiBase, type ExpiryVerdict, type TokenFacts } from "../registry/github-token";
+import {
+  expiryVerdict,
+  fetchTokenFacts,
+  GitHubApiError,
+  githubApiBase,
+  TOKEN_EXPIRES_TAG,
+  type ExpiryVerdict,
+  type TokenFacts,
+} from "../registry/github-token";
+import { awsFailure } from "./aws";
 import { EXIT, OperationError } from "./exit-codes";
 
 export interface TokenFactsOptions {
@@ -51,4 +61,39 @@ export function describeToken(report: Extract<TokenReport, { checked: true }>): 
   const expiry = facts.expires === "never" ? "no expiry" : `expires ${facts.expires}${verdict.daysLeft !== undefined ? ` (${verdict.daysLeft} days)` : ""}`;
   const scopes = facts.scopes === undefined ? "" : `, scopes ${facts.scopes.length > 0 ? facts.scopes.join(", ") : "none"}`;
   return `token: ${facts.kind}, owner ${facts.owner}, ${expiry}${scopes}`;
+}
+
+/**
+ * Records the token's expiry as the secret's `ghcr-ecs:token-expires` tag; returns the value written. The stack
+ * ignores changes of that tag, so a later apply keeps it.
+ */
+export async function recordTokenExpiry(secrets: SecretsManagerClient, secretId: string, facts: TokenFacts): Promise<string> {
+  try {
+    await secrets.send(new TagResourceCommand({ SecretId: secretId, Tags: [{ Key: TOKEN_EXPIRES_TAG, Value: facts.expires }] }));
+  } catch (error) {
+    if ((error as Error).name === "AccessDeniedException") {
+      throw new OperationError(
+        EXIT.secretUnreadable,
+        `not allowed to tag the credentials secret ${secretId} with ${TOKEN_EXPIRES_TAG} (${(error as Error).message})`,
+        "Your AWS identity needs secretsmanager:TagResource on the secret.",
+      );
+    }
+    throw awsFailure(error, "Secrets Manager");
+  }
+  return facts.expires;
+}
+
+export type ExpiryRecord = { readonly recorded: string; readonly report: Extract<TokenReport, { checked: true }> } | { readonly notRecorded: string };
+
+/** After a new token is written: asks GitHub when it expires and records that as the secret's tag. */
+export async function recordNewTokenExpiry(
+  secrets: SecretsManagerClient,
+  secretId: string,
+  image: string,
+  token: string,
+  options: { readonly githubApi?: string; readonly timeoutMs: number },
+): Promise<ExpiryRecord | undefined> {
+  const report = await tokenReport(image, token, { ...options, warnDays: 0 });
+  if (!report.checked) return "error" in report ? { notRecorded: report.error } : undefined;
+  return { recorded: await recordTokenExpiry(secrets, secretId, report.facts), report };
 }

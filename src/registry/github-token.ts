@@ -5,6 +5,9 @@
  * Actions: fine-grained tokens and GitHub App installation tokens log in, then are `denied` on pull.
  */
 
+/** The credentials secret's tag that says when its token expires (ISO 8601, or `never`), readable without the token. */
+export const TOKEN_EXPIRES_TAG = "ghcr-ecs:token-expires";
+
 /** The API of the registry's GitHub, when the registry is GitHub's (ghcr.io); others need `--github-api`. */
 export const GITHUB_API_BY_REGISTRY: Readonly<Record<string, string>> = { "ghcr.io": "https://api.github.com" };
 

@@ -102,7 +102,13 @@ describe("RegistryCredentials (managed)", () => {
       name: "orders/registry-credentials",
       description: match.stringContaining("orders"),
       recovery_window_in_days: 7,
+      lifecycle: { ignore_changes: ['tags["ghcr-ecs:token-expires"]'] },
     });
+  });
+
+  it("leaves the token-expiry tag the CLI records to the CLI: an apply does not remove it", () => {
+    const { tf } = synth(managed());
+    expect(onlyResource(tf, "aws_secretsmanager_secret").block.lifecycle).toEqual({ ignore_changes: ['tags["ghcr-ecs:token-expires"]'] });
   });
 
   it("passes the recovery window through, including 0 for immediate deletion", () => {

@@ -2,6 +2,8 @@ import { provePull, type PullProof } from "../../operations/check";
 import { requireField } from "../../operations/deployment";
 import { EXIT } from "../../operations/exit-codes";
 import { writeRegistrySecret } from "../../operations/registry-secret";
+import { checkGithubApiFlag, recordNewTokenExpiry } from "../../operations/token-facts";
+import { reportExpiryRecord } from "../token-report";
 import { defineCommand } from "../command";
 import { readNewCredential, TOKEN_HELP, TOKEN_OPTIONS } from "../credential-input";
 import { secondsFlag } from "../flags";
@@ -29,6 +31,7 @@ ${TARGET_HELP}`,
     timeout: { type: "string" },
   },
   async run(flags, { out, stdin }) {
+    checkGithubApiFlag(flags["github-api"]);
     const target = await resolveTarget(flags);
     const secretArn = requireField(target, "secretArn", "--secret-arn");
     const image = requireField(target, "image", "--image");
@@ -38,10 +41,26 @@ ${TARGET_HELP}`,
       proof = await provePull(image, credential, secondsFlag(flags.timeout, "timeout", 20, 600));
       out.line(`checked: ${credential.username} can pull ${image} (${proof.digest})`);
     }
-    const versionId = await withClients(target.region, (c) => writeRegistrySecret(c.secrets, secretArn, credential));
+    const timeoutMs = secondsFlag(flags.timeout, "timeout", 20, 600);
+    const { versionId, expiry } = await withClients(target.region, async (c) => {
+      const written = await writeRegistrySecret(c.secrets, secretArn, credential);
+      return {
+        versionId: written,
+        expiry: await recordNewTokenExpiry(c.secrets, secretArn, image, credential.password, { githubApi: flags["github-api"], timeoutMs }),
+      };
+    });
     out.line(`wrote the credential for ${credential.username} (from ${origin}) to ${secretArn} as version ${versionId}`);
+    if (expiry) reportExpiryRecord(out, expiry, "");
     out.line("running tasks keep their pulled image; new tasks use the new credential. Roll the service with `ghcr-ecs rollout`.");
-    out.result({ ok: true, secretArn, versionId, username: credential.username, warnings, ...(proof ? { digest: proof.digest } : {}) });
+    out.result({
+      ok: true,
+      secretArn,
+      versionId,
+      username: credential.username,
+      warnings,
+      ...(proof ? { digest: proof.digest } : {}),
+      ...(expiry && "recorded" in expiry ? { tokenExpires: expiry.recorded } : {}),
+    });
     return EXIT.ok;
   },
 });

@@ -1,6 +1,7 @@
 import { allServices, requireField } from "../../operations/deployment";
 import { EXIT, OperationError } from "../../operations/exit-codes";
 import { rotateCredentials, type RotationStep } from "../../operations/rotate";
+import { checkGithubApiFlag } from "../../operations/token-facts";
 import { isRegistryAuthMode } from "../../ec2/registry-auth";
 import { defineCommand } from "../command";
 import { readNewCredential, TOKEN_HELP, TOKEN_OPTIONS } from "../credential-input";
@@ -8,6 +9,7 @@ import { percentFlag, secondsFlag } from "../flags";
 import type { Reporter } from "../reporter";
 import { describeRolloutEvent, reportRollouts } from "../rollout-report";
 import { resolveTarget, TARGET_HELP, TARGET_OPTIONS, withClients } from "../target";
+import { reportExpiryRecord } from "../token-report";
 
 export const rotateCommand = defineCommand({
   name: "rotate",
@@ -39,6 +41,7 @@ ${TARGET_HELP}`,
     "poll-interval": { type: "string" },
   },
   async run(flags, { out, stdin }) {
+    checkGithubApiFlag(flags["github-api"]);
     const target = await resolveTarget(flags);
     const secretArn = requireField(target, "secretArn", "--secret-arn");
     const image = requireField(target, "image", "--image");
@@ -72,6 +75,7 @@ ${TARGET_HELP}`,
         rolloutTimeoutMs,
         pollIntervalMs,
         minHealthyPercentage,
+        githubApi: flags["github-api"],
         onStep: (step) => reportStep(out, step, { image, secretArn, several: services.length > 1 }),
       }),
     );
@@ -87,6 +91,8 @@ function reportStep(out: Reporter, step: RotationStep, names: { image: string; s
       return out.line(`2/4 wrote it to ${names.secretArn} as version ${step.versionId}`);
     case "verified-secret":
       return out.line(`3/4 the stored secret pulls ${step.proof.digest}`);
+    case "token-expiry":
+      return reportExpiryRecord(out, step.record, "    ");
     case "instance-refresh-started":
       return out.line(`    replacing the instances of ${step.autoscalingGroupName} (instance refresh ${step.refreshId})`);
     case "instance-refresh-finished":
