@@ -23,9 +23,10 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
+  TagResourceCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { DescribeServicesCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { startMoto, type MotoServer } from "../../src/emulator/moto-server";
 import { LocalRegistry } from "../../src/emulator/registry-server";
@@ -645,6 +646,84 @@ describe("ghcr-ecs rotate on EC2 with agent-level auth (the instances read the s
     expect(run.stderr).toContain("could not start an instance refresh of orders-ec2");
     expect(run.stderr).toContain("The secret already holds the new credential");
     expect(await primaryDeploymentId("orders")).toBe(before);
+  });
+});
+
+describe("ghcr-ecs status", () => {
+  const config = { region: REGION, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+  beforeAll(async () => {
+    const cloudWatch = new CloudWatchClient({ ...config, endpoint: moto.endpoint });
+    const alarm = (AlarmName: string, ServiceName: string) =>
+      cloudWatch.send(
+        new PutMetricAlarmCommand({
+          AlarmName,
+          Namespace: "AWS/ECS",
+          MetricName: "CPUUtilization",
+          Dimensions: [
+            { Name: "ClusterName", Value: "orders" },
+            { Name: "ServiceName", Value: ServiceName },
+          ],
+          Statistic: "Average",
+          Period: 60,
+          EvaluationPeriods: 3,
+          Threshold: 90,
+          ComparisonOperator: "GreaterThanThreshold",
+        }),
+      );
+    await alarm("orders: CPU high", "orders");
+    await alarm("orders: memory high", "orders");
+    await alarm("orders-stuck: CPU high", "orders-stuck");
+    for (const AlarmName of ["orders: CPU high", "orders-stuck: CPU high"]) {
+      await cloudWatch.send(
+        new SetAlarmStateCommand({ AlarmName, StateValue: "ALARM", StateReason: "Threshold Crossed: 3 datapoints were greater than 90.0" }),
+      );
+    }
+    cloudWatch.destroy();
+    await secrets.send(new TagResourceCommand({ SecretId: secretArn, Tags: [{ Key: "ghcr-ecs:token-expires", Value: "2027-03-01T00:00:00.000Z" }] }));
+  });
+
+  it("prints the counts, deployments, the service's own firing alarms, the recorded token expiry and the latest events", async () => {
+    const run = await cli(["status"]);
+    expect(run.code).toBe(EXIT.ok);
+    const lines = run.stdout.split("\n");
+    expect(lines[0]).toBe("orders: ACTIVE, 2 of 2 running, 0 pending — needs attention");
+    expect(lines[1]).toMatch(/^ {2}deployment ecs-svc\/\d+ PRIMARY COMPLETED: 2\/2 running, 0 failed, since \d{4}-\d{2}-\d{2}T/);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}ALARM "orders: CPU high" since \S+ — Threshold Crossed: 3 datapoints were greater than 90.0$/));
+    // Another service's alarm, and this service's alarm that is OK, are not shown.
+    expect(run.stdout).not.toContain("orders-stuck: CPU high");
+    expect(run.stdout).not.toContain("memory high");
+    expect(lines).toContain("  registry token expires 2027-03-01T00:00:00.000Z (recorded on the secret)");
+  });
+
+  it("answers --json with healthy false while an alarm fires, and lists every service with --all", async () => {
+    const single = JSON.parse((await cli(["status", "--json"])).stdout) as {
+      healthy: boolean;
+      service: string;
+      alarms: { name: string }[];
+      tokenExpires: string;
+    };
+    expect([single.healthy, single.service, single.alarms.map((a) => a.name), single.tokenExpires]).toEqual([
+      false,
+      "orders",
+      ["orders: CPU high"],
+      "2027-03-01T00:00:00.000Z",
+    ]);
+    writeOutputs("status-outputs.json", "orders-stuck");
+    const stuck = JSON.parse((await cli(["status", "--outputs", "status-outputs.json", "--json"])).stdout) as {
+      healthy: boolean;
+      desired: number;
+      running: number;
+    };
+    expect(stuck).toMatchObject({ healthy: false, desired: 3, running: 2 });
+    const all = JSON.parse((await cli(["status", "--all", "--json"])).stdout) as { healthy: boolean; services: { service: string }[] };
+    expect([all.healthy, all.services.map((s) => s.service)]).toEqual([false, ["orders"]]);
+  });
+
+  it("names a service that does not exist", async () => {
+    writeOutputs("missing-outputs.json", "orders-gone");
+    const run = await cli(["status", "--outputs", "missing-outputs.json"]);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain("ECS service orders-gone does not exist in cluster orders");
   });
 });
 

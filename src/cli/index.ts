@@ -8,9 +8,10 @@ import { credentialsSet } from "./commands/credentials-set";
 import { planSummaryCommand } from "./commands/plan-summary";
 import { rolloutCommand } from "./commands/rollout";
 import { rotateCommand } from "./commands/rotate";
+import { statusCommand } from "./commands/status";
 import { Reporter } from "./reporter";
 
-const COMMANDS: readonly Command[] = [credentialsSet, credentialsCheck, rolloutCommand, rotateCommand, planSummaryCommand];
+const COMMANDS: readonly Command[] = [credentialsSet, credentialsCheck, rolloutCommand, rotateCommand, statusCommand, planSummaryCommand];
 
 const USAGE = `ghcr-ecs — operate a ghcr-ecs deployment
 
