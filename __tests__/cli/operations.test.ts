@@ -27,6 +27,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { DescribeServicesCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { startMoto, type MotoServer } from "../../src/emulator/moto-server";
 import { LocalRegistry } from "../../src/emulator/registry-server";
@@ -724,6 +725,61 @@ describe("ghcr-ecs status", () => {
     const run = await cli(["status", "--outputs", "missing-outputs.json"]);
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toContain("ECS service orders-gone does not exist in cluster orders");
+  });
+});
+
+describe("ghcr-ecs logs", () => {
+  const stream = "orders/orders/0123456789abcdef";
+  beforeAll(async () => {
+    const logs = new CloudWatchLogsClient({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/orders" }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: "/ecs/orders", logStreamName: stream }));
+    const now = Date.now();
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: "/ecs/orders",
+        logStreamName: stream,
+        logEvents: [
+          { timestamp: now - 3 * 3_600_000, message: "INFO started three hours ago" },
+          { timestamp: now - 120_000, message: "INFO Started OrdersApplication in 21.4 seconds" },
+          { timestamp: now - 60_000, message: "ERROR payment gateway timed out" },
+        ],
+      }),
+    );
+    logs.destroy();
+  });
+
+  it("prints the service's lines of the last 10 minutes, oldest first, with time and stream", async () => {
+    writeOutputs("logs-outputs.json", "orders", { log_group_name: "/ecs/orders" });
+    const run = await cli(["logs", "--outputs", "logs-outputs.json"]);
+    expect(run.code).toBe(EXIT.ok);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines.map((l) => l.replace(/^\S+ /, ""))).toEqual([
+      `${stream} INFO Started OrdersApplication in 21.4 seconds`,
+      `${stream} ERROR payment gateway timed out`,
+    ]);
+    expect(lines[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /);
+  });
+
+  it("reaches further back with --since, and keeps only what --filter matches", async () => {
+    const run = await cli(["logs", "--outputs", "logs-outputs.json", "--since", "4h", "--json"]);
+    expect((JSON.parse(run.stdout) as { lines: unknown[] }).lines).toHaveLength(3);
+    const errors = await cli(["logs", "--outputs", "logs-outputs.json", "--since", "4h", "--filter", "ERROR"]);
+    expect(
+      errors.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.replace(/^\S+ \S+ /, "")),
+    ).toEqual(["ERROR payment gateway timed out"]);
+  });
+
+  it("refuses a --since it cannot read, and names a log group that does not exist", async () => {
+    const bad = await cli(["logs", "--outputs", "logs-outputs.json", "--since", "yesterday"]);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toContain('--since "yesterday" is not a duration');
+    const missing = await cli(["logs", "--outputs", "logs-outputs.json", "--log-group", "/ecs/nope"]);
+    expect(missing.code).toBe(EXIT.usage);
+    expect(missing.stderr).toContain("log group /ecs/nope does not exist");
   });
 });
 

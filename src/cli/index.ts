@@ -9,9 +9,10 @@ import { planSummaryCommand } from "./commands/plan-summary";
 import { rolloutCommand } from "./commands/rollout";
 import { rotateCommand } from "./commands/rotate";
 import { statusCommand } from "./commands/status";
+import { logsCommand } from "./commands/logs";
 import { Reporter } from "./reporter";
 
-const COMMANDS: readonly Command[] = [credentialsSet, credentialsCheck, rolloutCommand, rotateCommand, statusCommand, planSummaryCommand];
+const COMMANDS: readonly Command[] = [credentialsSet, credentialsCheck, rolloutCommand, rotateCommand, statusCommand, logsCommand, planSummaryCommand];
 
 const USAGE = `ghcr-ecs — operate a ghcr-ecs deployment
 

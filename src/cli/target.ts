@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { awsClientConfig } from "../operations/aws";
@@ -73,6 +74,7 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   readonly autoscaling: AutoScalingClient;
   readonly cloudWatch: CloudWatchClient;
+  readonly logs: CloudWatchLogsClient;
 }
 
 /** Runs `use` with bounded AWS clients for `region`, and closes their sockets afterwards. */
@@ -83,6 +85,7 @@ export async function withClients<T>(region: string | undefined, use: (clients: 
     ecs: new ECSClient(config),
     autoscaling: new AutoScalingClient(config),
     cloudWatch: new CloudWatchClient(config),
+    logs: new CloudWatchLogsClient(config),
   };
   try {
     return await use(clients);
@@ -91,5 +94,6 @@ export async function withClients<T>(region: string | undefined, use: (clients: 
     clients.ecs.destroy();
     clients.autoscaling.destroy();
     clients.cloudWatch.destroy();
+    clients.logs.destroy();
   }
 }

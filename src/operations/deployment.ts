@@ -25,7 +25,7 @@ const SERVICE_OUTPUT_NAMES: Record<string, keyof ServiceTarget> = {
 };
 
 /** The fields both a service and (in a stack of one service, as in ghcr-ecs 0.1) the stack's top level carry. */
-const SERVICE_FIELDS = ["serviceName", "image", "secretArn", "username", "registryAuthMode"] as const;
+const SERVICE_FIELDS = ["serviceName", "image", "secretArn", "username", "registryAuthMode", "logGroupName"] as const;
 
 /** What the operations commands need to know about a deployed stack; all from its Terraform outputs. */
 export interface DeploymentTarget {
@@ -38,6 +38,7 @@ export interface DeploymentTarget {
   /** `task` (repositoryCredentials) or `agent-dockercfg` (EC2 agent reads the secret at boot). */
   readonly registryAuthMode?: string;
   readonly autoscalingGroupName?: string;
+  readonly logGroupName?: string;
   /** Every service of the stack by its name in the config, when the outputs have the `services` map. */
   readonly services?: Readonly<Record<string, ServiceTarget>>;
 }
@@ -51,6 +52,7 @@ const OUTPUT_NAMES: Record<string, keyof DeploymentTarget> = {
   service_name: "serviceName",
   registry_auth_mode: "registryAuthMode",
   autoscaling_group_name: "autoscalingGroupName",
+  log_group_name: "logGroupName",
 };
 
 /** `cdktf deploy --outputs-file` writes the file npm run deploy points at; the CLI looks for it by default. */
