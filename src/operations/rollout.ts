@@ -107,8 +107,11 @@ export async function rollout(ecs: ECSClient, options: RolloutOptions): Promise<
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
   });
 
+  // Naming the alarm is a bonus: without cloudwatch:DescribeAlarms (or CloudWatch) the failed outcome still stands.
   const alarmsThatFired = (service: Service): Promise<FiredAlarm[]> =>
-    options.cloudWatch ? describeFiredAlarms(options.cloudWatch, watchedAlarmNames(service.deploymentConfiguration), last?.createdAt) : Promise.resolve([]);
+    options.cloudWatch
+      ? describeFiredAlarms(options.cloudWatch, watchedAlarmNames(service.deploymentConfiguration), last?.createdAt).catch(() => [])
+      : Promise.resolve([]);
 
   let lastProgress = "";
   for (;;) {
