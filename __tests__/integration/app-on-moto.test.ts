@@ -250,7 +250,7 @@ describe("an app environment applied to moto", () => {
   });
 
   // Terraform writes an output's map keys in sorted order, so the services come alphabetically.
-  it("lets operators open a shell in admin's tasks only: ECS Exec on, its task role opens session channels, sessions logged to /ecs/shop/exec", async () => {
+  it("lets operators open a shell in admin's tasks only: ECS Exec on, its task role opens session channels, sessions logged to /ecs/shop/_exec", async () => {
     const ecs = client(ECSClient);
     const described = await ecs.send(new DescribeServicesCommand({ cluster: "shop", services: ["api", "admin", "worker"] }));
     const execOn = Object.fromEntries((described.services ?? []).map((s): [string, boolean] => [s.serviceName ?? "", s.enableExecuteCommand ?? false]));
@@ -266,13 +266,13 @@ describe("an app environment applied to moto", () => {
     expect(statements.map((s) => [s.Sid, s.Resource])).toEqual([
       ["OpenSessionChannels", "*"],
       ["FindSessionLogGroup", "*"],
-      ["WriteSessionLog", "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/shop/exec:*"],
+      ["WriteSessionLog", "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/shop/_exec:*"],
     ]);
-    const groups = (await client(CloudWatchLogsClient).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/ecs/shop/exec" }))).logGroups ?? [];
-    expect(groups.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([["/ecs/shop/exec", 30]]);
+    const groups = (await client(CloudWatchLogsClient).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/ecs/shop/_exec" }))).logGroups ?? [];
+    expect(groups.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([["/ecs/shop/_exec", 30]]);
     const [cluster] = (await ecs.send(new DescribeClustersCommand({ clusters: ["shop"], include: ["CONFIGURATIONS"] }))).clusters ?? [];
     expect(cluster.configuration).toEqual({
-      executeCommandConfiguration: { logging: "OVERRIDE", logConfiguration: { cloudWatchLogGroupName: "/ecs/shop/exec" } },
+      executeCommandConfiguration: { logging: "OVERRIDE", logConfiguration: { cloudWatchLogGroupName: "/ecs/shop/_exec" } },
     });
     // moto 5.2.1 does not keep a service's enableExecuteCommand, so the next plan sets it again, on admin alone.
     expect(execOn).toEqual({ api: false, admin: false, worker: false });

@@ -195,14 +195,15 @@ export function buildEnvironmentBase(
 
 /**
  * ECS Exec sessions are logged per cluster: to the service's own log group in the single-service layout, to
- * `/ecs/<stack>/exec` (kept as long as the longest-kept exec service's logs) in an app.
+ * `/ecs/<stack>/_exec` (kept as long as the longest-kept exec service's logs) in an app — a service's name cannot
+ * hold `_`, so it never is a service's own log group.
  */
 function execSessionLogs(stack: TerraformStack, environment: EnvironmentModel, keyArn: string | undefined): EnvironmentBase["exec"] {
   const execServices = environment.services.filter((s) => s.settings.exec);
   if (execServices.length === 0) return undefined;
   if (environment.layout === "single-service") return { logGroupName: logGroupNameOf(environment, execServices[0]), kmsKeyArn: keyArn };
   const logs = new CloudwatchLogGroup(stack, "exec-logs", {
-    name: `/ecs/${environment.stackName}/exec`,
+    name: `/ecs/${environment.stackName}/_exec`,
     retentionInDays: Math.max(...execServices.map((s) => s.settings.logRetentionDays)),
     kmsKeyId: keyArn,
   });

@@ -406,12 +406,12 @@ describe("ECS Exec in an app environment", () => {
       "shop-prod",
     );
 
-  it("logs every service's sessions to the environment's /ecs/<stack>/exec, kept as long as the exec services' logs", () => {
+  it("logs every service's sessions to the environment's /ecs/<stack>/_exec, kept as long as the exec services' logs", () => {
     const tf = withExec();
-    const group = findResource(tf, "aws_cloudwatch_log_group", (b) => b.name === "/ecs/shop-prod/exec");
+    const group = findResource(tf, "aws_cloudwatch_log_group", (b) => b.name === "/ecs/shop-prod/_exec");
     expect(group.name).toBe("exec-logs");
     expect(group.block).toEqual({
-      name: "/ecs/shop-prod/exec",
+      name: "/ecs/shop-prod/_exec",
       retention_in_days: 90,
       kms_key_id: ref("aws_kms_key", onlyResource(tf, "aws_kms_key").name, "arn"),
     });
@@ -429,9 +429,19 @@ describe("ECS Exec in an app environment", () => {
     expect(policies.map((p): unknown => p.block.role)).toEqual([ref("aws_iam_role", byName(tf, "aws_iam_role", "shop-prod-admin-task").name, "name")]);
   });
 
+  it("keeps the exec log group apart from a service named exec", () => {
+    const tf = synthEnvironment(
+      shop({}, { exec: { image: "ghcr.io/acme/exec:1.0.0", cpu: 256, memory: 512, loadBalanced: false, exec: true, readOnlyRootFilesystem: false } }),
+      "shop-prod",
+    );
+    const names = resources(tf, "aws_cloudwatch_log_group").map((r): unknown => r.block.name);
+    expect(names).toEqual(expect.arrayContaining(["/ecs/shop-prod/exec", "/ecs/shop-prod/_exec"]));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it("has no exec log group or cluster configuration when no service asks for exec", () => {
     const tf = synthEnvironment(shop(), "shop-prod");
-    expect(resources(tf, "aws_cloudwatch_log_group").map((r): unknown => r.block.name)).not.toContain("/ecs/shop-prod/exec");
+    expect(resources(tf, "aws_cloudwatch_log_group").map((r): unknown => r.block.name)).not.toContain("/ecs/shop-prod/_exec");
     expect(onlyResource(tf, "aws_ecs_cluster").block.configuration).toBeUndefined();
   });
 });
