@@ -50,7 +50,8 @@ function addOutputs(stack: TerraformStack, environment: EnvironmentModel, base: 
   const capacity = base.capacity
     ? { autoscaling_group_name: base.capacity.autoScalingGroupName, capacity_provider_name: base.capacity.capacityProviderName }
     : {};
-  const outputs: Record<string, unknown> = { service_url: base.loadBalancer.url };
+  // The topic the alarms notify: subscribe a pager or chat integration to it.
+  const outputs: Record<string, unknown> = { service_url: base.loadBalancer.url, ...(base.alarmTopicArn ? { alarm_topic_arn: base.alarmTopicArn } : {}) };
   if (environment.layout === "single-service") {
     const [service] = services;
     Object.assign(outputs, {

@@ -195,7 +195,7 @@ describe("an app environment's services", () => {
 
   it("outputs every service's names and ARNs in one services map, and no single-service outputs", () => {
     const outputs = tf.output ?? {};
-    expect(Object.keys(outputs).sort()).toEqual(["cluster_name", "region", "service_url", "services"]);
+    expect(Object.keys(outputs).sort()).toEqual(["alarm_topic_arn", "cluster_name", "region", "service_url", "services"]);
     const services = asBlock(asBlock(outputs.services).value);
     expect(Object.keys(services).sort()).toEqual(["admin", "api", "web", "worker"]);
     expect(asBlock(services.api)).toEqual({
@@ -347,10 +347,16 @@ describe("an app environment's alarms", () => {
     );
   });
 
+  it("output the topic the alarms notify, for a pager or chat subscription", () => {
+    const tf = synthEnvironment(shop(), "shop-prod");
+    expect(tf.output?.alarm_topic_arn.value).toBe(ref("aws_sns_topic", onlyResource(tf, "aws_sns_topic").name, "arn"));
+  });
+
   it("notify an existing topic instead of creating one, and admit no CloudWatch statement to a key for it", () => {
     const external = "arn:aws:sns:us-east-1:123456789012:acme-pager";
     const tf = synthEnvironment(shop({ alarms: { notify: { snsTopicArn: external } }, encryption: { mode: "create-cmk" } }), "shop-prod");
     expect(resources(tf, "aws_sns_topic")).toEqual([]);
+    expect(tf.output?.alarm_topic_arn.value).toBe(external);
     for (const alarm of resources(tf, "aws_cloudwatch_metric_alarm")) expect(alarm.block.alarm_actions).toEqual([external]);
     const keyPolicy = JSON.parse(String(onlyResource(tf, "aws_kms_key").block.policy)) as { Statement: { Sid: string }[] };
     expect(keyPolicy.Statement.map((s) => s.Sid)).not.toContain("CloudWatchAlarmsPublishToEncryptedTopic");
@@ -383,6 +389,7 @@ describe("an app environment's alarms", () => {
       "shop-prod",
     );
     expect([resources(tf, "aws_cloudwatch_metric_alarm"), resources(tf, "aws_sns_topic")]).toEqual([[], []]);
+    expect(tf.output?.alarm_topic_arn).toBeUndefined();
   });
 });
 

@@ -52,6 +52,7 @@ describe("Ec2Stack from config/reference-app.json", () => {
     const output = tf.output ?? {};
     expect(Object.keys(output).sort()).toEqual(
       [
+        "alarm_topic_arn",
         "autoscaling_group_name",
         "capacity_provider_name",
         "cluster_name",
