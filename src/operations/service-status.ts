@@ -51,24 +51,30 @@ export function alarmWatchesService(alarm: MetricAlarm, cluster: string, service
 
 export const EVENTS_SHOWN = 5;
 
-export async function serviceStatus(
-  clients: { readonly ecs: ECSClient; readonly cloudWatch: CloudWatchClient; readonly secrets: SecretsManagerClient },
-  target: { readonly cluster: string; readonly service: string; readonly secretArn?: string },
-): Promise<ServiceStatus> {
-  const service = await describe(clients.ecs, target.cluster, target.service);
-  const deploymentAlarms = new Set(watchedAlarmNames(service.deploymentConfiguration));
-  let inAlarm: MetricAlarm[];
+/** Every metric alarm of the account and region in ALARM: read once, then matched to each service. */
+export async function alarmsInAlarm(cloudWatch: CloudWatchClient): Promise<MetricAlarm[]> {
+  const inAlarm: MetricAlarm[] = [];
   try {
-    inAlarm = [];
     let NextToken: string | undefined;
     do {
-      const page = await clients.cloudWatch.send(new DescribeAlarmsCommand({ StateValue: "ALARM", AlarmTypes: ["MetricAlarm"], NextToken }));
+      const page = await cloudWatch.send(new DescribeAlarmsCommand({ StateValue: "ALARM", AlarmTypes: ["MetricAlarm"], NextToken }));
       inAlarm.push(...(page.MetricAlarms ?? []));
       NextToken = page.NextToken;
     } while (NextToken);
   } catch (error) {
     throw awsFailure(error, "CloudWatch");
   }
+  return inAlarm;
+}
+
+/** The service's state; `inAlarm` from `alarmsInAlarm`, shared by every service of one command. */
+export async function serviceStatus(
+  clients: { readonly ecs: ECSClient; readonly secrets: SecretsManagerClient },
+  target: { readonly cluster: string; readonly service: string; readonly secretArn?: string },
+  inAlarm: readonly MetricAlarm[],
+): Promise<ServiceStatus> {
+  const service = await describe(clients.ecs, target.cluster, target.service);
+  const deploymentAlarms = new Set(watchedAlarmNames(service.deploymentConfiguration));
   const ours = inAlarm.filter((a) => deploymentAlarms.has(a.AlarmName ?? "") || alarmWatchesService(a, target.cluster, target.service));
   return {
     service: service.serviceName ?? target.service,

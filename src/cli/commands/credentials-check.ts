@@ -2,11 +2,12 @@ import { imageReference, provePull } from "../../operations/check";
 import { allServices, requireField, type DeploymentTarget } from "../../operations/deployment";
 import { EXIT, OperationError } from "../../operations/exit-codes";
 import { readRegistrySecret } from "../../operations/registry-secret";
-import { checkGithubApiFlag, describeToken, tokenReport, type TokenFactsOptions, type TokenReport } from "../../operations/token-facts";
+import { checkGithubApiFlag, tokenReport, type TokenFactsOptions, type TokenReport } from "../../operations/token-facts";
 import { defineCommand } from "../command";
 import { daysFlag, secondsFlag } from "../flags";
 import type { Reporter } from "../reporter";
 import { resolveTarget, TARGET_HELP, TARGET_OPTIONS, withClients } from "../target";
+import { printTokenFacts } from "../token-report";
 
 export const credentialsCheck = defineCommand({
   name: "credentials check",
@@ -75,8 +76,7 @@ function reportToken(out: Reporter, report: TokenReport, label: string): number 
     if ("error" in report) out.warn(`${label}could not ask GitHub about the token: ${report.error}`);
     return EXIT.ok;
   }
-  out.line(`${label}${describeToken(report)}`);
-  for (const problem of report.facts.problems) out.warn(`${label}the token ${problem}`);
+  printTokenFacts(out, report, label, label);
   const { verdict, facts } = report;
   const when = verdict.daysLeft !== undefined && verdict.daysLeft < 0 ? `expired ${-verdict.daysLeft} days ago` : `expires in ${verdict.daysLeft} days`;
   const fix = "Create a new classic token with read:packages and run `ghcr-ecs rotate --token-stdin`.";

@@ -1,6 +1,6 @@
 import { allServices, requireField } from "../../operations/deployment";
 import { EXIT } from "../../operations/exit-codes";
-import { isHealthy, serviceStatus, type ServiceStatus } from "../../operations/service-status";
+import { alarmsInAlarm, isHealthy, serviceStatus, type ServiceStatus } from "../../operations/service-status";
 import { defineCommand } from "../command";
 import type { Reporter } from "../reporter";
 import { resolveTarget, TARGET_HELP, TARGET_OPTIONS, withClients } from "../target";
@@ -21,17 +21,18 @@ ${TARGET_HELP}`,
     const target = await resolveTarget(flags, { all: flags.all === true });
     const cluster = requireField(target, "clusterName", "--cluster");
     const services = flags.all ? allServices(target).map(([, service]) => service) : [target];
-    const statuses = await withClients(target.region, (c) =>
-      Promise.all(
+    const statuses = await withClients(target.region, async (c) => {
+      const inAlarm = await alarmsInAlarm(c.cloudWatch);
+      return Promise.all(
         services.map((service) =>
-          serviceStatus(c, {
-            cluster,
-            service: requireField(service, "serviceName", "--service"),
-            ...(service.secretArn ? { secretArn: service.secretArn } : {}),
-          }),
+          serviceStatus(
+            c,
+            { cluster, service: requireField(service, "serviceName", "--service"), ...(service.secretArn ? { secretArn: service.secretArn } : {}) },
+            inAlarm,
+          ),
         ),
-      ),
-    );
+      );
+    });
     for (const status of statuses) reportStatus(out, status);
     const documents = statuses.map((s) => ({ healthy: isHealthy(s), ...s }));
     out.result(flags.all ? { healthy: documents.every((d) => d.healthy), services: documents } : documents[0]);
