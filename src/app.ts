@@ -3,7 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { exampleConfigFiles, loadConfigFile } from "./config/load";
-import { environmentsOf, type DeploymentConfig } from "./config/model";
+import { ciOf, environmentsOf, type DeploymentConfig } from "./config/model";
+import { CiStack } from "./stacks/ci-stack";
 import { EnvironmentStack } from "./stacks/environment-stack";
 import { stackAddresses, type AddressManifest } from "./terraform/address-manifest";
 import type { TerraformDocument } from "./terraform/document";
@@ -20,12 +21,17 @@ export interface BuildAppOptions {
   readonly stateDir?: string;
 }
 
-/** The stacks one config produces, one per environment. Validate the config first: `new App()` creates the output folder. */
+/** The stacks one config produces: one per environment, and the CI bootstrap stack with `ci`. Validate the config first: `new App()` creates the output folder. */
 export function buildApp(config: DeploymentConfig, options: BuildAppOptions = {}): App {
   const app = new App({ outdir: options.outdir });
   for (const environment of environmentsOf(config)) {
     const localStateFile = options.stateDir ? path.join(options.stateDir, `terraform.${environment.stackName}.tfstate`) : undefined;
     new EnvironmentStack(app, environment.stackName, { environment, localStateFile });
+  }
+  const ci = ciOf(config);
+  if (ci) {
+    const localStateFile = options.stateDir ? path.join(options.stateDir, `terraform.${ci.stackName}.tfstate`) : undefined;
+    new CiStack(app, ci.stackName, { ci, localStateFile });
   }
   return app;
 }

@@ -126,8 +126,10 @@ describe("the credentials watch's issue step", () => {
   beforeAll(() => {
     expect(existsSync(path.join(ROOT, "dist", "src", "operations", "watch-issues.js"))).toBe(true);
     workspace = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-watch-"));
-    for (const stack of ["shop-prod", "shop-staging", "orders"]) mkdirSync(path.join(workspace, "cdktf.out", "stacks", stack), { recursive: true });
+    // The CI bootstrap stack is synthesized too, but the check step lists only the environments' stacks.
+    for (const stack of ["shop-prod", "shop-staging", "orders", "shop-ci"]) mkdirSync(path.join(workspace, "cdktf.out", "stacks", stack), { recursive: true });
     mkdirSync(path.join(workspace, "watch"));
+    writeFileSync(path.join(workspace, "watch", "stacks.txt"), "orders\nshop-prod\nshop-staging\n");
     writeFileSync(path.join(workspace, "watch", "shop-prod.json"), JSON.stringify({ ok: true, exitCode: 0, checks: [{ service: "api", ok: true }] }));
     writeFileSync(
       path.join(workspace, "watch", "shop-staging.json"),

@@ -134,7 +134,7 @@ describe("least privilege", () => {
     expect(text.pr).not.toContain("REGISTRY_TOKEN");
     expect(text.pr).not.toContain("TF_VAR_registry_token");
     const withToken = allSteps(yaml.deploy).filter((s) => JSON.stringify(s).includes("secrets.REGISTRY_TOKEN"));
-    expect(withToken.map((s) => [s.name, s.env?.TF_VAR_registry_token])).toEqual([["Deploy every stack", "${{ secrets.REGISTRY_TOKEN }}"]]);
+    expect(withToken.map((s) => [s.name, s.env?.TF_VAR_registry_token])).toEqual([["Deploy every environment", "${{ secrets.REGISTRY_TOKEN }}"]]);
   });
 
   it("never expands event data inside a shell script (script injection)", () => {
@@ -286,7 +286,7 @@ describe("commands the workflows run exist", () => {
 
   it("every node dist/<file>.js is compiled from a source in the repository", () => {
     const used = [...new Set([...scripts.matchAll(/node (dist\/[\w/.-]+)\.js/g)].map((m) => m[1]))];
-    expect(used).toEqual(["dist/scripts/policy"]);
+    expect(used).toEqual(["dist/scripts/policy", "dist/scripts/environment-stacks"]);
     for (const file of used) expect(existsSync(path.join(ROOT, `${file.replace(/^dist\//, "")}.ts`))).toBe(true);
   });
 
@@ -301,15 +301,39 @@ describe("commands the workflows run exist", () => {
     expect(await runCli(["plan-sumary", "--help"], { stdout: new PassThrough(), stderr: new PassThrough().resume(), stdin: new PassThrough() })).toBe(2);
   });
 
-  it("deploys every stack with outputs the CLI reads, then checks and rolls each stack", () => {
+  it("deploys every environment's stack (never the CI stack) with outputs the CLI reads, then checks and rolls each", () => {
     const deployScript = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.deploy;
     expect(deployScript).toContain("--outputs-file cdktf-outputs.json");
     const run = runScripts(yaml.deploy);
-    expect(run).toContain("npm run deploy -- '*' --auto-approve");
+    const deploy = run.find((script) => script.includes("npm run deploy"));
+    expect(deploy).toContain("node dist/scripts/environment-stacks.js > stacks.txt");
+    expect(deploy).toContain('npm run deploy -- "${stacks[@]}" --auto-approve');
     const after = run[run.length - 1];
     expect(after).toContain('npm run -s ghcr-ecs -- credentials check --outputs cdktf-outputs.json --stack "$stack" --all --json');
     expect(after).toContain('npm run -s ghcr-ecs -- rollout --outputs cdktf-outputs.json --stack "$stack" --all --json');
     expect(after.indexOf("credentials check")).toBeLessThan(after.indexOf("rollout"));
+  });
+
+  it("lists the environments' stacks for deploy and watch, never the CI bootstrap stack", () => {
+    const listed = spawnSync(process.execPath, [path.join(ROOT, "dist", "scripts", "environment-stacks.js")], {
+      cwd: ROOT,
+      env: { ...process.env, GHCR_ECS_CONFIG: "config/example-app.json" },
+      encoding: "utf8",
+    });
+    expect([listed.status, listed.stdout, listed.stderr]).toEqual([0, "shop-staging\nshop-prod\n", ""]);
+    const scratch = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-stacks-"));
+    try {
+      writeFileSync(path.join(scratch, "bad.json"), JSON.stringify({ name: "shop", region: "mars-1", services: {} }));
+      const bad = spawnSync(process.execPath, [path.join(ROOT, "dist", "scripts", "environment-stacks.js")], {
+        cwd: ROOT,
+        env: { ...process.env, GHCR_ECS_CONFIG: path.join(scratch, "bad.json") },
+        encoding: "utf8",
+      });
+      expect([bad.status, bad.stdout]).toEqual([2, ""]);
+      expect(bad.stderr).toContain('region: got "mars-1"');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it("summarises each stack's checks and rollouts, one line per service", () => {

@@ -8,6 +8,7 @@ import { REGION_SOURCE } from "../aws/patterns";
 import { backendSchema } from "../backend/schema";
 import { policyWaiversSchema } from "../policy-gate/waivers";
 import { environmentAlarmsSchema } from "./alarms";
+import { ciSchema } from "./ci";
 import { DEFAULTS } from "./defaults";
 import { credentials, encryption } from "./credentials";
 import { ec2Schema } from "./ec2";
@@ -132,6 +133,10 @@ export const appSchema = strictObject({
       )
       .optional(),
     'Environment name → overrides deep-merged over the app\'s settings, e.g. `{"staging": {"services": {"api": {"desiredCount": 1}}}}`. Each environment is one stack, `<name>-<environment>`. Default: one stack, `<name>`.',
+  ),
+  ci: described(
+    ciSchema.optional(),
+    "Opt-in CI bootstrap stack `<name>-ci`: the GitHub OIDC provider and the plan, deploy and watch roles the workflows assume, trusted only for this repository. One for the whole app (not per environment).",
   ),
 });
 

@@ -98,6 +98,17 @@ export const DEFAULTS = {
   readOnlyRootFilesystem: true,
   /** Fargate only; "ec2" adds nothing to Fargate, "both" deploys `<name>` and `<name>-ec2` side by side. */
   launchType: "fargate",
+  ci: {
+    /** GitHub's default name for the environment protection rules guard; deploy.yml's job runs in it. */
+    deployEnvironment: "production",
+    /** The scheduled watch runs on the default branch (schedules always do). */
+    defaultBranch: "main",
+    /**
+     * The deploy role manages everything the stacks hold except IAM (which its own policy scopes to the stacks'
+     * names): AWS's managed PowerUserAccess, in the stack's partition.
+     */
+    deployManagedPolicy: "PowerUserAccess",
+  },
   ec2: {
     /** Burstable, 2 vCPU / 4 GiB: two reference-app tasks per instance; the Graviton twin for ARM64 images. */
     instanceType: { X86_64: "t3.medium", ARM64: "t4g.medium" },

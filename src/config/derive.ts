@@ -8,6 +8,11 @@ export function ec2StackName(config: Pick<Config, "name">): string {
   return `${config.name}-ec2`;
 }
 
+/** The CI bootstrap stack of a config with `ci`: `<name>-ci`. */
+export function ciStackName(name: string): string {
+  return `${name}-ci`;
+}
+
 /** The stack ids a config produces: `<name>` (Fargate) and/or `<name>-ec2`, by `launchType`. */
 export function stackNames(config: Pick<Config, "name" | "launchType">): string[] {
   return [...(config.launchType !== "ec2" ? [config.name] : []), ...(config.launchType !== "fargate" ? [ec2StackName(config)] : [])];

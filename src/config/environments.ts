@@ -7,6 +7,8 @@
 import type { z } from "zod";
 import { backendStackProblems } from "../backend/schema";
 import { appSchema, appSettingsSchema, type AppSettings } from "./app";
+import type { CiSettings } from "./ci";
+import { ciStackName } from "./derive";
 import { checkApp } from "./app-checks";
 
 export interface AppEnvironment {
@@ -22,6 +24,8 @@ export interface AppConfig {
   readonly form: "app";
   readonly name: string;
   readonly environments: readonly AppEnvironment[];
+  /** The CI bootstrap stack's settings, when the app has `ci`. */
+  readonly ci?: CiSettings;
 }
 
 /** A problem to report: where (a path into the file as written) and the zod issue. */
@@ -43,7 +47,7 @@ export function deepMerge(base: unknown, override: unknown): unknown {
 }
 
 /** Keys an environment cannot override: they name the app itself. */
-const FIXED_KEYS = ["name", "$schema", "environments"];
+const FIXED_KEYS = ["name", "$schema", "environments", "ci"];
 
 /** Validates an app config (a file with `services`); returns the app, or every problem with its path. */
 export function parseAppConfig(data: unknown): { app: AppConfig } | { issues: AppIssue[] } {
@@ -53,13 +57,22 @@ export function parseAppConfig(data: unknown): { app: AppConfig } | { issues: Ap
   if (!structure.success && (!isObject(data) || structure.error.issues.some((issue) => issue.path[0] === "environments"))) {
     return { issues: structure.error.issues.map((issue) => ({ path: issue.path, issue })) };
   }
-  const { environments = {}, ...baseInput } = data as JsonObject & { environments?: Record<string, JsonObject> };
+  const { environments = {}, ci: ciInput, ...baseInput } = data as JsonObject & { environments?: Record<string, JsonObject> };
   const name = typeof baseInput.name === "string" ? baseInput.name : "";
   const environmentNames = Object.keys(environments);
+  const ci = structure.success ? structure.data.ci : undefined;
+  const ciIssues = structure.success ? [] : structure.error.issues.filter((issue) => issue.path[0] === "ci");
 
   const base = settingsFor(baseInput, environmentNames.length === 0 ? name : undefined);
   const issues: AppIssue[] = "issues" in base ? base.issues.map((issue) => ({ path: issue.path, issue })) : [];
-  const stacks = environmentNames.length === 0 ? [name] : environmentNames.map((env) => `${name}-${env}`);
+  issues.push(...ciIssues.map((issue) => ({ path: issue.path, issue })));
+  const environmentStacks = environmentNames.length === 0 ? [name] : environmentNames.map((env) => `${name}-${env}`);
+  const stacks = [...environmentStacks, ...(ciInput !== undefined ? [ciStackName(name)] : [])];
+  if (ciInput !== undefined && environmentStacks.includes(ciStackName(name))) {
+    issues.push(
+      custom(["environments", "ci"], "ci", `is named ci, and its stack ${ciStackName(name)} would be the CI bootstrap stack's; rename the environment (e.g. build)`),
+    );
+  }
   if ("settings" in base) {
     for (const problem of backendStackProblems(base.settings.backend, stacks)) {
       issues.push({
@@ -71,7 +84,7 @@ export function parseAppConfig(data: unknown): { app: AppConfig } | { issues: Ap
   if (environmentNames.length === 0) {
     return issues.length > 0 || !("settings" in base)
       ? { issues }
-      : { app: { form: "app", name, environments: [{ stackName: name, settings: base.settings }] } };
+      : { app: { form: "app", name, environments: [{ stackName: name, settings: base.settings }], ...(ci ? { ci } : {}) } };
   }
 
   const serviceNames = isObject(baseInput.services) ? Object.keys(baseInput.services) : undefined;
@@ -97,7 +110,7 @@ export function parseAppConfig(data: unknown): { app: AppConfig } | { issues: Ap
       issues.push(...fromEnvironment.map((issue) => ({ path: at(issue.path), issue })));
     } else resolved.push({ name: env, stackName: `${name}-${env}`, settings: merged.settings });
   }
-  return issues.length > 0 ? { issues } : { app: { form: "app", name, environments: resolved } };
+  return issues.length > 0 ? { issues } : { app: { form: "app", name, environments: resolved, ...(ci ? { ci } : {}) } };
 }
 
 /** Whether the override sets the value an issue is about (or an object or value above it). */

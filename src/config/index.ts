@@ -8,13 +8,14 @@ import { REGION_SOURCE } from "../aws/patterns";
 import { backendSchema, backendStackProblems } from "../backend/schema";
 import { policyWaiversSchema } from "../policy-gate/waivers";
 import { singleServiceAlarmsSchema } from "./alarms";
+import { ciSchema } from "./ci";
 import { DEFAULTS } from "./defaults";
 import { credentials, encryption } from "./credentials";
 import { checkEc2, ec2Schema } from "./ec2";
 import { checkNetworkAndLoadBalancer, loadBalancer, network } from "./network";
 import { bool, described, pattern, strictObject, tagMap } from "./primitives";
 import { checkService, serviceShape } from "./service";
-import { stackNames } from "./derive";
+import { ciStackName, stackNames } from "./derive";
 
 export const configSchema = strictObject({
   $schema: described(z.string().optional(), "The JSON Schema for editor completion: `./ghcr-ecs.schema.json`."),
@@ -66,8 +67,12 @@ export const configSchema = strictObject({
     "`fargate`; `ec2` (container instances, stack `<name>-ec2`); or `both`, the two stacks side by side.",
   ),
   ec2: described(ec2Schema.optional(), "The EC2 variant's settings (launchType `ec2` or `both`)."),
+  ci: described(
+    ciSchema.optional(),
+    "Opt-in CI bootstrap stack `<name>-ci`: the GitHub OIDC provider and the plan, deploy and watch roles the workflows assume, trusted only for this repository.",
+  ),
 }).superRefine((config, ctx) => {
-  for (const problem of backendStackProblems(config.backend, stackNames(config))) {
+  for (const problem of backendStackProblems(config.backend, [...stackNames(config), ...(config.ci ? [ciStackName(config.name)] : [])])) {
     ctx.addIssue({ code: "custom", path: ["backend", problem.field], input: problem.input, message: problem.message });
   }
   checkService(config, ctx);

@@ -9,8 +9,9 @@ import { backendWarnings, type Backend } from "../backend/schema";
 import type { PolicyWaiver } from "../policy-gate/waivers";
 import type { EnvironmentAlarmSettings } from "./alarms";
 import type { AppService, AppSettings } from "./app";
+import type { CiSettings } from "./ci";
 import type { credentials as credentialsSchema, encryption as encryptionSchema } from "./credentials";
-import { ec2Settings, ec2StackName, stackNames, type Ec2Settings } from "./derive";
+import { ciStackName, ec2Settings, ec2StackName, stackNames, type Ec2Settings } from "./derive";
 import type { AppConfig } from "./environments";
 import type { loadBalancer as loadBalancerSchema, network as networkSchema } from "./network";
 import type { serviceShape } from "./service";
@@ -105,9 +106,36 @@ export function configWarnings(config: DeploymentConfig): string[] {
   return warnings;
 }
 
-/** The stack names a config synthesizes. */
-export function stackNamesOf(config: DeploymentConfig): string[] {
+/** The opt-in CI bootstrap stack: the roles every environment's workflows assume. */
+export interface CiModel {
+  /** `<name>-ci`. */
+  readonly stackName: string;
+  readonly settings: CiSettings;
+  /** The first environment's region, tags and backend: IAM is global, the stack needs one provider and one state. */
+  readonly region: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly backend: Backend;
+  /** Every environment the roles serve. */
+  readonly environments: readonly EnvironmentModel[];
+}
+
+/** The config's CI bootstrap stack, when it has `ci`. */
+export function ciOf(config: DeploymentConfig): CiModel | undefined {
+  if (!config.ci) return undefined;
+  const environments = environmentsOf(config);
+  const [first] = environments;
+  return { stackName: ciStackName(config.name), settings: config.ci, region: first.region, tags: first.tags, backend: first.backend, environments };
+}
+
+/** The environments' stack names (the stacks the deploy and watch workflows work on), without the CI stack. */
+export function environmentStackNames(config: DeploymentConfig): string[] {
   return environmentsOf(config).map((env) => env.stackName);
+}
+
+/** Every stack name a config synthesizes: the environments', then the CI stack's. */
+export function stackNamesOf(config: DeploymentConfig): string[] {
+  const ci = config.ci ? [ciStackName(config.name)] : [];
+  return [...environmentStackNames(config), ...ci];
 }
 
 function singleServiceEnvironment(config: Config, stackName: string): EnvironmentModel {
@@ -126,6 +154,7 @@ function singleServiceEnvironment(config: Config, stackName: string): Environmen
     tags,
     launchType: _launchType,
     ec2,
+    ci: _ci,
     $schema: _schema,
     alarms: { notify, loadBalancerErrorsPerMinute, ...serviceAlarms },
     ...serviceSettings

@@ -31,6 +31,6 @@ describe("docs/apps.md", () => {
     const [overrides] = fencedBlocks("docs/apps.md", "json");
     const example = JSON.parse(readFileSync(path.join(ROOT, "config", "example-app.json"), "utf8")) as Record<string, unknown>;
     const withOverrides = { ...example, ...(JSON.parse(`{${overrides}}`) as Record<string, unknown>) };
-    expect(stackNamesOf(parseDeploymentConfig(withOverrides))).toEqual(["shop-staging", "shop-prod"]);
+    expect(stackNamesOf(parseDeploymentConfig(withOverrides))).toEqual(["shop-staging", "shop-prod", "shop-ci"]);
   });
 });

@@ -605,7 +605,84 @@ const FAILING_FIXTURES: Case[] = [
     addressType: "aws_ecs_service",
     message: /^service "orders" has no alarm watches it$/,
   },
+  {
+    rule: "github-oidc-trust-exact",
+    what: "a role any branch of any repository of the organization can assume (StringLike repo:acme/*)",
+    mutate: (d) => addGitHubRole(d, { StringEquals: { [AUD]: "sts.amazonaws.com" }, StringLike: { [SUB]: "repo:acme/*" } }),
+    addressType: "aws_iam_role",
+    message:
+      /^assume_role_policy statement 0 matches token\.actions\.githubusercontent\.com:sub with StringLike \["repo:acme\/\*"\]: only StringEquals is exact$/,
+  },
+  {
+    rule: "github-oidc-trust-exact",
+    what: "a role trusted for a subject with a wildcard, without the audience",
+    mutate: (d) => addGitHubRole(d, { StringEquals: { [SUB]: "repo:acme/infra:ref:refs/heads/*" } }),
+    addressType: "aws_iam_role",
+    message: /^assume_role_policy statement 0 requires token\.actions\.githubusercontent\.com:aud nowhere instead of StringEquals "sts\.amazonaws\.com"$/,
+  },
 ];
+
+const AUD = "token.actions.githubusercontent.com:aud";
+const SUB = "token.actions.githubusercontent.com:sub";
+
+/** Adds a role trusted by the account's GitHub OIDC provider under `condition`. */
+function addGitHubRole(doc: TerraformDocument, condition: Record<string, Record<string, string>>): void {
+  const roles = (doc.resource!.aws_iam_role ??= {});
+  roles.github = {
+    name: "orders-github",
+    assume_role_policy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: condition,
+        },
+      ],
+    }),
+  };
+}
+
+describe("github-oidc-trust-exact", () => {
+  it("does not apply to a stack whose roles GitHub cannot assume", () => {
+    expect(resultOf("github-oidc-trust-exact", fargateDocument(REFERENCE))).toMatchObject({ status: "n/a", notApplicable: "no role trusts GitHub Actions" });
+  });
+
+  it("passes one exact subject with our audience, and names every wildcard subject", () => {
+    const exact = fargateDocument(REFERENCE);
+    addGitHubRole(exact, { StringEquals: { [AUD]: "sts.amazonaws.com", [SUB]: "repo:acme/infra:environment:production" } });
+    expect(resultOf("github-oidc-trust-exact", exact).status).toBe("pass");
+    const wildcard = fargateDocument(REFERENCE);
+    addGitHubRole(wildcard, { StringEquals: { [AUD]: "sts.amazonaws.com", [SUB]: "repo:acme/infra:*" } });
+    expect(resultOf("github-oidc-trust-exact", wildcard).findings.map((f) => f.message)).toEqual([
+      'assume_role_policy statement 0 trusts the subject "repo:acme/infra:*", which is not one exact repo:OWNER/NAME:<context> (no * or ?)',
+    ]);
+  });
+
+  it("fails a role that trusts GitHub with no subject at all, whatever the audience", () => {
+    const doc = fargateDocument(REFERENCE);
+    addGitHubRole(doc, { StringEquals: { [AUD]: "sts.amazonaws.com" } });
+    expect(resultOf("github-oidc-trust-exact", doc).findings.map((f) => f.message)).toEqual([
+      "assume_role_policy statement 0 has no StringEquals on token.actions.githubusercontent.com:sub: every repository's workflows could assume the role",
+    ]);
+  });
+
+  it("recognizes the provider by reference to the stack's own aws_iam_openid_connect_provider", () => {
+    const doc = fargateDocument(REFERENCE);
+    (doc.resource.aws_iam_openid_connect_provider ??= {}).github = {
+      url: "https://token.actions.githubusercontent.com",
+      client_id_list: ["sts.amazonaws.com"],
+    };
+    (doc.resource.aws_iam_role ??= {}).github = {
+      assume_role_policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Federated: "${aws_iam_openid_connect_provider.github.arn}" }, Action: "sts:AssumeRoleWithWebIdentity" }],
+      }),
+    };
+    expect(resultOf("github-oidc-trust-exact", doc).findings).toHaveLength(2);
+  });
+});
 
 describe("every rule fails on a bad fixture", () => {
   it.each(FAILING_FIXTURES.map((c) => [c.rule, c.what, c] as const))("%s: %s", (_rule, _what, testCase) => {

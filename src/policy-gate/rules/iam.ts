@@ -1,16 +1,19 @@
+import type { TerraformBlock } from "../../terraform/document";
 import { stringList, blocks, type Finding, type PolicyRule, type Resource, type StackView } from "../types";
 
 /** A policy statement normalized from either a JSON policy string or a `data.aws_iam_policy_document`. */
-interface Statement {
+export interface Statement {
   readonly effect: string;
   readonly actions: string[];
   readonly resources: string[];
   /** `type:identifier`, e.g. `AWS:arn:aws:iam::123456789012:root`, `Service:ecs-tasks.amazonaws.com`, `*:*`. */
   readonly principals: string[];
+  /** Operator → condition key → values, e.g. `{StringEquals: {"aws:SourceAccount": ["123456789012"]}}`. */
+  readonly conditions: Readonly<Record<string, Readonly<Record<string, string[]>>>>;
   readonly label: string;
 }
 
-interface PolicyDocumentSource {
+export interface PolicyDocumentSource {
   readonly owner: Resource;
   readonly attribute: string;
   readonly text: unknown;
@@ -65,7 +68,7 @@ function identityPolicies(stack: StackView): PolicyDocumentSource[] {
   return sources;
 }
 
-function trustPolicies(stack: StackView): PolicyDocumentSource[] {
+export function trustPolicies(stack: StackView): PolicyDocumentSource[] {
   return stack.resources("aws_iam_role").map((owner) => ({ owner, attribute: "assume_role_policy", text: owner.block.assume_role_policy as unknown }));
 }
 
@@ -81,6 +84,7 @@ function parsePolicy(stack: StackView, text: unknown): Parsed {
         actions: stringList(s.actions),
         resources: stringList(s.resources),
         principals: blocks(s.principals).flatMap((p) => stringList(p.identifiers).map((id) => `${String(p.type)}:${id}`)),
+        conditions: dataSourceConditions(blocks(s.condition)),
         label: s.sid ? `statement ${s.sid}` : `statement ${index}`,
       })),
     };
@@ -97,9 +101,29 @@ function parsePolicy(stack: StackView, text: unknown): Parsed {
       actions: stringList(s.Action),
       resources: stringList(s.Resource),
       principals: principalsOf(s.Principal),
+      conditions: jsonConditions(s.Condition),
       label: s.Sid ? `statement ${String(s.Sid)}` : `statement ${index}`,
     })),
   };
+}
+
+function dataSourceConditions(conditions: TerraformBlock[]): Statement["conditions"] {
+  const result: Record<string, Record<string, string[]>> = {};
+  for (const condition of conditions) {
+    const operator = String(condition.test);
+    result[operator] = { ...result[operator], [String(condition.variable)]: stringList(condition.values) };
+  }
+  return result;
+}
+
+function jsonConditions(condition: unknown): Statement["conditions"] {
+  if (condition === null || typeof condition !== "object") return {};
+  return Object.fromEntries(
+    Object.entries(condition as Record<string, unknown>).map(([operator, keys]) => [
+      operator,
+      Object.fromEntries(Object.entries((keys ?? {}) as Record<string, unknown>).map(([key, values]) => [key, stringList(values)])),
+    ]),
+  );
 }
 
 function principalsOf(principal: unknown): string[] {
@@ -109,7 +133,7 @@ function principalsOf(principal: unknown): string[] {
 }
 
 /** Runs `inspect` over every readable statement; an unreadable document is itself a finding (the gate fails closed). */
-function inspectPolicies(
+export function inspectPolicies(
   stack: StackView,
   sources: PolicyDocumentSource[],
   inspect: (statement: Statement, source: PolicyDocumentSource) => Finding[],

@@ -7,12 +7,14 @@ import { ECS_RULES } from "./ecs";
 import { ECS_EXEC_RULES } from "./ecs-exec";
 import { EC2_RULES } from "./ec2";
 import { RELIABILITY_RULES } from "./reliability";
+import { GITHUB_OIDC_RULES } from "./github-oidc";
 
 /** Every rule the gate runs, in report order. */
 export const POLICY_RULES: readonly PolicyRule[] = [
   ...LOAD_BALANCER_RULES,
   ...SECURITY_GROUP_RULES,
   ...IAM_RULES,
+  ...GITHUB_OIDC_RULES,
   ...ENCRYPTION_AND_LOG_RULES,
   ...ECS_RULES,
   ...ECS_EXEC_RULES,

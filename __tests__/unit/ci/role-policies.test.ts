@@ -1,0 +1,186 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { deployRolePolicy, planRolePolicy, watchRolePolicy } from "../../../src/ci/role-policies";
+import { parseDeploymentConfig } from "../../../src/config/load";
+import { environmentsOf } from "../../../src/config/model";
+
+const account = { accountId: "123456789012", partition: "aws" };
+const EXAMPLE_APP = path.join(__dirname, "..", "..", "..", "config", "example-app.json");
+const app = () => JSON.parse(readFileSync(EXAMPLE_APP, "utf8")) as Record<string, unknown> & { services: Record<string, Record<string, unknown>> };
+
+function environments(change: (input: ReturnType<typeof app>) => void = () => undefined) {
+  const input = app();
+  change(input);
+  return environmentsOf(parseDeploymentConfig(input));
+}
+
+const statement = (document: { Statement: { Sid?: string }[] }, sid: string) => document.Statement.find((s) => s.Sid === sid);
+const S3_STATE = { type: "s3", bucket: "acme-tfstate", key: "shop/{stack}.tfstate", region: "eu-west-1" };
+
+describe("the watch role's policy", () => {
+  it("reads exactly the environments' credential secrets and describes exactly their services", () => {
+    const policy = watchRolePolicy(environments(), account);
+    expect(policy.Statement.map((s) => s.Sid)).toEqual([
+      "ReadRegistryCredentialSecrets",
+      "DecryptCredentialSecretsInShopStaging",
+      "DecryptCredentialSecretsInShopProd",
+      "DescribeServices",
+    ]);
+    expect(statement(policy, "ReadRegistryCredentialSecrets")).toEqual({
+      Sid: "ReadRegistryCredentialSecrets",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      Resource: [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-staging/registry-credentials-??????",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-prod/registry-credentials-??????",
+      ],
+    });
+    expect(statement(policy, "DecryptCredentialSecretsInShopProd")).toEqual({
+      Sid: "DecryptCredentialSecretsInShopProd",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: "arn:aws:kms:us-east-1:123456789012:key/*",
+      Condition: {
+        StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" },
+        StringLike: { "kms:EncryptionContext:SecretARN": ["arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-prod/registry-credentials-??????"] },
+      },
+    });
+    expect(statement(policy, "DescribeServices")).toEqual({
+      Sid: "DescribeServices",
+      Effect: "Allow",
+      Action: "ecs:DescribeServices",
+      Resource: ["staging", "prod"].flatMap((env) => ["web", "api", "worker"].map((s) => `arn:aws:ecs:us-east-1:123456789012:service/shop-${env}/${s}`)),
+    });
+  });
+
+  it("names a service's own existing secret by its ARN, and needs no kms grant for AWS-managed keys", () => {
+    const existing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:partner/registry-AbC123";
+    const policy = watchRolePolicy(
+      environments((input) => {
+        input.encryption = { mode: "aws-managed" };
+        input.services.worker.credentials = { mode: "existing", existingSecretArn: existing };
+      }),
+      account,
+    );
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(["ReadRegistryCredentialSecrets", "DescribeServices"]);
+    expect(statement(policy, "ReadRegistryCredentialSecrets")).toMatchObject({
+      Resource: [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-staging/registry-credentials-??????",
+        existing,
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-prod/registry-credentials-??????",
+        existing,
+      ],
+    });
+  });
+
+  it("reads the S3 state of each environment, decrypting with the state key only", () => {
+    const policy = watchRolePolicy(
+      environments((input) => (input.backend = { ...S3_STATE, kmsKeyId: "alias/tfstate" })),
+      account,
+    );
+    expect(policy.Statement.slice(0, 3)).toEqual([
+      { Sid: "ListStateBuckets", Effect: "Allow", Action: "s3:ListBucket", Resource: ["arn:aws:s3:::acme-tfstate"] },
+      {
+        Sid: "ReadState",
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: ["arn:aws:s3:::acme-tfstate/shop/shop-staging.tfstate", "arn:aws:s3:::acme-tfstate/shop/shop-prod.tfstate"],
+      },
+      {
+        Sid: "StateKey0",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: "arn:aws:kms:eu-west-1:123456789012:key/*",
+        Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/tfstate" } },
+      },
+    ]);
+  });
+});
+
+describe("the plan role's policy", () => {
+  it("reads the state and the credential secrets (a refresh of the secret version calls GetSecretValue) and writes nothing", () => {
+    const policy = planRolePolicy(
+      environments((input) => (input.backend = { ...S3_STATE, kmsKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" })),
+      account,
+    );
+    expect(policy.Statement.map((s) => s.Sid)).toEqual([
+      "ListStateBuckets",
+      "ReadState",
+      "StateKey0",
+      "ReadRegistryCredentialSecrets",
+      "DecryptCredentialSecretsInShopStaging",
+      "DecryptCredentialSecretsInShopProd",
+    ]);
+    expect(statement(policy, "StateKey0")).toEqual({
+      Sid: "StateKey0",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    });
+    const actions = policy.Statement.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => !/^(s3:(GetObject|ListBucket)|kms:Decrypt|secretsmanager:(GetSecretValue|DescribeSecret))$/.test(a))).toEqual([]);
+  });
+
+  it("needs no state statement with local or cloud state", () => {
+    expect(planRolePolicy(environments(), account).Statement.map((s) => s.Sid)).not.toContain("ReadState");
+  });
+});
+
+describe("the deploy role's policy", () => {
+  const protectedArns = ["arn:aws:iam::123456789012:role/shop-ci-deploy", "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"];
+
+  it("manages only the roles and instance profiles named for the environments, passing them to tasks and instances only", () => {
+    const policy = deployRolePolicy(environments(), account, { protectedArns });
+    expect(statement(policy, "ManageTheStacksRoles")).toMatchObject({
+      Resource: ["arn:aws:iam::123456789012:role/shop-staging-*", "arn:aws:iam::123456789012:role/shop-prod-*"],
+    });
+    expect(statement(policy, "ManageTheStacksInstanceProfiles")).toMatchObject({
+      Resource: ["arn:aws:iam::123456789012:instance-profile/shop-staging-*", "arn:aws:iam::123456789012:instance-profile/shop-prod-*"],
+    });
+    expect(statement(policy, "PassTheStacksRolesToTasksAndInstances")).toEqual({
+      Sid: "PassTheStacksRolesToTasksAndInstances",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: ["arn:aws:iam::123456789012:role/shop-staging-*", "arn:aws:iam::123456789012:role/shop-prod-*"],
+      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"] } },
+    });
+  });
+
+  it("is denied every IAM action on the CI identities, whatever its managed policies allow", () => {
+    expect(statement(deployRolePolicy(environments(), account, { protectedArns }), "NeverChangeTheCiIdentities")).toEqual({
+      Sid: "NeverChangeTheCiIdentities",
+      Effect: "Deny",
+      Action: "iam:*",
+      Resource: protectedArns,
+    });
+  });
+
+  it("writes the state and takes its lock file and DynamoDB lock", () => {
+    const policy = deployRolePolicy(
+      environments((input) => (input.backend = { ...S3_STATE, dynamodbTable: "tf-locks" })),
+      account,
+      { protectedArns },
+    );
+    expect(policy.Statement.slice(0, 4)).toEqual([
+      { Sid: "ListStateBuckets", Effect: "Allow", Action: "s3:ListBucket", Resource: ["arn:aws:s3:::acme-tfstate"] },
+      {
+        Sid: "ReadWriteState",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject"],
+        Resource: ["arn:aws:s3:::acme-tfstate/shop/shop-staging.tfstate", "arn:aws:s3:::acme-tfstate/shop/shop-prod.tfstate"],
+      },
+      {
+        Sid: "TakeStateLocks",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: ["arn:aws:s3:::acme-tfstate/shop/shop-staging.tfstate.tflock", "arn:aws:s3:::acme-tfstate/shop/shop-prod.tfstate.tflock"],
+      },
+      {
+        Sid: "TakeDynamoDbStateLocks",
+        Effect: "Allow",
+        Action: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/tf-locks"],
+      },
+    ]);
+  });
+});
