@@ -110,7 +110,9 @@ describe("the CI bootstrap stack applied to moto", () => {
   it("gives the watch role exactly the secret reads and service descriptions, on this account's ARNs", async () => {
     expect((await iam.send(new ListRolePoliciesCommand({ RoleName: "shop-ci-watch" }))).PolicyNames).toEqual(["ghcr-ecs"]);
     const stored = await iam.send(new GetRolePolicyCommand({ RoleName: "shop-ci-watch", PolicyName: "ghcr-ecs" }));
-    const policy = JSON.parse(decodeURIComponent(stored.PolicyDocument ?? "")) as { Statement: { Sid: string; Action: string | string[]; Resource: unknown }[] };
+    const policy = JSON.parse(decodeURIComponent(stored.PolicyDocument ?? "")) as {
+      Statement: { Sid: string; Action: string | string[]; Resource: unknown }[];
+    };
     expect(policy.Statement.map((s) => [s.Sid, s.Action])).toEqual([
       ["ReadRegistryCredentialSecrets", ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]],
       ["DecryptCredentialSecretsInShopStaging", "kms:Decrypt"],

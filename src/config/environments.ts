@@ -70,7 +70,11 @@ export function parseAppConfig(data: unknown): { app: AppConfig } | { issues: Ap
   const stacks = [...environmentStacks, ...(ciInput !== undefined ? [ciStackName(name)] : [])];
   if (ciInput !== undefined && environmentStacks.includes(ciStackName(name))) {
     issues.push(
-      custom(["environments", "ci"], "ci", `is named ci, and its stack ${ciStackName(name)} would be the CI bootstrap stack's; rename the environment (e.g. build)`),
+      custom(
+        ["environments", "ci"],
+        "ci",
+        `is named ci, and its stack ${ciStackName(name)} would be the CI bootstrap stack's; rename the environment (e.g. build)`,
+      ),
     );
   }
   if ("settings" in base) {
