@@ -2,15 +2,18 @@
  * `npm run local`: deploy the configured stack (an app: its first environment) to moto (a local AWS emulator) with
  * throw-away registry tokens and every image pushed to a local registry, show the outputs, prove each token reached
  * Secrets Manager but not state, plan or cdktf.out, check every service's pull and rotate a token with the
- * `ghcr-ecs` CLI (which rolls every service that pulls with it), then destroy.
+ * `ghcr-ecs` CLI (which rolls every service that pulls with it), show `ghcr-ecs status` and the last log lines of the
+ * first service, then destroy.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ConfigError, configPathFromEnv, loadConfigFile, parseDeploymentConfig } from "../src/config/load";
-import { environmentsOf, type DeploymentConfig } from "../src/config/model";
+import { environmentsOf, type DeploymentConfig, type ServiceModel } from "../src/config/model";
+import { logGroupNameOf } from "../src/stacks/environment-base";
 import { EmulatedDeployment } from "../src/emulator/emulated-deployment";
 import { filesContaining } from "../src/emulator/leaks";
 import { MissingToolError } from "../src/emulator/moto-server";
@@ -165,6 +168,14 @@ async function deployAndRotate(
       step("Revoking the old token at the registry; the services' secret already holds the new one");
       registry.revoke(rotated.username, rotated.token);
       operationsOk = (await run(["credentials", "check", "--all"])) === 0 && operationsOk;
+
+      step("Every service's state: deployments, tasks, alarms, the token's age and expiry, the latest events");
+      operationsOk = (await run(["status", "--all"])) === 0 && operationsOk;
+
+      const [first] = deployment.environment.services;
+      step(`The last log lines of ${first.name} (moto runs no container: this writes the start-up lines a task would first)`);
+      await writeStartupLines(deployment, first);
+      operationsOk = (await run(["logs", "--service", first.name, "--since", "10m"])) === 0 && operationsOk;
     }
 
     step("terraform destroy");
@@ -181,6 +192,23 @@ async function deployAndRotate(
     return 0;
   } finally {
     await deployment.dispose();
+  }
+}
+
+/** What a Spring Boot task's awslogs driver would send, into the stream it would name (`<container>/<container>/<task id>`). */
+async function writeStartupLines(deployment: EmulatedDeployment, service: ServiceModel): Promise<void> {
+  const logGroupName = logGroupNameOf(deployment.environment, service);
+  const logStreamName = `${service.ecsName}/${service.ecsName}/${randomBytes(16).toString("hex")}`;
+  const logs = new CloudWatchLogsClient(deployment.clientConfig());
+  try {
+    await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }));
+    const now = Date.now();
+    const lines = ["Starting application using Java 21", "Tomcat started on port 8080 (http) with context path '/'", "Started application in 21.4 seconds"];
+    await logs.send(
+      new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: lines.map((message, i) => ({ timestamp: now - (lines.length - i) * 1000, message })) }),
+    );
+  } finally {
+    logs.destroy();
   }
 }
 

@@ -63,12 +63,17 @@ let digest: string;
 const transcript: string[] = [];
 
 /** Runs the compiled CLI against the emulators, sampling the process list; everything it prints joins the transcript. */
-async function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+async function cli(
+  args: string[],
+  options: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; interruptWhen?: (stdout: string) => boolean; onStart?: () => void } = {},
+): Promise<CliRun> {
   const run = await runCli(args, {
     cwd: workdir,
     env: { ...env, ...options.env },
     stdin: options.stdin,
     timeoutMs: options.timeoutMs,
+    interruptWhen: options.interruptWhen,
+    onStart: options.onStart,
     sampleProcessList: true,
   });
   transcript.push(run.stdout, run.stderr, ...run.processList);
@@ -729,11 +734,16 @@ describe("ghcr-ecs status", () => {
 });
 
 describe("ghcr-ecs logs", () => {
-  const stream = "orders/orders/0123456789abcdef";
+  const task = "0123456789abcdef0123456789abcdef";
+  const otherTask = "fedcba9876543210fedcba9876543210";
+  const stream = `orders/orders/${task}`;
+  const otherStream = `orders/orders/${otherTask}`;
+  let logs: CloudWatchLogsClient;
   beforeAll(async () => {
-    const logs = new CloudWatchLogsClient({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    logs = new CloudWatchLogsClient({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
     await logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/orders" }));
     await logs.send(new CreateLogStreamCommand({ logGroupName: "/ecs/orders", logStreamName: stream }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: "/ecs/orders", logStreamName: otherStream }));
     const now = Date.now();
     await logs.send(
       new PutLogEventsCommand({
@@ -746,24 +756,45 @@ describe("ghcr-ecs logs", () => {
         ],
       }),
     );
-    logs.destroy();
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: "/ecs/orders",
+        logStreamName: otherStream,
+        logEvents: [{ timestamp: now - 90_000, message: "INFO second task up" }],
+      }),
+    );
   });
+  afterAll(() => logs.destroy());
 
-  it("prints the service's lines of the last 10 minutes, oldest first, with time and stream", async () => {
+  it("prints the service's lines of the last 10 minutes, oldest first and interleaved across tasks, with time and task id", async () => {
     writeOutputs("logs-outputs.json", "orders", { log_group_name: "/ecs/orders" });
     const run = await cli(["logs", "--outputs", "logs-outputs.json"]);
     expect(run.code).toBe(EXIT.ok);
     const lines = run.stdout.trim().split("\n");
     expect(lines.map((l) => l.replace(/^\S+ /, ""))).toEqual([
-      `${stream} INFO Started OrdersApplication in 21.4 seconds`,
-      `${stream} ERROR payment gateway timed out`,
+      `${task} INFO Started OrdersApplication in 21.4 seconds`,
+      `${otherTask} INFO second task up`,
+      `${task} ERROR payment gateway timed out`,
     ]);
     expect(lines[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /);
   });
 
+  it("keeps one task's lines with --task (its ID or ARN), and names a task without a stream", async () => {
+    const byId = await cli(["logs", "--outputs", "logs-outputs.json", "--task", otherTask]);
+    expect([byId.code, byId.stdout.trim().replace(/^\S+ /, "")]).toEqual([EXIT.ok, `${otherTask} INFO second task up`]);
+    const byArn = await cli(["logs", "--outputs", "logs-outputs.json", "--task", `arn:aws:ecs:${REGION}:123456789012:task/orders/${task}`, "--json"]);
+    expect((JSON.parse(byArn.stdout) as { lines: { task: string }[] }).lines.map((l) => l.task)).toEqual([task, task]);
+    const unknown = await cli(["logs", "--outputs", "logs-outputs.json", "--task", "abababababababababababababababab"]);
+    expect(unknown.code).toBe(EXIT.usage);
+    expect(unknown.stderr).toContain("task abababababababababababababababab has no log stream in /ecs/orders");
+    const bad = await cli(["logs", "--outputs", "logs-outputs.json", "--task", "orders-1"]);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toContain('--task "orders-1" is not a task ID or ARN');
+  });
+
   it("reaches further back with --since, and keeps only what --filter matches", async () => {
     const run = await cli(["logs", "--outputs", "logs-outputs.json", "--since", "4h", "--json"]);
-    expect((JSON.parse(run.stdout) as { lines: unknown[] }).lines).toHaveLength(3);
+    expect((JSON.parse(run.stdout) as { lines: unknown[] }).lines).toHaveLength(4);
     const errors = await cli(["logs", "--outputs", "logs-outputs.json", "--since", "4h", "--filter", "ERROR"]);
     expect(
       errors.stdout
@@ -780,6 +811,41 @@ describe("ghcr-ecs logs", () => {
     const missing = await cli(["logs", "--outputs", "logs-outputs.json", "--log-group", "/ecs/nope"]);
     expect(missing.code).toBe(EXIT.usage);
     expect(missing.stderr).toContain("log group /ecs/nope does not exist");
+  });
+
+  it("follows new lines as CloudWatch receives them, each once, and exits 0 on Ctrl-C", async () => {
+    let written = false;
+    const run = await cli(["logs", "--outputs", "logs-outputs.json", "--follow"], {
+      timeoutMs: 30_000,
+      interruptWhen: (stdout) => {
+        if (stdout.includes("ERROR payment gateway timed out") && !written) {
+          written = true;
+          void logs.send(
+            new PutLogEventsCommand({
+              logGroupName: "/ecs/orders",
+              logStreamName: otherStream,
+              logEvents: [{ timestamp: Date.now(), message: "WARN followed line" }],
+            }),
+          );
+        }
+        return stdout.includes("WARN followed line");
+      },
+    });
+    expect(run.code).toBe(EXIT.ok);
+    expect(
+      run.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.replace(/^\S+ /, "")),
+    ).toEqual([
+      `${task} INFO Started OrdersApplication in 21.4 seconds`,
+      `${otherTask} INFO second task up`,
+      `${task} ERROR payment gateway timed out`,
+      `${otherTask} WARN followed line`,
+    ]);
+    const both = await cli(["logs", "--outputs", "logs-outputs.json", "--follow", "--json"]);
+    expect(both.code).toBe(EXIT.usage);
+    expect(both.stderr).toContain("--follow and --json cannot be combined");
   });
 });
 

@@ -22,6 +22,8 @@ export interface CliOptions {
   readonly sampleProcessList?: boolean;
   /** Called once the process is started. */
   readonly onStart?: () => void;
+  /** Called with stdout so far on every chunk; the first time it returns true, the CLI gets SIGINT (Ctrl-C). */
+  readonly interruptWhen?: (stdout: string) => boolean;
 }
 
 /** Runs the compiled `ghcr-ecs` in a child process, as users run it. */
@@ -32,7 +34,14 @@ export function runCli(args: readonly string[], options: CliOptions): Promise<Cl
     let stdout = "";
     let stderr = "";
     const processList: string[] = [];
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    let interrupted = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (!interrupted && options.interruptWhen?.(stdout)) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
+    });
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const sampler = options.sampleProcessList
       ? setInterval(() => {
