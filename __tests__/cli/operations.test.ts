@@ -25,7 +25,8 @@ import {
   SecretsManagerClient,
   TagResourceCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { DescribeServicesCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
@@ -688,12 +689,13 @@ describe("ghcr-ecs status", () => {
     await secrets.send(new TagResourceCommand({ SecretId: secretArn, Tags: [{ Key: "ghcr-ecs:token-expires", Value: "2027-03-01T00:00:00.000Z" }] }));
   });
 
-  it("prints the counts, deployments, the service's own firing alarms, the recorded token expiry and the latest events", async () => {
+  it("prints the counts, deployments, the service's own firing alarms, the credential's age and expiry, and exits 24 while it is not steady", async () => {
     const run = await cli(["status"]);
-    expect(run.code).toBe(EXIT.ok);
+    expect(run.code).toBe(EXIT.notSteady);
     const lines = run.stdout.split("\n");
-    expect(lines[0]).toBe("orders: ACTIVE, 2 of 2 running, 0 pending — needs attention");
-    expect(lines[1]).toMatch(/^ {2}deployment ecs-svc\/\d+ PRIMARY COMPLETED: 2\/2 running, 0 failed, since \d{4}-\d{2}-\d{2}T/);
+    expect(lines.slice(0, 2)).toEqual(["orders: ACTIVE, 2 of 2 running, 0 pending — not steady", '  ! alarm "orders: CPU high" is in ALARM']);
+    expect(lines[2]).toMatch(/^ {2}deployment ecs-svc\/\d+ PRIMARY COMPLETED: 2\/2 running, 0 failed, since \d{4}-\d{2}-\d{2}T\S+ \(\d+(s|m)( \d+m)? ago\)$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}registry credential written \d{4}-\d{2}-\d{2}T\S+ \(\d+(s|m)( \d+m)? ago\)$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}ALARM "orders: CPU high" since \S+ — Threshold Crossed: 3 datapoints were greater than 90.0$/));
     // Another service's alarm, and this service's alarm that is OK, are not shown.
     expect(run.stdout).not.toContain("orders-stuck: CPU high");
@@ -701,28 +703,89 @@ describe("ghcr-ecs status", () => {
     expect(lines).toContain("  registry token expires 2027-03-01T00:00:00.000Z (recorded on the secret)");
   });
 
-  it("answers --json with healthy false while an alarm fires, and lists every service with --all", async () => {
+  it("answers --json with steady false and the problems while an alarm fires, and lists every service with --all", async () => {
     const single = JSON.parse((await cli(["status", "--json"])).stdout) as {
-      healthy: boolean;
+      steady: boolean;
+      problems: string[];
       service: string;
       alarms: { name: string }[];
       tokenExpires: string;
     };
-    expect([single.healthy, single.service, single.alarms.map((a) => a.name), single.tokenExpires]).toEqual([
+    expect([single.steady, single.problems, single.service, single.alarms.map((a) => a.name), single.tokenExpires]).toEqual([
       false,
+      ['alarm "orders: CPU high" is in ALARM'],
       "orders",
       ["orders: CPU high"],
       "2027-03-01T00:00:00.000Z",
     ]);
     writeOutputs("status-outputs.json", "orders-stuck");
-    const stuck = JSON.parse((await cli(["status", "--outputs", "status-outputs.json", "--json"])).stdout) as {
-      healthy: boolean;
-      desired: number;
-      running: number;
+    const stuckRun = await cli(["status", "--outputs", "status-outputs.json", "--json"]);
+    expect(stuckRun.code).toBe(EXIT.notSteady);
+    const stuck = JSON.parse(stuckRun.stdout) as { steady: boolean; problems: string[]; desired: number; running: number };
+    expect(stuck).toMatchObject({ steady: false, desired: 3, running: 2 });
+    // moto's stuck service also has a pending task and a rollout IN_PROGRESS (more than one, after the rollout tests).
+    expect(stuck.problems[0]).toBe("2 of 3 desired tasks running");
+    expect(stuck.problems).toEqual(expect.arrayContaining(["1 task pending", 'alarm "orders-stuck: CPU high" is in ALARM']));
+    expect(stuck.problems).toContainEqual(expect.stringMatching(/^deployment ecs-svc\/\d+ is IN_PROGRESS$/));
+    const all = JSON.parse((await cli(["status", "--all", "--json"])).stdout) as { steady: boolean; services: { service: string }[] };
+    expect([all.steady, all.services.map((s) => s.service)]).toEqual([false, ["orders"]]);
+  });
+
+  it("shows a steady load-balanced service's running tasks and each target as the load balancer sees it, and exits 0", async () => {
+    const ec2 = new EC2Client({ ...config, endpoint: moto.endpoint });
+    const subnet = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets?.[0];
+    const group = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups?.[0]?.GroupId as string;
+    ec2.destroy();
+    const elb = new ElasticLoadBalancingV2Client({ ...config, endpoint: moto.endpoint });
+    const targetGroup = (await elb.send(new CreateTargetGroupCommand({ Name: "web", Protocol: "HTTP", Port: 8080, VpcId: subnet?.VpcId, TargetType: "ip" })))
+      .TargetGroups?.[0]?.TargetGroupArn as string;
+    await elb.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: targetGroup,
+        Targets: [
+          { Id: "10.0.1.7", Port: 8080 },
+          { Id: "10.0.2.9", Port: 8080 },
+        ],
+      }),
+    );
+    elb.destroy();
+    await ecs.send(new CreateClusterCommand({ clusterName: "web" }));
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: "web",
+        serviceName: "web",
+        taskDefinition: "orders",
+        desiredCount: 2,
+        launchType: "FARGATE",
+        loadBalancers: [{ targetGroupArn: targetGroup, containerName: "app", containerPort: 8080 }],
+      }),
+    );
+    const network = { awsvpcConfiguration: { subnets: [subnet?.SubnetId as string], securityGroups: [group] } };
+    const started = await ecs.send(
+      new RunTaskCommand({ cluster: "web", taskDefinition: "orders", launchType: "FARGATE", count: 2, networkConfiguration: network }),
+    );
+    const taskIds = (started.tasks ?? []).map((t) => t.taskArn?.split("/").pop());
+    writeOutputs("web-outputs.json", "web", { cluster_name: "web" });
+
+    const run = await cli(["status", "--outputs", "web-outputs.json"]);
+    expect(run.code).toBe(EXIT.ok);
+    const lines = run.stdout.split("\n");
+    expect(lines[0]).toBe("web: ACTIVE, 2 of 2 running, 0 pending, steady");
+    expect(lines.filter((l) => l.startsWith("  task ")).map((l) => l.split(" ")[3])).toEqual(taskIds);
+    expect(lines.filter((l) => l.startsWith("  target "))).toEqual(["  target 10.0.1.7:8080 (web) healthy", "  target 10.0.2.9:8080 (web) healthy"]);
+    const json = JSON.parse((await cli(["status", "--outputs", "web-outputs.json", "--json"])).stdout) as {
+      steady: boolean;
+      targets: unknown[];
+      tasks: { id: string }[];
     };
-    expect(stuck).toMatchObject({ healthy: false, desired: 3, running: 2 });
-    const all = JSON.parse((await cli(["status", "--all", "--json"])).stdout) as { healthy: boolean; services: { service: string }[] };
-    expect([all.healthy, all.services.map((s) => s.service)]).toEqual([false, ["orders"]]);
+    expect([json.steady, json.targets, json.tasks.map((t) => t.id)]).toEqual([
+      true,
+      [
+        { targetGroup: "web", target: "10.0.1.7:8080", state: "healthy" },
+        { targetGroup: "web", target: "10.0.2.9:8080", state: "healthy" },
+      ],
+      taskIds,
+    ]);
   });
 
   it("names a service that does not exist", async () => {

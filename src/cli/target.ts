@@ -4,6 +4,7 @@ import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { awsClientConfig } from "../operations/aws";
 import { DEFAULT_OUTPUTS_FILE, readOutputsFile, selectService, terraformOutputs, type DeploymentTarget } from "../operations/deployment";
@@ -75,25 +76,39 @@ export interface AwsClients {
   readonly autoscaling: AutoScalingClient;
   readonly cloudWatch: CloudWatchClient;
   readonly logs: CloudWatchLogsClient;
+  readonly elb: ElasticLoadBalancingV2Client;
 }
 
-/** Runs `use` with bounded AWS clients for `region`, and closes their sockets afterwards. */
+const CLIENTS: { readonly [K in keyof AwsClients]: new (config: ReturnType<typeof awsClientConfig>) => AwsClients[K] } = {
+  secrets: SecretsManagerClient,
+  ecs: ECSClient,
+  autoscaling: AutoScalingClient,
+  cloudWatch: CloudWatchClient,
+  logs: CloudWatchLogsClient,
+  elb: ElasticLoadBalancingV2Client,
+};
+
+/** Runs `use` with bounded AWS clients for `region`, each made on first use, and closes their sockets afterwards. */
 export async function withClients<T>(region: string | undefined, use: (clients: AwsClients) => Promise<T>): Promise<T> {
   const config = awsClientConfig(region);
-  const clients = {
-    secrets: new SecretsManagerClient(config),
-    ecs: new ECSClient(config),
-    autoscaling: new AutoScalingClient(config),
-    cloudWatch: new CloudWatchClient(config),
-    logs: new CloudWatchLogsClient(config),
-  };
+  const made = new Map<keyof AwsClients, { destroy(): void }>();
+  const clients = Object.defineProperties(
+    {},
+    Object.fromEntries(
+      (Object.keys(CLIENTS) as (keyof AwsClients)[]).map((name) => [
+        name,
+        {
+          get: () => {
+            if (!made.has(name)) made.set(name, new CLIENTS[name](config));
+            return made.get(name);
+          },
+        },
+      ]),
+    ),
+  ) as AwsClients;
   try {
     return await use(clients);
   } finally {
-    clients.secrets.destroy();
-    clients.ecs.destroy();
-    clients.autoscaling.destroy();
-    clients.cloudWatch.destroy();
-    clients.logs.destroy();
+    for (const client of made.values()) client.destroy();
   }
 }

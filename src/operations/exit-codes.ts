@@ -16,6 +16,7 @@ export const EXIT = {
   rolloutTimedOut: 21,
   awsUnreachable: 22,
   instanceRefreshFailed: 23,
+  notSteady: 24,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
