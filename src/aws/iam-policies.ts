@@ -49,11 +49,33 @@ export interface ExecutionRolePolicyInput {
   /** The service's log group ARN (as `aws_cloudwatch_log_group.arn`, without `:*`). */
   readonly logGroupArn: string;
   readonly region: string;
+  /**
+   * The pull-through cache's repositories (`arn:…:repository/<prefix>/*`) when ECS pulls through the ECR mirror.
+   * @default - the image does not come from ECR: no ECR statement
+   */
+  readonly mirrorRepositoriesArn?: string;
 }
 
 /**
- * The task execution role's only permissions: read the listed secrets, decrypt through Secrets Manager, write to
- * its own log group. No ECR statements: the image does not come from ECR.
+ * What pulling through an ECR pull-through cache takes: an authorization token (no resource), and on the cache's
+ * repositories the two pull actions plus the two that let the first pull of an image create its repository and
+ * import it from upstream.
+ */
+export function mirrorPullStatements(mirrorRepositoriesArn: string): PolicyStatement[] {
+  return [
+    { Sid: "EcrAuthorizationToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+    {
+      Sid: "PullThroughTheCache",
+      Effect: "Allow",
+      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+      Resource: mirrorRepositoriesArn,
+    },
+  ];
+}
+
+/**
+ * The task execution role's only permissions: read the listed secrets, decrypt through Secrets Manager, pull through
+ * the ECR mirror when there is one, write to its own log group.
  */
 export function executionRolePolicy(input: ExecutionRolePolicyInput): PolicyDocument {
   const containerSecretArns = input.containerSecretSources.filter(isSecretsManagerArn).map(secretArnOf);
@@ -72,6 +94,7 @@ export function executionRolePolicy(input: ExecutionRolePolicyInput): PolicyDocu
     statements.push({ Sid: "ReadContainerParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: parameterArns });
   }
   if (input.kmsKeyArns.length > 0) statements.push(decryptThroughSecretsManager(input.kmsKeyArns, input.region));
+  if (input.mirrorRepositoriesArn) statements.push(...mirrorPullStatements(input.mirrorRepositoriesArn));
   statements.push({
     Sid: "WriteOwnLogGroup",
     Effect: "Allow",
@@ -342,4 +365,43 @@ function isSecretsManagerArn(source: string): boolean {
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
+}
+
+/** Trust of the role ECR assumes to apply a repository creation template (KMS encryption, tags), for this account only. */
+export function ecrCreationTemplateTrustPolicy(accountId: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EcrOfThisAccountOnly",
+        Effect: "Allow",
+        Principal: { Service: "ecr.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
+  };
+}
+
+/**
+ * What ECR needs to create a cached repository from the template: create and tag the prefix's repositories, and
+ * (with a customer-managed key) describe the key and grant ECR's use of it.
+ */
+export function ecrCreationTemplatePolicy(input: { readonly repositoriesArn: string; readonly kmsKeyArn?: string }): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "CreateTheCachesRepositories", Effect: "Allow", Action: ["ecr:CreateRepository", "ecr:TagResource"], Resource: input.repositoriesArn },
+      ...(input.kmsKeyArn
+        ? [
+            {
+              Sid: "EncryptThemWithTheKey",
+              Effect: "Allow" as const,
+              Action: ["kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"],
+              Resource: input.kmsKeyArn,
+            },
+          ]
+        : []),
+    ],
+  };
 }

@@ -10,6 +10,7 @@ import { DEFAULTS } from "./defaults";
 import type { AppSettings } from "./app";
 import { MAX_LISTENER_RULES } from "./app";
 import { checkNetworkAndLoadBalancer } from "./network";
+import { checkRegistry } from "./registry";
 import { checkService } from "./service";
 
 /** IAM role names: at most 64 characters. */
@@ -20,6 +21,17 @@ export function checkApp(app: AppSettings, prefix: string | undefined, ctx: z.co
   const services = Object.entries(app.services);
   for (const [name, service] of services) checkService(service, ctx, ["services", name]);
   checkNetworkAndLoadBalancer(app, ctx);
+  checkRegistry(
+    {
+      registry: app.registry,
+      network: app.network,
+      images: services.map(([name, service]) => ({ path: ["services", name, "image"], image: service.image })),
+      ownCredentials: services.filter(([, service]) => service.credentials).map(([name]) => ["services", name, "credentials"]),
+      ...(app.credentials ? { credentials: app.credentials } : {}),
+      ...(services.some(([, service]) => service.launchType === "ec2") ? { ec2RegistryAuth: app.ec2?.registryAuth ?? DEFAULTS.ec2.registryAuth } : {}),
+    },
+    ctx,
+  );
   checkCredentials(app, ctx);
   checkRoutes(app, ctx);
   for (const [name, service] of services) {

@@ -9,6 +9,7 @@ import { backendSchema } from "../backend/schema";
 import { policyWaiversSchema } from "../policy-gate/waivers";
 import { environmentAlarmsSchema } from "./alarms";
 import { ciSchema } from "./ci";
+import { registry } from "./registry";
 import { DEFAULTS } from "./defaults";
 import { credentials, encryption } from "./credentials";
 import { ec2Schema } from "./ec2";
@@ -99,6 +100,7 @@ const appSettingsShape = {
     credentials.optional(),
     "The registry credential every service pulls with unless it names its own. One secret per distinct credential.",
   ),
+  registry,
   encryption,
   network,
   loadBalancer,

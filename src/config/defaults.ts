@@ -80,6 +80,8 @@ export const DEFAULTS = {
     cidr: "10.0.0.0/16",
     azCount: 2,
     natGateways: "single",
+    /** Through NAT: the registry (ghcr.io) is on the internet. */
+    egress: "nat",
   },
   loadBalancer: {
     scheme: "internet-facing",
@@ -98,6 +100,12 @@ export const DEFAULTS = {
   readOnlyRootFilesystem: true,
   /** Fargate only; "ec2" adds nothing to Fargate, "both" deploys `<name>` and `<name>-ec2` side by side. */
   launchType: "fargate",
+  registry: {
+    /** Today's behaviour: no ECR in between, nothing changes for an existing deployment. */
+    mode: "direct",
+    /** Enough to roll back a few releases from the cache; ECR storage is $0.10/GB-month. */
+    keepImages: 30,
+  },
   ci: {
     /** GitHub's default name for the environment protection rules guard; deploy.yml's job runs in it. */
     deployEnvironment: "production",

@@ -9,6 +9,7 @@ import { backendSchema, backendStackProblems } from "../backend/schema";
 import { policyWaiversSchema } from "../policy-gate/waivers";
 import { singleServiceAlarmsSchema } from "./alarms";
 import { ciSchema } from "./ci";
+import { checkRegistry, registry } from "./registry";
 import { DEFAULTS } from "./defaults";
 import { credentials, encryption } from "./credentials";
 import { checkEc2, ec2Schema } from "./ec2";
@@ -44,6 +45,7 @@ export const configSchema = strictObject({
   autoscaling: serviceShape.autoscaling,
   alarms: singleServiceAlarmsSchema,
   credentials,
+  registry,
   encryption,
   network,
   loadBalancer,
@@ -77,6 +79,17 @@ export const configSchema = strictObject({
   }
   checkService(config, ctx);
   checkNetworkAndLoadBalancer(config, ctx);
+  checkRegistry(
+    {
+      registry: config.registry,
+      network: config.network,
+      images: [{ path: ["image"], image: config.image }],
+      ownCredentials: [],
+      credentials: config.credentials,
+      ...(config.launchType !== "fargate" ? { ec2RegistryAuth: config.ec2?.registryAuth ?? DEFAULTS.ec2.registryAuth } : {}),
+    },
+    ctx,
+  );
   checkEc2(config.ec2, config, ctx);
 });
 

@@ -10,6 +10,7 @@ import type { PolicyWaiver } from "../policy-gate/waivers";
 import type { EnvironmentAlarmSettings } from "./alarms";
 import type { AppService, AppSettings } from "./app";
 import type { CiSettings } from "./ci";
+import type { RegistrySettings } from "./registry";
 import type { credentials as credentialsSchema, encryption as encryptionSchema } from "./credentials";
 import { ciStackName, ec2Settings, ec2StackName, stackNames, type Ec2Settings } from "./derive";
 import type { AppConfig } from "./environments";
@@ -66,6 +67,8 @@ export interface EnvironmentModel {
   readonly backend: Backend;
   readonly encryption: z.output<typeof encryptionSchema>;
   readonly network: z.output<typeof networkSchema>;
+  /** Where ECS pulls the images from: the registry itself, or an ECR pull-through cache. */
+  readonly registry: RegistrySettings;
   readonly loadBalancer: z.output<typeof loadBalancerSchema>;
   readonly containerInsights: boolean;
   /** Whom the environment's alarms notify, and the load balancer's own alarm. */
@@ -155,6 +158,7 @@ function singleServiceEnvironment(config: Config, stackName: string): Environmen
     launchType: _launchType,
     ec2,
     ci: _ci,
+    registry,
     $schema: _schema,
     alarms: { notify, loadBalancerErrorsPerMinute, ...serviceAlarms },
     ...serviceSettings
@@ -168,6 +172,7 @@ function singleServiceEnvironment(config: Config, stackName: string): Environmen
     backend,
     encryption,
     network,
+    registry,
     loadBalancer,
     containerInsights,
     alarms: { notify, loadBalancerErrorsPerMinute },
@@ -204,6 +209,7 @@ function appEnvironment(stackName: string, app: AppSettings): EnvironmentModel {
     backend: app.backend,
     encryption: app.encryption,
     network: app.network,
+    registry: app.registry,
     loadBalancer: app.loadBalancer,
     containerInsights: app.containerInsights,
     alarms: app.alarms,

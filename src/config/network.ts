@@ -28,7 +28,15 @@ const networkSchema = z.discriminatedUnion(
               '"single" (one shared NAT gateway), "per-az" (one per AZ, survives an AZ outage) or "none" (tasks in public subnets with public IPs, no NAT cost)',
           })
           .default(DEFAULTS.network.natGateways),
-        "`single`: one shared NAT gateway; `per-az`: one per AZ (survives an AZ outage); `none`: tasks in public subnets with public IPs, the explicit cost mode.",
+        '`single`: one shared NAT gateway; `per-az`: one per AZ (survives an AZ outage); `none`: tasks in public subnets with public IPs, the explicit cost mode. Not used with `egress: "vpc-endpoints"`.',
+      ),
+      egress: described(
+        z
+          .enum(["nat", "vpc-endpoints"], {
+            error: '"nat" (private subnets reach the internet through NAT) or "vpc-endpoints" (no NAT: private subnets reach only AWS, through VPC endpoints)',
+          })
+          .default(DEFAULTS.network.egress),
+        '`nat`: the tasks reach the registry and AWS through NAT; `vpc-endpoints`: no NAT gateway and no route to the internet — interface endpoints for ECR, CloudWatch Logs and Secrets Manager (SSM when containers read parameters, SSM messages for ECS Exec) and the S3 gateway endpoint; needs `registry.mode: "ecr-pull-through-cache"`.',
       ),
     }),
     strictObject({
@@ -93,6 +101,14 @@ type LoadBalancer = z.output<typeof loadBalancer>;
 
 /** Network and load balancer choices that cannot go together. */
 export function checkNetworkAndLoadBalancer(config: { network: Network; loadBalancer: LoadBalancer }, ctx: z.core.$RefinementCtx): void {
+  if (config.network.mode === "create" && config.network.egress === "vpc-endpoints" && config.network.natGateways !== "single") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["network", "natGateways"],
+      input: config.network.natGateways,
+      message: 'does not apply with egress "vpc-endpoints" (there is no NAT gateway, and tasks stay in private subnets); leave it out',
+    });
+  }
   if (config.network.mode === "create" && config.network.natGateways === "none" && config.loadBalancer.scheme === "internal") {
     // Without NAT the tasks need public IPs to reach the registry; that is the explicit cost-saving mode only.
     ctx.addIssue({

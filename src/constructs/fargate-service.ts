@@ -3,8 +3,11 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { type ApplicationServiceProps, createTaskDefinition, createTaskSecurityGroup, sharedServiceSettings, validateApplicationProps } from "./service-parts";
 
 export interface FargateServiceProps extends ApplicationServiceProps {
-  /** ARN of the `{"username","password"}` secret for `repositoryCredentials`. */
-  readonly registrySecretArn: string;
+  /**
+   * The registry credential's secret for `repositoryCredentials`.
+   * @default - none: the image comes from ECR (the pull-through cache), which the execution role pulls from with IAM
+   */
+  readonly registrySecretArn?: string;
   readonly vpcId: string;
   readonly subnetIds: readonly string[];
   /** @default false */

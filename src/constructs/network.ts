@@ -34,6 +34,12 @@ export type NetworkProps =
        * @default "single"
        */
       readonly natGateways?: NatGateways;
+      /**
+       * `vpc-endpoints`: private subnets without NAT or any route out of the VPC (`natGateways` does not apply);
+       * the stack adds the VPC endpoints the tasks use instead.
+       * @default "nat"
+       */
+      readonly egress?: "nat" | "vpc-endpoints";
     }
   | {
       readonly mode: "existing";
@@ -58,6 +64,8 @@ export class Network extends Construct {
   readonly loadBalancerSubnetIds: string[];
   readonly serviceSubnetIds: string[];
   readonly assignPublicIp: boolean;
+  /** The private subnets' route tables (none with `natGateways: "none"` or an existing network). */
+  readonly privateRouteTableIds: string[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -109,13 +117,14 @@ export class Network extends Construct {
     this.vpcId = vpc.id;
     this.loadBalancerSubnetIds = publicSubnets.map((s) => s.id);
 
-    if (natGateways === "none") {
+    const throughNat = (props.egress ?? "nat") === "nat";
+    if (throughNat && natGateways === "none") {
       this.serviceSubnetIds = this.loadBalancerSubnetIds;
       this.assignPublicIp = true;
       return;
     }
 
-    const natCount = natGateways === "per-az" ? azCount : 1;
+    const natCount = !throughNat ? 0 : natGateways === "per-az" ? azCount : 1;
     const nats = Array.from({ length: natCount }, (_, i) => {
       const address = new Eip(this, `nat-${i}-ip`, { domain: "vpc", tags: { Name: `${props.name}-nat-${i}` } });
       return new NatGateway(this, `nat-${i}`, {
@@ -133,11 +142,14 @@ export class Network extends Construct {
         tags: { Name: `${props.name}-private-${i}`, Tier: "private" },
       });
       const routes = new RouteTable(this, `private-${i}-routes-table`, { vpcId: vpc.id, tags: { Name: `${props.name}-private-${i}` } });
-      new Route(this, `private-${i}-default`, {
-        routeTableId: routes.id,
-        destinationCidrBlock: "0.0.0.0/0",
-        natGatewayId: nats[Math.min(i, natCount - 1)].id,
-      });
+      this.privateRouteTableIds.push(routes.id);
+      if (natCount > 0) {
+        new Route(this, `private-${i}-default`, {
+          routeTableId: routes.id,
+          destinationCidrBlock: "0.0.0.0/0",
+          natGatewayId: nats[Math.min(i, natCount - 1)].id,
+        });
+      }
       new RouteTableAssociation(this, `private-${i}-routes`, { subnetId: subnet.id, routeTableId: routes.id });
       return subnet.id;
     });

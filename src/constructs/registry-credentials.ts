@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { mirrorSecretName } from "../registry/ecr-mirror";
 import { TOKEN_EXPIRES_TAG } from "../registry/github-token";
 
 /** Terraform variable that carries the registry token; never stored in state, plan or `cdktf.out`. */
@@ -38,6 +39,13 @@ export type RegistryCredentialsProps =
        * @default 7
        */
       readonly recoveryWindowInDays?: number;
+      /**
+       * Who reads the secret: ECS (`repositoryCredentials`: `<name>/registry-credentials` holding
+       * `{"username","password"}`), or ECR's pull-through cache (`ecr-pullthroughcache/<name>` holding
+       * `{"username","accessToken"}`, the only names and shape ECR accepts).
+       * @default "repository-credentials"
+       */
+      readonly reader?: "repository-credentials" | "pull-through-cache";
     }
   | {
       /** Use a secret created and filled outside this stack. */
@@ -108,9 +116,13 @@ export class RegistryCredentials extends Construct {
     });
     versionVariable.overrideLogicalId(`${CREDENTIALS_VERSION_VARIABLE}${suffix}`);
 
+    const forCache = props.reader === "pull-through-cache";
+    const tokenKey = forCache ? "accessToken" : "password";
     const secret = new SecretsmanagerSecret(this, "secret", {
-      name: `${props.name}/registry-credentials`,
-      description: `Registry credentials ({"username","password"}) ECS uses to pull ${props.name}'s image`,
+      name: forCache ? mirrorSecretName(props.name) : `${props.name}/registry-credentials`,
+      description: forCache
+        ? `Upstream registry credentials ({"username","accessToken"}) ECR's pull-through cache uses for ${props.name}'s images`
+        : `Registry credentials ({"username","password"}) ECS uses to pull ${props.name}'s image`,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays,
       // `ghcr-ecs credentials set` / `rotate` record the token's expiry there; an apply must not take it away.
@@ -122,7 +134,7 @@ export class RegistryCredentials extends Construct {
     this.secretVersion = new SecretsmanagerSecretVersion(this, "value", {
       secretId: secret.id,
       // "" (not null) when no token is supplied keeps the plan valid; the provider then sends no value.
-      secretStringWo: `\${${tokenRef} == null ? "" : jsonencode({ username = ${hclStringLiteral(props.username)}, password = ${tokenRef} })}`,
+      secretStringWo: `\${${tokenRef} == null ? "" : jsonencode({ username = ${hclStringLiteral(props.username)}, ${tokenKey} = ${tokenRef} })}`,
       secretStringWoVersion: versionVariable.numberValue,
     });
 

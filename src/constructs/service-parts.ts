@@ -72,6 +72,11 @@ export interface ApplicationServiceProps {
    */
   readonly loadBalancerSecurityGroupId?: string;
   /**
+   * Tasks without a route to the internet: HTTPS only to the VPC endpoints' security group and the S3 prefix list.
+   * @default - HTTPS to anywhere (through NAT or a public IP)
+   */
+  readonly awsOnlyEgress?: { readonly endpointsSecurityGroupId: string; readonly s3PrefixListId: string };
+  /**
    * ECS Service Connect: the tasks join the environment's namespace and reach the other members by name; a service
    * with a port is reachable as `<serviceName>:<containerPort>`.
    * @default - not in a namespace
@@ -284,8 +289,20 @@ export function createTaskSecurityGroup(scope: Construct, props: ApplicationServ
       egressDescription: `Load balancer to ${props.name} tasks on ${props.containerPort}`,
     });
   }
-  allowHttpsOut(scope, securityGroup.id);
+  if (props.awsOnlyEgress) allowHttpsToAwsOnly(scope, securityGroup.id, props.awsOnlyEgress);
+  else allowHttpsOut(scope, securityGroup.id);
   return securityGroup;
+}
+
+/** HTTPS to the VPC endpoints and to S3 (ECR's image layers) only: the tasks have no route anywhere else. */
+function allowHttpsToAwsOnly(scope: Construct, securityGroupId: string, egress: NonNullable<ApplicationServiceProps["awsOnlyEgress"]>): void {
+  const https = { securityGroupId, ipProtocol: "tcp", fromPort: 443, toPort: 443 };
+  new VpcSecurityGroupEgressRule(scope, "endpoints-out", {
+    ...https,
+    description: "HTTPS to the VPC endpoints (ECR, CloudWatch Logs, Secrets Manager)",
+    referencedSecurityGroupId: egress.endpointsSecurityGroupId,
+  });
+  new VpcSecurityGroupEgressRule(scope, "s3-out", { ...https, description: "HTTPS to S3 (ECR's image layers)", prefixListId: egress.s3PrefixListId });
 }
 
 /**

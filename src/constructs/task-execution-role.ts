@@ -27,6 +27,11 @@ export interface TaskExecutionRoleProps {
   readonly kmsKeyArns?: readonly string[];
   /** ARN of the service's log group (without `:*`). */
   readonly logGroupArn: string;
+  /**
+   * The ECR pull-through cache's repositories (`arn:…:repository/<prefix>/*`) the image is pulled through.
+   * @default - the image is pulled from its registry with `registrySecretArn`
+   */
+  readonly mirrorRepositoriesArn?: string;
 }
 
 /**
@@ -56,6 +61,7 @@ export class TaskExecutionRole extends Construct {
           kmsKeyArns: props.kmsKeyArns ?? [],
           logGroupArn: props.logGroupArn,
           region: props.region,
+          mirrorRepositoriesArn: props.mirrorRepositoriesArn,
         }),
       ),
     });

@@ -24,6 +24,10 @@ import { createTargetGroup } from "../constructs/target-group";
 import { DEFAULTS } from "../config/defaults";
 import { loadBalancerAlarm } from "../ecs/alarms";
 import { parseImageReference } from "../registry/image-reference";
+import { upstreamFor } from "../registry/ecr-mirror";
+import { RegistryMirror } from "../constructs/registry-mirror";
+import { VpcEndpoints } from "../constructs/vpc-endpoints";
+import { interfaceEndpoints } from "../aws/vpc-endpoints";
 
 /** Terraform ≥ 1.11: ephemeral variables and write-only arguments. */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.11.0";
@@ -50,6 +54,10 @@ export interface EnvironmentBase {
   readonly exec?: { readonly logGroupName: string; readonly kmsKeyArn?: string };
   /** The SNS topic the alarms notify (the environment's own or `alarms.notify.snsTopicArn`), when a service has alarms. */
   readonly alarmTopicArn?: string;
+  /** The ECR pull-through cache the services pull through, with `registry.mode: "ecr-pull-through-cache"`. */
+  readonly mirror?: { readonly prefix: string; readonly construct: RegistryMirror };
+  /** The VPC endpoints, with `network.egress: "vpc-endpoints"`. */
+  readonly endpoints?: VpcEndpoints;
 }
 
 /** Where each service's resources go: the stack itself in the single-service layout, `services/<name>` in an app. */
@@ -97,8 +105,30 @@ export function buildEnvironmentBase(
         ? environment.encryption.keyArn
         : undefined;
 
-  const credentials = new Map(environment.credentials.map((credential) => [credential.key, registryCredentials(stack, environment, credential, keyArn)]));
+  const mirrored = environment.registry.mode === "ecr-pull-through-cache";
+  // ECR reads the cache's credential through its service-linked role, which a key policy cannot name before the
+  // first rule creates it: that secret keeps the AWS-managed key (the config's policy waiver says so).
+  const credentials = new Map(
+    environment.credentials.map((credential) => [credential.key, registryCredentials(stack, environment, credential, mirrored ? undefined : keyArn)]),
+  );
   const network = new Network(stack, "network", environment.network.mode === "create" ? { ...environment.network, name } : environment.network);
+  const mirror = mirrored ? registryMirror(stack, environment, { accountId, partition, keyArn, tags, credentials }) : undefined;
+  const endpoints =
+    environment.network.mode === "create" && environment.network.egress === "vpc-endpoints"
+      ? new VpcEndpoints(stack, "endpoints", {
+          name,
+          accountId,
+          partition,
+          region: environment.region,
+          vpcId: network.vpcId,
+          subnetIds: network.serviceSubnetIds,
+          routeTableIds: network.privateRouteTableIds,
+          services: interfaceEndpoints({
+            containerParameters: environment.services.some((s) => Object.values(s.settings.secrets).some((source) => source.includes(":ssm:"))),
+            exec: environment.services.some((s) => s.settings.exec),
+          }),
+        })
+      : undefined;
 
   const targetGroups = new Map<string, { arn: string; arnSuffix: string }>();
   const single = environment.layout === "single-service" ? environment.services[0] : undefined;
@@ -189,7 +219,22 @@ export function buildEnvironmentBase(
     });
   }
 
-  const base = { tags, accountId, partition, keyArn, network, loadBalancer, cluster, credentials, targetGroups, namespaceArn, alarmTopicArn, exec };
+  const base = {
+    tags,
+    accountId,
+    partition,
+    keyArn,
+    network,
+    loadBalancer,
+    cluster,
+    credentials,
+    targetGroups,
+    namespaceArn,
+    alarmTopicArn,
+    exec,
+    mirror,
+    endpoints,
+  };
   return environment.ec2 ? { ...base, capacity: containerInstances(stack, environment, base) } : base;
 }
 
@@ -208,6 +253,35 @@ function execSessionLogs(stack: TerraformStack, environment: EnvironmentModel, k
     kmsKeyId: keyArn,
   });
   return { logGroupName: logs.name, kmsKeyArn: keyArn };
+}
+
+/** The pull-through cache of the environment's upstream registry (validated: one upstream, one credential). */
+function registryMirror(
+  stack: TerraformStack,
+  environment: EnvironmentModel,
+  context: {
+    readonly accountId: string;
+    readonly partition: string;
+    readonly keyArn?: string;
+    readonly tags: Readonly<Record<string, string>>;
+    readonly credentials: ReadonlyMap<string, RegistryCredentials>;
+  },
+): EnvironmentBase["mirror"] {
+  const upstream = upstreamFor(parseImageReference(environment.services[0].settings.image).registry)!;
+  const prefix = environment.registry.ecrRepositoryPrefix ?? upstream.defaultPrefix;
+  const construct = new RegistryMirror(stack, "registry-mirror", {
+    name: environment.stackName,
+    accountId: context.accountId,
+    partition: context.partition,
+    region: environment.region,
+    ecrRepositoryPrefix: prefix,
+    upstreamRegistryUrl: upstream.url,
+    ...(upstream.needsCredential ? { credentialArn: context.credentials.get(environment.credentials[0].key)!.secretArn } : {}),
+    kmsKeyArn: context.keyArn,
+    keepImages: environment.registry.keepImages,
+    tags: context.tags,
+  });
+  return { prefix, construct };
 }
 
 function registryCredentials(
@@ -231,6 +305,7 @@ function registryCredentials(
           version: settings.version,
           recoveryWindowInDays: settings.recoveryWindowInDays,
           kmsKeyArn: keyArn,
+          ...(environment.registry.mode === "ecr-pull-through-cache" ? { reader: "pull-through-cache" as const } : {}),
         }
       : { mode: "existing", secretArn: settings.existingSecretArn, kmsKeyArn: settings.kmsKeyArn },
   );

@@ -18,6 +18,7 @@ import { TaskExecutionRole } from "../constructs/task-execution-role";
 import type { RegistryAuthMode } from "../ec2/registry-auth";
 import { deploymentAlarmNames, serviceAlarmPlan } from "../ecs/alarms";
 import { autoscalingPlan } from "../ecs/autoscaling";
+import { mirroredImage } from "../registry/ecr-mirror";
 import { logGroupNameOf, serviceScope, type EnvironmentBase } from "./environment-base";
 
 export interface DeployedService {
@@ -27,7 +28,10 @@ export interface DeployedService {
   readonly logGroupName: string;
   readonly executionRoleArn: string;
   readonly credentialsSecretArn: string;
-  readonly registryAuth: RegistryAuthMode;
+  /** `task`, `agent-dockercfg`, or `ecr-pull-through-cache` (the image comes from ECR, no registry credential). */
+  readonly registryAuth: RegistryAuthMode | "ecr-pull-through-cache";
+  /** Where ECS pulls the image from through the ECR pull-through cache; undefined without one. */
+  readonly mirrorImage?: string;
   /** The tasks' security group (awsvpc); undefined for bridge-mode tasks, which use the instances' group. */
   readonly securityGroupId?: string;
 }
@@ -37,7 +41,10 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
   const settings = service.settings;
   const credential = base.credentials.get(service.credential)!;
   const registryAuth: RegistryAuthMode = service.launchType === "ec2" ? environment.ec2!.registryAuth : "task";
-  const tasksReadSecret = registryAuth === "task";
+  const mirror = base.mirror;
+  // Through the cache, tasks never read the credential: ECR does.
+  const tasksReadSecret = registryAuth === "task" && !mirror;
+  const mirrorImage = mirror && mirroredImage(settings.image, { accountId: base.accountId, region: environment.region, prefix: mirror.prefix });
 
   const logGroup = new CloudwatchLogGroup(scope, "logs", {
     name: logGroupNameOf(environment, service),
@@ -53,6 +60,7 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     containerSecretSources: Object.values(settings.secrets),
     kmsKeyArns: tasksReadSecret && credential.kmsKeyArn ? [credential.kmsKeyArn] : [],
     logGroupArn: logGroup.arn,
+    mirrorRepositoriesArn: mirror?.construct.repositoriesArn,
   });
 
   const targetGroup = service.loadBalanced ? base.targetGroups.get(service.name) : undefined;
@@ -93,7 +101,7 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     region: environment.region,
     accountId: base.accountId,
     partition: base.partition,
-    image: settings.image,
+    image: mirrorImage ?? settings.image,
     clusterArn: base.cluster.arn,
     executionRoleArn: executionRole.roleArn,
     containerPort: settings.containerPort,
@@ -116,16 +124,18 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     desiredCountSetByAutoscaling: autoscaling !== undefined,
     deploymentAlarmNames: watched,
     ...(settings.exec && base.exec ? { exec: base.exec } : {}),
+    ...(base.endpoints ? { awsOnlyEgress: { endpointsSecurityGroupId: base.endpoints.securityGroupId, s3PrefixListId: base.endpoints.s3PrefixListId } } : {}),
   };
   // No task starts before the role can read the secret, the secret has its value and the listener (rule) routes.
   const routed = [executionRole.policy, base.loadBalancer.forwardingListener, ...(rule ? [rule] : []), ...watched.map((name) => alarms!.byName.get(name)!)];
-  const secretValue = credential.secretVersion ? [credential.secretVersion] : [];
+  // ECR needs the credential (and the cache's rule) before the first pull through it.
+  const secretValue = [...(credential.secretVersion ? [credential.secretVersion] : []), ...(mirror ? [mirror.construct.rule] : [])];
 
   let ecsService: FargateService | Ec2Service;
   if (service.launchType === "fargate") {
     ecsService = new FargateService(scope, "service", {
       ...props,
-      registrySecretArn: credential.secretArn,
+      ...(tasksReadSecret ? { registrySecretArn: credential.secretArn } : {}),
       vpcId: base.network.vpcId,
       subnetIds: base.network.serviceSubnetIds,
       assignPublicIp: base.network.assignPublicIp,
@@ -146,6 +156,8 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     });
   }
 
+  if (base.endpoints && ecsService.securityGroupId) base.endpoints.admit(scope, "endpoints-in", ecsService.securityGroupId);
+
   if (autoscaling) {
     new ServiceAutoscaling(scope, "autoscaling", {
       name: service.resourceName,
@@ -163,7 +175,8 @@ export function addService(stack: TerraformStack, environment: EnvironmentModel,
     logGroupName: logGroup.name,
     executionRoleArn: executionRole.roleArn,
     credentialsSecretArn: credential.secretArn,
-    registryAuth,
+    registryAuth: mirror ? "ecr-pull-through-cache" : registryAuth,
+    ...(mirrorImage ? { mirrorImage } : {}),
     securityGroupId: ecsService.securityGroupId,
   };
 }

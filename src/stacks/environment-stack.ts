@@ -63,6 +63,7 @@ function addOutputs(stack: TerraformStack, environment: EnvironmentModel, base: 
       image: service.model.settings.image,
       region: environment.region,
       registry_auth_mode: service.registryAuth,
+      ...(service.mirrorImage ? { mirror_image: service.mirrorImage } : {}),
       ...capacity,
       ...credentialUsername(service),
     });
@@ -79,6 +80,7 @@ function addOutputs(stack: TerraformStack, environment: EnvironmentModel, base: 
         execution_role_arn: service.executionRoleArn,
         credentials_secret_arn: service.credentialsSecretArn,
         registry_auth_mode: service.registryAuth,
+        ...(service.mirrorImage ? { mirror_image: service.mirrorImage } : {}),
         load_balanced: service.model.loadBalanced,
         ...credentialUsername(service),
       },

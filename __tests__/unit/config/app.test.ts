@@ -361,7 +361,7 @@ const INVALID: [string, (c: AppDraft) => void, string[]][] = [
       c.environments = { prod: { regoin: "eu-west-1" } };
     },
     [
-      'environments.prod: unknown key "regoin" (did you mean "region"?); allowed keys: $schema, name, region, credentials, encryption, network, loadBalancer, containerInsights, alarms, production, policyWaivers, backend, tags, ec2, services',
+      'environments.prod: unknown key "regoin" (did you mean "region"?); allowed keys: $schema, name, region, credentials, registry, encryption, network, loadBalancer, containerInsights, alarms, production, policyWaivers, backend, tags, ec2, services',
     ],
   ],
   [

@@ -102,7 +102,8 @@ describe("the reference config", () => {
       },
       credentials: { mode: "managed", username: "acme-ci-bot", version: 1, recoveryWindowInDays: 7 },
       encryption: { mode: "create-cmk", deletionWindowInDays: 30 },
-      network: { mode: "create", cidr: "10.0.0.0/16", azCount: 2, natGateways: "single" },
+      registry: { mode: "direct", keepImages: 30 },
+      network: { mode: "create", cidr: "10.0.0.0/16", azCount: 2, natGateways: "single", egress: "nat" },
       loadBalancer: {
         scheme: "internet-facing",
         ingressCidrs: ["0.0.0.0/0"],
@@ -183,7 +184,8 @@ describe("defaults", () => {
       },
       credentials: { mode: "managed", username: "acme-ci-bot", version: 1, recoveryWindowInDays: 7 },
       encryption: { mode: "aws-managed" },
-      network: { mode: "create", cidr: "10.0.0.0/16", azCount: 2, natGateways: "single" },
+      registry: { mode: "direct", keepImages: 30 },
+      network: { mode: "create", cidr: "10.0.0.0/16", azCount: 2, natGateways: "single", egress: "nat" },
       loadBalancer: {
         scheme: "internet-facing",
         ingressCidrs: ["0.0.0.0/0"],
