@@ -48,6 +48,8 @@ export class EmulatedDeployment {
     options: {
       stream?: boolean;
       motoSettings?: Record<string, string>;
+      /** @default - src/emulator/moto_server.py (see `MotoOptions.script`) */
+      motoScript?: string;
       /** @default - the config's first stack: `<name>`, or `<name>-ec2` for launchType "ec2" */
       stack?: string;
     } = {},
@@ -58,7 +60,10 @@ export class EmulatedDeployment {
     if (!isInstalled("terraform", ["version"])) throw new MissingToolError("terraform", TERRAFORM_INSTALL_HELP);
     // moto reports this many tasks running for every service; a deployment counts as COMPLETED with at least desired.
     const running = Math.max(...environment.services.map((service) => service.settings.desiredCount));
-    const moto = await startMoto({ settings: { MOTO_ECS_SERVICE_RUNNING: String(running), ...options.motoSettings } });
+    const moto = await startMoto({
+      settings: { MOTO_ECS_SERVICE_RUNNING: String(running), ...options.motoSettings },
+      ...(options.motoScript ? { script: options.motoScript } : {}),
+    });
     const workdir = mkdtempSync(path.join(os.tmpdir(), `ghcr-ecs-${environment.stackName}-`));
     try {
       const deployment = new EmulatedDeployment(config, moto, workdir, options.stream ?? false, environment);
