@@ -27,6 +27,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
@@ -38,6 +39,7 @@ import type { RolloutResult } from "../../src/operations/rollout";
 import { terraformEnv } from "../../src/terraform/cli-config";
 import { CLI, runCli, type CliRun } from "../helpers/cli";
 import { createOrdersServices } from "../helpers/ecs-services";
+import { match } from "../helpers/matchers";
 
 jest.setTimeout(120000);
 
@@ -633,6 +635,74 @@ describe("ghcr-ecs rotate", () => {
     expect(run.code).toBe(EXIT.rolloutFailed);
     expect(run.stdout).toContain("3/4 the stored secret pulls");
     expect(run.stdout).toMatch(/ROLLED-BACK/);
+  });
+});
+
+describe("the ECR pull-through cache (registry_auth_mode ecr-pull-through-cache)", () => {
+  const MIRROR_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ghcr/acme/orders-service:1.4.2";
+  let cacheSecretArn: string;
+  let ecr: ECRClient;
+  const cacheSecret = async () => JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: cacheSecretArn }))).SecretString as string) as unknown;
+
+  beforeAll(async () => {
+    ecr = new ECRClient({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    cacheSecretArn = (
+      await secrets.send(
+        new CreateSecretCommand({ Name: "ecr-pullthroughcache/orders", SecretString: JSON.stringify({ username: "acme-ci-bot", accessToken: current }) }),
+      )
+    ).ARN as string;
+    writeOutputs("mirror-outputs.json", "orders", {
+      credentials_secret_arn: cacheSecretArn,
+      registry_auth_mode: "ecr-pull-through-cache",
+      mirror_image: MIRROR_IMAGE,
+    });
+  });
+  afterAll(() => ecr.destroy());
+
+  it("proves the upstream pull with the cache's {username, accessToken}, and says ECR does not hold the image yet", async () => {
+    const run = await cli(["credentials", "check", "--outputs", "mirror-outputs.json"]);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain(`ok: acme-ci-bot can pull ${image}`);
+    expect(run.stderr).toContain(
+      "warning: not in ECR's cache yet (ghcr/acme/orders-service: the cache has not created its repository yet): the next task start pulls it from upstream through the cache",
+    );
+  });
+
+  it("reports what ECR holds once the cache has the image: its digest and when, and a digest that lags upstream's", async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: "ghcr/acme/orders-service" }));
+    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: {}, layers: [] });
+    const cached = (await ecr.send(new PutImageCommand({ repositoryName: "ghcr/acme/orders-service", imageTag: "1.4.2", imageManifest: manifest }))).image
+      ?.imageId?.imageDigest as string;
+    const run = await cli(["credentials", "check", "--outputs", "mirror-outputs.json", "--json"]);
+    expect(run.code).toBe(EXIT.ok);
+    const result = JSON.parse(run.stdout) as { digest: string; cache: Record<string, unknown> };
+    expect(result.digest).toBe(digest);
+    expect(result.cache).toMatchObject({ cached: true, repository: "ghcr/acme/orders-service", digest: cached, cachedAt: match.stringMatching(/^\d{4}-/) });
+    expect(run.stderr).toContain(`the cached digest differs from upstream's ${digest}: ECR re-checks a tag upstream about once a day; pin the image by digest`);
+  });
+
+  it("refuses a cache secret in the repositoryCredentials shape, naming the key ECR reads", async () => {
+    await secrets.send(new PutSecretValueCommand({ SecretId: cacheSecretArn, SecretString: JSON.stringify({ username: "acme-ci-bot", password: current }) }));
+    const run = await cli(["credentials", "check", "--outputs", "mirror-outputs.json"]);
+    expect(run.code).toBe(EXIT.secretMalformed);
+    expect(run.stderr).toContain('the credentials secret has no "accessToken" key (it has: "username", "password")');
+    expect(run.stderr).toContain('{"username":"<user>","accessToken":"<token>"} (the shape ECR\'s pull-through cache reads)');
+  });
+
+  it("writes {username, accessToken} with credentials set, and rotates without an instance refresh", async () => {
+    const set = await cli(["credentials", "set", "--token-stdin", "--outputs", "mirror-outputs.json"], { stdin: current });
+    expect(set.code).toBe(EXIT.ok);
+    expect(await cacheSecret()).toEqual({ username: "acme-ci-bot", accessToken: current });
+    const run = await cli(["rotate", "--token-stdin", "--outputs", "mirror-outputs.json", "--poll-interval", "0.2"], { stdin: next });
+    expect(run.code).toBe(EXIT.ok);
+    expect(
+      run.stdout
+        .split("\n")
+        .filter((l) => /^\d\/4/.test(l))
+        .map((l) => l.slice(0, 3)),
+    ).toEqual(["1/4", "2/4", "3/4", "4/4"]);
+    expect(run.stdout).not.toContain("instance refresh");
+    expect(await cacheSecret()).toEqual({ username: "acme-ci-bot", accessToken: next });
   });
 });
 

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -77,6 +78,7 @@ export interface AwsClients {
   readonly cloudWatch: CloudWatchClient;
   readonly logs: CloudWatchLogsClient;
   readonly elb: ElasticLoadBalancingV2Client;
+  readonly ecr: ECRClient;
 }
 
 const CLIENTS: { readonly [K in keyof AwsClients]: new (config: ReturnType<typeof awsClientConfig>) => AwsClients[K] } = {
@@ -86,6 +88,7 @@ const CLIENTS: { readonly [K in keyof AwsClients]: new (config: ReturnType<typeo
   cloudWatch: CloudWatchClient,
   logs: CloudWatchLogsClient,
   elb: ElasticLoadBalancingV2Client,
+  ecr: ECRClient,
 };
 
 /** Runs `use` with bounded AWS clients for `region`, each made on first use, and closes their sockets afterwards. */

@@ -2,7 +2,7 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { parseImageReference, ImageReferenceError, type ImageReference } from "../registry/image-reference";
 import { checkPull, type PullFailureKind, type RegistryCredential } from "../registry/pull-check";
 import { EXIT, OperationError, type ExitCode } from "./exit-codes";
-import { readRegistrySecret } from "./registry-secret";
+import { readRegistrySecret, type SecretReader } from "./registry-secret";
 
 const EXIT_BY_FAILURE: Record<PullFailureKind, ExitCode> = {
   "credentials-rejected": EXIT.credentialsRejected,
@@ -35,8 +35,14 @@ export async function provePull(image: string, credential: RegistryCredential, t
   return { image, digest: result.digest, auth: result.auth, username: credential.username };
 }
 
-/** The pre-deploy proof: read the secret as the execution role would, check its shape, then pull-check the image. */
-export async function checkCredentials(secrets: SecretsManagerClient, secretId: string, image: string, timeoutMs: number): Promise<PullProof> {
-  const credential = await readRegistrySecret(secrets, secretId);
+/** The pre-deploy proof: read the secret as its reader would, check its shape, then pull-check the image. */
+export async function checkCredentials(
+  secrets: SecretsManagerClient,
+  secretId: string,
+  image: string,
+  timeoutMs: number,
+  reader: SecretReader = "repository-credentials",
+): Promise<PullProof> {
+  const credential = await readRegistrySecret(secrets, secretId, reader);
   return provePull(image, credential, timeoutMs);
 }

@@ -13,6 +13,8 @@ export interface ServiceTarget {
   readonly registryAuthMode?: string;
   readonly logGroupName?: string;
   readonly loadBalanced?: boolean;
+  /** Where ECS pulls the image from through the ECR pull-through cache. */
+  readonly mirrorImage?: string;
 }
 
 const SERVICE_OUTPUT_NAMES: Record<string, keyof ServiceTarget> = {
@@ -22,10 +24,11 @@ const SERVICE_OUTPUT_NAMES: Record<string, keyof ServiceTarget> = {
   registry_username: "username",
   registry_auth_mode: "registryAuthMode",
   log_group_name: "logGroupName",
+  mirror_image: "mirrorImage",
 };
 
 /** The fields both a service and (in a stack of one service, as in ghcr-ecs 0.1) the stack's top level carry. */
-const SERVICE_FIELDS = ["serviceName", "image", "secretArn", "username", "registryAuthMode", "logGroupName"] as const;
+const SERVICE_FIELDS = ["serviceName", "image", "secretArn", "username", "registryAuthMode", "logGroupName", "mirrorImage"] as const;
 
 /** What the operations commands need to know about a deployed stack; all from its Terraform outputs. */
 export interface DeploymentTarget {
@@ -35,10 +38,14 @@ export interface DeploymentTarget {
   readonly username?: string;
   readonly clusterName?: string;
   readonly serviceName?: string;
-  /** `task` (repositoryCredentials) or `agent-dockercfg` (EC2 agent reads the secret at boot). */
+  /**
+   * `task` (repositoryCredentials), `agent-dockercfg` (EC2 agent reads the secret at boot) or
+   * `ecr-pull-through-cache` (ECR reads it; ECS pulls from ECR).
+   */
   readonly registryAuthMode?: string;
   readonly autoscalingGroupName?: string;
   readonly logGroupName?: string;
+  readonly mirrorImage?: string;
   /** Every service of the stack by its name in the config, when the outputs have the `services` map. */
   readonly services?: Readonly<Record<string, ServiceTarget>>;
 }
@@ -53,6 +60,7 @@ const OUTPUT_NAMES: Record<string, keyof DeploymentTarget> = {
   registry_auth_mode: "registryAuthMode",
   autoscaling_group_name: "autoscalingGroupName",
   log_group_name: "logGroupName",
+  mirror_image: "mirrorImage",
 };
 
 /** `cdktf deploy --outputs-file` writes the file npm run deploy points at; the CLI looks for it by default. */

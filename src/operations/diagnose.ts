@@ -9,6 +9,9 @@ export interface Diagnosis {
     | "pull-platform-mismatch"
     | "pull-rate-limited"
     | "pull-other"
+    | "mirror-upstream-unauthorized"
+    | "mirror-import-denied"
+    | "mirror-secret-name"
     | "secret-access-denied"
     | "secret-kms-denied"
     | "secret-not-found"
@@ -56,6 +59,39 @@ const SECRET_RETRIEVAL = /unable to (?:pull|retrieve) secrets?|registry auth|sec
 /** KMS named as such, not three letters inside a secret's random suffix (`ghcr/orders-xKmSq1`). */
 const KMS = /\bkms:|Access to KMS|\bKMS key|KMSAccessDenied|KMSInvalidState|decrypt/i;
 
+/** A pull from a private ECR registry (the pull-through cache's repositories). */
+const ECR_MIRROR = /\b\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\//;
+
+/**
+ * The pull-through cache's own failures. The tasks authenticate to ECR with IAM (a refusal names the action), so a
+ * 401 on the ECR host is the cache's credential being refused upstream.
+ */
+function diagnoseMirrorPull(all: string): Diagnosis | undefined {
+  if (/ecr-pullthroughcache\//i.test(all) && /prefix|secret name|invalid/i.test(all)) {
+    return {
+      code: "mirror-secret-name",
+      summary: "ECR refused the cache's credential: the secret's name must start with ecr-pullthroughcache/",
+      fix: 'Keep the credential in a secret named ecr-pullthroughcache/<name> holding {"username","accessToken"} (ghcr-ecs creates one in registry.mode "ecr-pull-through-cache"), and point the rule at it.',
+    };
+  }
+  const refused = /not authorized to perform:?\s*(ecr:(?:BatchImportUpstreamImage|CreateRepository))/i.exec(all);
+  if (refused) {
+    return {
+      code: "mirror-import-denied",
+      summary: `the execution role may not fill the cache (${refused[1]}): the image is not cached yet, and the first pull must import it`,
+      fix: "Give the execution role ecr:BatchImportUpstreamImage and ecr:CreateRepository on the cache's repositories (arn:…:repository/<prefix>/*), as ghcr-ecs does; then roll the service.",
+    };
+  }
+  if (STATUS_401.test(all) || /unauthori[sz]ed|upstream.*(?:auth|credential)/i.test(all)) {
+    return {
+      code: "mirror-upstream-unauthorized",
+      summary: "the pull-through cache could not pull from the upstream registry: it refused the stored credential (expired or revoked token, wrong user)",
+      fix: `Create a new token (GitHub: classic PAT with read:packages) and run \`ghcr-ecs rotate --token-stdin\`; cached tags keep being served meanwhile. ${CHECK}`,
+    };
+  }
+  return undefined;
+}
+
 /**
  * Translates `stoppedReason` and container reasons into a diagnosis. The patterns come from the ECS agent and
  * containerd messages seen for each cause, e.g. `CannotPullContainerError: … failed to fetch oauth token:
@@ -67,6 +103,8 @@ export function diagnoseStoppedTask(task: StoppedTaskReasons): Diagnosis {
   const all = messages.join("\n");
 
   if (/CannotPullContainerError/i.test(all)) {
+    const mirror = ECR_MIRROR.test(all) ? diagnoseMirrorPull(all) : undefined;
+    if (mirror) return mirror;
     if (STATUS_401.test(all) || /unauthori[sz]ed|authentication required|incorrect username or password/i.test(all)) {
       return {
         code: "pull-unauthorized",

@@ -3,7 +3,21 @@ import { EXIT, OperationError } from "./exit-codes";
 import { awsFailure } from "./aws";
 import type { RegistryCredential } from "../registry/pull-check";
 
-const SHAPE_FIX = 'The secret must be plaintext JSON {"username":"<user>","password":"<token>"}; write it with `ghcr-ecs credentials set --token-stdin`.';
+/**
+ * Who reads the secret, which decides its JSON: ECS's `repositoryCredentials` read `{"username","password"}`; ECR's
+ * pull-through cache reads `{"username","accessToken"}`.
+ */
+export type SecretReader = "repository-credentials" | "pull-through-cache";
+
+/** The reader of a stack's secret, from its `registry_auth_mode` output. */
+export function secretReaderFor(registryAuthMode: string | undefined): SecretReader {
+  return registryAuthMode === "ecr-pull-through-cache" ? "pull-through-cache" : "repository-credentials";
+}
+
+const TOKEN_KEY: Record<SecretReader, "password" | "accessToken"> = { "repository-credentials": "password", "pull-through-cache": "accessToken" };
+
+const shapeFix = (reader: SecretReader) =>
+  `The secret must be plaintext JSON {"username":"<user>","${TOKEN_KEY[reader]}":"<token>"}${reader === "pull-through-cache" ? " (the shape ECR's pull-through cache reads)" : ""}; write it with \`ghcr-ecs credentials set --token-stdin\`.`;
 
 /** `null`, `array`, `object`, `number`, … — JSON's names, not `typeof`'s (which calls null and arrays "object"). */
 function jsonType(value: unknown): string {
@@ -19,8 +33,9 @@ function describeKey(key: string): string {
  * Validates the secret string ECS's agent reads for `repositoryCredentials`. Messages describe the shape and never
  * quote the content, which may be a token pasted in the wrong format.
  */
-export function parseRegistrySecret(secretString: string): RegistryCredential {
-  const malformed = (what: string) => new OperationError(EXIT.secretMalformed, `the credentials secret ${what}`, SHAPE_FIX);
+export function parseRegistrySecret(secretString: string, reader: SecretReader = "repository-credentials"): RegistryCredential {
+  const tokenKey = TOKEN_KEY[reader];
+  const malformed = (what: string) => new OperationError(EXIT.secretMalformed, `the credentials secret ${what}`, shapeFix(reader));
   if (secretString.trim().length === 0) throw malformed("is empty");
   let value: unknown;
   try {
@@ -32,14 +47,14 @@ export function parseRegistrySecret(secretString: string): RegistryCredential {
   }
   if (jsonType(value) !== "object") throw malformed(`is JSON ${jsonType(value)}, not an object`);
   const record = value as Record<string, unknown>;
-  const missing = ["username", "password"].filter((key) => !(key in record));
+  const missing = ["username", tokenKey].filter((key) => !(key in record));
   if (missing.length > 0) {
     const keys = Object.keys(record);
     throw malformed(
       `has no ${missing.map((k) => `"${k}"`).join(" or ")} key (it has: ${keys.length > 0 ? keys.slice(0, 8).map(describeKey).join(", ") + (keys.length > 8 ? ` and ${keys.length - 8} more` : "") : "no keys"})`,
     );
   }
-  for (const key of ["username", "password"] as const) {
+  for (const key of ["username", tokenKey]) {
     if (typeof record[key] !== "string") {
       const type = jsonType(record[key]);
       throw malformed(`has ${/^[aeiou]/.test(type) ? "an" : "a"} ${type} "${key}"; it must be a string`);
@@ -48,11 +63,15 @@ export function parseRegistrySecret(secretString: string): RegistryCredential {
     if (value.length === 0) throw malformed(`has an empty "${key}"`);
     if (/\s/.test(value)) throw malformed(`has whitespace in "${key}"`);
   }
-  return { username: record.username as string, password: record.password as string };
+  return { username: record.username as string, password: record[tokenKey] as string };
 }
 
-/** Reads the credential as the task execution role would (GetSecretValue on AWSCURRENT). */
-export async function readRegistrySecret(client: SecretsManagerClient, secretId: string): Promise<RegistryCredential> {
+/** Reads the credential as its reader would (GetSecretValue on AWSCURRENT): the execution role, or ECR's cache. */
+export async function readRegistrySecret(
+  client: SecretsManagerClient,
+  secretId: string,
+  reader: SecretReader = "repository-credentials",
+): Promise<RegistryCredential> {
   let secretString: string | undefined;
   try {
     const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
@@ -78,15 +97,23 @@ export async function readRegistrySecret(client: SecretsManagerClient, secretId:
     throw awsFailure(error, "Secrets Manager");
   }
   if (secretString === undefined)
-    throw new OperationError(EXIT.secretMalformed, `the credentials secret ${secretId} holds binary data, not a string`, SHAPE_FIX);
-  return parseRegistrySecret(secretString);
+    throw new OperationError(EXIT.secretMalformed, `the credentials secret ${secretId} holds binary data, not a string`, shapeFix(reader));
+  return parseRegistrySecret(secretString, reader);
 }
 
-/** Writes a new AWSCURRENT version; returns its version id. */
-export async function writeRegistrySecret(client: SecretsManagerClient, secretId: string, credential: RegistryCredential): Promise<string> {
+/** Writes a new AWSCURRENT version in the shape its reader wants; returns its version id. */
+export async function writeRegistrySecret(
+  client: SecretsManagerClient,
+  secretId: string,
+  credential: RegistryCredential,
+  reader: SecretReader = "repository-credentials",
+): Promise<string> {
   try {
     const response = await client.send(
-      new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ username: credential.username, password: credential.password }) }),
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        SecretString: JSON.stringify({ username: credential.username, [TOKEN_KEY[reader]]: credential.password }),
+      }),
     );
     return response.VersionId ?? "";
   } catch (error) {

@@ -6,7 +6,7 @@ import type { RegistryCredential } from "../registry/pull-check";
 import { awsFailure } from "./aws";
 import { checkCredentials, provePull, type PullProof } from "./check";
 import { EXIT, OperationError } from "./exit-codes";
-import { writeRegistrySecret } from "./registry-secret";
+import { secretReaderFor, writeRegistrySecret } from "./registry-secret";
 import { rollout, type RolloutEvent, type RolloutResult } from "./rollout";
 import { recordNewTokenExpiry, type ExpiryRecord } from "./token-facts";
 
@@ -26,8 +26,11 @@ export interface RotationOptions {
   readonly cluster: string;
   /** Every ECS service that pulls with this secret: all are rolled, in parallel, once the secret holds the credential. */
   readonly services: readonly string[];
-  /** `agent-dockercfg` instances read the secret at boot, so they are replaced before the service rolls. */
-  readonly registryAuthMode: "task" | "agent-dockercfg";
+  /**
+   * `agent-dockercfg` instances read the secret at boot, so they are replaced before the service rolls;
+   * `ecr-pull-through-cache`: ECR reads it (`{"username","accessToken"}`) on its next upstream pull, nothing is replaced.
+   */
+  readonly registryAuthMode: "task" | "agent-dockercfg" | "ecr-pull-through-cache";
   readonly autoscalingGroupName?: string;
   readonly checkTimeoutMs: number;
   readonly rolloutTimeoutMs: number;
@@ -59,8 +62,9 @@ export interface RotationClients {
 export async function rotateCredentials(clients: RotationClients, options: RotationOptions): Promise<RolloutResult[]> {
   const step = options.onStep ?? (() => undefined);
   step({ step: "checked-new-credential", proof: await provePull(options.image, options.credential, options.checkTimeoutMs) });
-  step({ step: "wrote-secret", versionId: await writeRegistrySecret(clients.secrets, options.secretId, options.credential) });
-  step({ step: "verified-secret", proof: await checkCredentials(clients.secrets, options.secretId, options.image, options.checkTimeoutMs) });
+  const reader = secretReaderFor(options.registryAuthMode);
+  step({ step: "wrote-secret", versionId: await writeRegistrySecret(clients.secrets, options.secretId, options.credential, reader) });
+  step({ step: "verified-secret", proof: await checkCredentials(clients.secrets, options.secretId, options.image, options.checkTimeoutMs, reader) });
   const record = await recordNewTokenExpiry(clients.secrets, options.secretId, options.image, options.credential.password, {
     githubApi: options.githubApi,
     timeoutMs: options.checkTimeoutMs,

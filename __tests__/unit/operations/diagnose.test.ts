@@ -377,3 +377,52 @@ describe("isRoutineStop", () => {
     expect(isRoutineStop({ stoppedReason: "Essential container in task exited; Task stopped by user" })).toBe(false);
   });
 });
+
+describe("diagnoseStoppedTask through the ECR pull-through cache", () => {
+  const ECR_IMAGE = "123456789012.dkr.ecr.eu-west-2.amazonaws.com/ghcr/acme/payments:2.0.0";
+
+  it("reads a 401 on the cache's host as the upstream refusing the stored credential, and says cached tags still serve", () => {
+    const diagnosis = diagnoseStoppedTask(
+      pullFailure(
+        `CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref ${ECR_IMAGE}: unexpected status from HEAD request to https://123456789012.dkr.ecr.eu-west-2.amazonaws.com/v2/ghcr/acme/payments/manifests/2.0.0: 401 Unauthorized`,
+      ),
+    );
+    expect(diagnosis).toEqual({
+      code: "mirror-upstream-unauthorized",
+      summary: "the pull-through cache could not pull from the upstream registry: it refused the stored credential (expired or revoked token, wrong user)",
+      fix: "Create a new token (GitHub: classic PAT with read:packages) and run `ghcr-ecs rotate --token-stdin`; cached tags keep being served meanwhile. Run `ghcr-ecs credentials check` to reproduce the pull from here.",
+    });
+  });
+
+  it("names the missing action when the execution role may not fill the cache", () => {
+    const diagnosis = diagnoseStoppedTask(
+      pullFailure(
+        `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${ECR_IMAGE}: pulling from host 123456789012.dkr.ecr.eu-west-2.amazonaws.com failed with status code [manifests 2.0.0]: 403 Forbidden: User: arn:aws:sts::123456789012:assumed-role/payments-execution/abc is not authorized to perform: ecr:BatchImportUpstreamImage on resource: arn:aws:ecr:eu-west-2:123456789012:repository/ghcr/acme/payments`,
+      ),
+    );
+    expect(diagnosis).toEqual({
+      code: "mirror-import-denied",
+      summary: "the execution role may not fill the cache (ecr:BatchImportUpstreamImage): the image is not cached yet, and the first pull must import it",
+      fix: "Give the execution role ecr:BatchImportUpstreamImage and ecr:CreateRepository on the cache's repositories (arn:…:repository/<prefix>/*), as ghcr-ecs does; then roll the service.",
+    });
+  });
+
+  it("says the secret's name is the problem when ECR names the ecr-pullthroughcache/ prefix", () => {
+    expect(
+      diagnoseStoppedTask(
+        pullFailure(
+          `CannotPullContainerError: failed to resolve ref ${ECR_IMAGE}: 400 Bad Request: the credential ARN arn:aws:secretsmanager:eu-west-2:123456789012:secret:ghcr/payments-AbC123 is invalid: its secret name must start with the prefix ecr-pullthroughcache/`,
+        ),
+      ),
+    ).toEqual({
+      code: "mirror-secret-name",
+      summary: "ECR refused the cache's credential: the secret's name must start with ecr-pullthroughcache/",
+      fix: 'Keep the credential in a secret named ecr-pullthroughcache/<name> holding {"username","accessToken"} (ghcr-ecs creates one in registry.mode "ecr-pull-through-cache"), and point the rule at it.',
+    });
+  });
+
+  it("leaves other ECR pull failures to the general diagnoses (a missing tag is still a 404)", () => {
+    expect(code(pullFailure(`CannotPullContainerError: failed to resolve ref ${ECR_IMAGE}: ${ECR_IMAGE}: not found`))).toBe("pull-not-found");
+    expect(code(pullFailure(`CannotPullContainerError: failed to resolve ref ghcr.io/acme/payments:2.0.0: 401 Unauthorized`))).toBe("pull-unauthorized");
+  });
+});

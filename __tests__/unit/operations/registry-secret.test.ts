@@ -1,5 +1,5 @@
 import { EXIT, OperationError } from "../../../src/operations/exit-codes";
-import { parseRegistrySecret } from "../../../src/operations/registry-secret";
+import { parseRegistrySecret, secretReaderFor } from "../../../src/operations/registry-secret";
 
 const TOKEN = "ghp_" + "R8x2Lq9VnT4wYz6Kb1Mc3Dd5Fg7Hj0Ps2Uv4";
 const SHAPE_FIX = 'The secret must be plaintext JSON {"username":"<user>","password":"<token>"}; write it with `ghcr-ecs credentials set --token-stdin`.';
@@ -179,5 +179,23 @@ describe("parseRegistrySecret", () => {
       expect(error.message).toBe('the credentials secret has whitespace in "password"');
       expectNotQuoting(error, TOKEN);
     });
+  });
+});
+
+describe("the pull-through cache's secret shape", () => {
+  it("is read and written as {username, accessToken} for registry_auth_mode ecr-pull-through-cache", () => {
+    expect(secretReaderFor("ecr-pull-through-cache")).toBe("pull-through-cache");
+    expect(secretReaderFor("task")).toBe("repository-credentials");
+    expect(secretReaderFor(undefined)).toBe("repository-credentials");
+    expect(parseRegistrySecret('{"username":"bot","accessToken":"ghp_x"}', "pull-through-cache")).toEqual({ username: "bot", password: "ghp_x" });
+  });
+
+  it("names the key its reader wants when the other shape is stored", () => {
+    expect(() => parseRegistrySecret('{"username":"bot","password":"ghp_x"}', "pull-through-cache")).toThrow(
+      'the credentials secret has no "accessToken" key (it has: "username", "password")',
+    );
+    expect(() => parseRegistrySecret('{"username":"bot","accessToken":"ghp_x"}')).toThrow(
+      'the credentials secret has no "password" key (it has: "username", "accessToken")',
+    );
   });
 });

@@ -1,7 +1,8 @@
 import { imageReference, provePull } from "../../operations/check";
 import { allServices, requireField, type DeploymentTarget } from "../../operations/deployment";
 import { EXIT, OperationError } from "../../operations/exit-codes";
-import { readRegistrySecret } from "../../operations/registry-secret";
+import { cacheState, type CacheState } from "../../operations/mirror-cache";
+import { readRegistrySecret, secretReaderFor } from "../../operations/registry-secret";
 import { checkGithubApiFlag, tokenReport, type TokenFactsOptions, type TokenReport } from "../../operations/token-facts";
 import { defineCommand } from "../command";
 import { daysFlag, secondsFlag } from "../flags";
@@ -16,6 +17,8 @@ export const credentialsCheck = defineCommand({
 
 Reads the secret as the task execution role would, checks its JSON shape, then performs the registry's
 authentication flow for the image (GET /v2/, Bearer token or Basic, HEAD manifest) and prints the digest.
+With the ECR pull-through cache (registry_auth_mode ecr-pull-through-cache) the secret is the cache's
+{"username","accessToken"}, the pull is proven upstream, and it reports whether ECR already holds the image.
   --all                 every service of the stack (each image with its service's secret)
   --secret-arn ARN      default: the credentials_secret_arn output
   --image REF           default: the image output
@@ -55,20 +58,45 @@ Exit codes: 10 secret missing, 11 secret unreadable, 12 secret malformed, 13 cre
     const image = requireField(target, "image", "--image");
     imageReference(image);
     const timeoutMs = secondsFlag(flags.timeout, "timeout", 20, 600);
-    const { proof, token } = await withClients(target.region, async (c) => {
-      const credential = await readRegistrySecret(c.secrets, secretArn);
+    const { proof, token, cache } = await withClients(target.region, async (c) => {
+      const credential = await readRegistrySecret(c.secrets, secretArn, secretReaderFor(target.registryAuthMode));
       out.addSecret(credential.password, credential.username);
       const pulled = await provePull(image, credential, timeoutMs);
-      return { proof: pulled, token: await tokenReport(image, credential.password, tokenOptions) };
+      return {
+        proof: pulled,
+        token: await tokenReport(image, credential.password, tokenOptions),
+        cache: target.mirrorImage ? await cacheState(c.ecr, target.mirrorImage) : undefined,
+      };
     });
     out.line(`ok: ${proof.username} can pull ${image}`);
     out.line(`digest: ${proof.digest}`);
     if (proof.auth === "none") out.warn("the registry did not ask for credentials, so this check did not exercise them");
+    if (cache) reportCache(out, cache, proof.digest, "");
     const exitCode = reportToken(out, token, "");
-    out.result({ ok: exitCode === EXIT.ok, ...(exitCode === EXIT.ok ? {} : { exitCode }), secretArn, ...proof, token: tokenJson(token) });
+    out.result({
+      ok: exitCode === EXIT.ok,
+      ...(exitCode === EXIT.ok ? {} : { exitCode }),
+      secretArn,
+      ...proof,
+      token: tokenJson(token),
+      ...(cache ? { cache } : {}),
+    });
     return exitCode;
   },
 });
+
+/** What ECR's pull-through cache holds of the image; a cached digest other than upstream's is the daily re-check's lag. */
+function reportCache(out: Reporter, cache: CacheState, upstreamDigest: string, label: string): void {
+  if (!cache.cached) {
+    out.warn(`${label}not in ECR's cache yet (${cache.repository}: ${cache.reason}): the next task start pulls it from upstream through the cache`);
+    return;
+  }
+  const when = [cache.cachedAt && `cached ${cache.cachedAt}`, cache.lastPulledAt && `last pulled ${cache.lastPulledAt}`].filter(Boolean).join(", ");
+  out.line(`${label}cache: ECR holds ${cache.repository}@${cache.digest}${when ? ` (${when})` : ""}`);
+  if (cache.digest !== upstreamDigest) {
+    out.warn(`${label}the cached digest differs from upstream's ${upstreamDigest}: ECR re-checks a tag upstream about once a day; pin the image by digest`);
+  }
+}
 
 /** The token's line and warnings; the exit code of its expiry (18 within --fail-days). */
 function reportToken(out: Reporter, report: TokenReport, label: string): number {
@@ -103,10 +131,12 @@ async function checkAll(target: DeploymentTarget, timeoutMs: number, tokenOption
       const secretArn = requireField(service, "secretArn", "--secret-arn");
       const image = requireField(service, "image", "--image");
       try {
-        const credential = await readRegistrySecret(c.secrets, secretArn);
+        const credential = await readRegistrySecret(c.secrets, secretArn, secretReaderFor(service.registryAuthMode));
         out.addSecret(credential.password, credential.username);
         const proof = await provePull(image, credential, timeoutMs);
         out.line(`ok: ${name}: ${proof.username} can pull ${image} (${proof.digest})`);
+        const cache = service.mirrorImage ? await cacheState(c.ecr, service.mirrorImage) : undefined;
+        if (cache) reportCache(out, cache, proof.digest, `${name}: `);
         const token = await tokenReport(image, credential.password, tokenOptions);
         const tokenExit = reportToken(out, token, `${name}: `);
         checks.push({
@@ -116,6 +146,7 @@ async function checkAll(target: DeploymentTarget, timeoutMs: number, tokenOption
           secretArn,
           ...proof,
           token: tokenJson(token),
+          ...(cache ? { cache } : {}),
         });
         if (exitCode === EXIT.ok) exitCode = tokenExit;
       } catch (error) {

@@ -1,7 +1,7 @@
 import { provePull, type PullProof } from "../../operations/check";
 import { requireField } from "../../operations/deployment";
 import { EXIT } from "../../operations/exit-codes";
-import { writeRegistrySecret } from "../../operations/registry-secret";
+import { secretReaderFor, writeRegistrySecret } from "../../operations/registry-secret";
 import { checkGithubApiFlag, recordNewTokenExpiry } from "../../operations/token-facts";
 import { reportExpiryRecord } from "../token-report";
 import { defineCommand } from "../command";
@@ -43,7 +43,7 @@ ${TARGET_HELP}`,
     }
     const timeoutMs = secondsFlag(flags.timeout, "timeout", 20, 600);
     const { versionId, expiry } = await withClients(target.region, async (c) => {
-      const written = await writeRegistrySecret(c.secrets, secretArn, credential);
+      const written = await writeRegistrySecret(c.secrets, secretArn, credential, secretReaderFor(target.registryAuthMode));
       return {
         versionId: written,
         expiry: await recordNewTokenExpiry(c.secrets, secretArn, image, credential.password, { githubApi: flags["github-api"], timeoutMs }),

@@ -56,7 +56,9 @@ ${TARGET_HELP}`,
         .map((other) => other.serviceName!),
     ];
     const mode = target.registryAuthMode ?? "task";
-    if (!isRegistryAuthMode(mode)) throw new OperationError(EXIT.usage, `registry_auth_mode output "${mode}" is not task or agent-dockercfg`);
+    if (!isRegistryAuthMode(mode) && mode !== "ecr-pull-through-cache") {
+      throw new OperationError(EXIT.usage, `registry_auth_mode output "${mode}" is not task, agent-dockercfg or ecr-pull-through-cache`);
+    }
     const checkTimeoutMs = secondsFlag(flags["check-timeout"], "check-timeout", 20, 600);
     const rolloutTimeoutMs = secondsFlag(flags.timeout, "timeout", 900, 86400);
     const pollIntervalMs = secondsFlag(flags["poll-interval"], "poll-interval", 5, 300);
