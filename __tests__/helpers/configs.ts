@@ -54,4 +54,11 @@ export const STACK_VARIANTS: Record<string, Partial<ConfigInput>> = {
     memory: 512,
     containerMemory: undefined,
   },
+  "ECR pull-through cache, VPC endpoints instead of NAT": {
+    name: "orders-mirror",
+    registry: { mode: "ecr-pull-through-cache" },
+    network: { mode: "create", egress: "vpc-endpoints" },
+    launchType: "fargate",
+    ec2: undefined,
+  },
 };

@@ -19,6 +19,7 @@ import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } fr
 import { parseConfig } from "../../src/config/load";
 import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { filesContaining } from "../../src/emulator/leaks";
+import { makeCanary, needlesFor, searchFiles, searchTexts } from "../helpers/canary";
 import { match } from "../helpers/matchers";
 import { changedAttributes, secondPlanChanges } from "../helpers/second-plan";
 
@@ -36,7 +37,7 @@ const FIXTURE = path.join(__dirname, "..", "fixtures", "moto_with_ecr_cache.py")
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-2";
 const DIGEST = "sha256:4b5e6f0c1a2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f";
-const canary = `ghp_canary${Date.now()}${Math.random().toString(36).slice(2, 12)}`;
+const canary = makeCanary("mirror");
 let deployment: EmulatedDeployment;
 let outputs: Record<string, string>;
 const logs: string[] = [];
@@ -200,9 +201,11 @@ describe("the ECR mirror with VPC endpoints, applied to moto", () => {
     expect(unexpected).toEqual([]);
   });
 
-  it("never writes the token to state, plan, cdktf.out or Terraform's output", () => {
+  it("never writes the cache's token to state, plan, cdktf.out or Terraform's output, raw or base64 at any alignment", () => {
     expect(readFileSync(deployment.stateFile, "utf8")).toContain("ecr-pullthroughcache/payments");
     expect(filesContaining(canary, [deployment.workdir])).toEqual([]);
-    expect(logs.join("\n")).not.toContain(canary);
+    const needles = needlesFor([canary]);
+    expect(searchFiles(needles, [deployment.workdir], [canary])).toEqual([]);
+    expect(searchTexts(needles, [{ label: "terraform output", text: logs.join("\n") }], [canary])).toEqual([]);
   });
 });

@@ -34,6 +34,7 @@ export function synthesizeVariant(label: string): SynthesizedVariant {
 export const REFERENCE = "reference app (created CMK, single NAT, HTTP)";
 export const HTTPS_INTERNAL = "HTTPS, internal ALB, per-AZ NAT, 3 AZs, container secrets";
 export const NO_NAT = "no NAT (public tasks), existing KMS key, ARM64";
+export const MIRROR = "ECR pull-through cache, VPC endpoints instead of NAT";
 
 const cache = new Map<string, SynthesizedVariant>();
 
