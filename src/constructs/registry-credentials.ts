@@ -125,8 +125,9 @@ export class RegistryCredentials extends Construct {
         : `Registry credentials ({"username","password"}) ECS uses to pull ${props.name}'s image`,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays,
-      // `ghcr-ecs credentials set` / `rotate` record the token's expiry there; an apply must not take it away.
-      lifecycle: { ignoreChanges: [`tags["${TOKEN_EXPIRES_TAG}"]`] },
+      // `ghcr-ecs credentials set` / `rotate` record the token's expiry there; an apply must not take it away. Moving
+      // to the cache renames the secret: the new one exists before the old goes, so no task start finds neither.
+      lifecycle: { ignoreChanges: [`tags["${TOKEN_EXPIRES_TAG}"]`], ...(forCache ? { createBeforeDestroy: true } : {}) },
     });
     this.secretArn = secret.arn;
 

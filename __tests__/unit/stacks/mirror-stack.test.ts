@@ -49,7 +49,11 @@ describe("direct pulls through NAT (the default)", () => {
       image: "ghcr.io/acme/orders-service:1.4.2",
       repositoryCredentials: { credentialsParameter: expect.any(String) as unknown },
     });
-    expect(onlyResource(doc, "aws_secretsmanager_secret").block.name).toBe("orders/registry-credentials");
+    expect(onlyResource(doc, "aws_secretsmanager_secret").block).toMatchObject({
+      name: "orders/registry-credentials",
+      lifecycle: { ignore_changes: ['tags["ghcr-ecs:token-expires"]'] },
+    });
+    expect(onlyResource(doc, "aws_secretsmanager_secret").block.lifecycle).not.toHaveProperty("create_before_destroy");
   });
 });
 
@@ -59,6 +63,11 @@ describe("the ECR pull-through cache", () => {
   it("writes {username, accessToken} into ecr-pullthroughcache/<stack>, from the ephemeral variable only", () => {
     expect(onlyResource(doc, "aws_secretsmanager_secret").block).toMatchObject({ name: "ecr-pullthroughcache/payments" });
     expect(onlyResource(doc, "aws_secretsmanager_secret").block.kms_key_id).toBeUndefined();
+    // Moving a direct deployment to the cache renames the secret: the new one first, so no task start finds neither.
+    expect(onlyResource(doc, "aws_secretsmanager_secret").block.lifecycle).toEqual({
+      create_before_destroy: true,
+      ignore_changes: ['tags["ghcr-ecs:token-expires"]'],
+    });
     expect(onlyResource(doc, "aws_secretsmanager_secret_version").block.secret_string_wo).toBe(
       '${var.registry_token == null ? "" : jsonencode({ username = "acme-ci-bot", accessToken = var.registry_token })}',
     );
