@@ -689,6 +689,16 @@ describe("the ECR pull-through cache (registry_auth_mode ecr-pull-through-cache)
     expect(run.stderr).toContain('{"username":"<user>","accessToken":"<token>"} (the shape ECR\'s pull-through cache reads)');
   });
 
+  it("refuses to rotate into a secret ECR would not read, before checking or writing anything", async () => {
+    writeOutputs("mirror-misnamed-outputs.json", "orders", { registry_auth_mode: "ecr-pull-through-cache", mirror_image: MIRROR_IMAGE });
+    const before = await storedSecret();
+    const run = await cli(["rotate", "--token-stdin", "--outputs", "mirror-misnamed-outputs.json"], { stdin: next });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain("cannot hold the pull-through cache's credential: ECR reads only secrets whose name starts with ecr-pullthroughcache/");
+    expect(run.stdout).not.toContain("1/4");
+    expect(await storedSecret()).toEqual(before);
+  });
+
   it("writes {username, accessToken} with credentials set, and rotates without an instance refresh", async () => {
     const set = await cli(["credentials", "set", "--token-stdin", "--outputs", "mirror-outputs.json"], { stdin: current });
     expect(set.code).toBe(EXIT.ok);

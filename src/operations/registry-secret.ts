@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { EXIT, OperationError } from "./exit-codes";
 import { awsFailure } from "./aws";
+import { PULL_THROUGH_CACHE_SECRET_PREFIX } from "../registry/ecr-mirror";
 import type { RegistryCredential } from "../registry/pull-check";
 
 /**
@@ -12,6 +13,22 @@ export type SecretReader = "repository-credentials" | "pull-through-cache";
 /** The reader of a stack's secret, from its `registry_auth_mode` output. */
 export function secretReaderFor(registryAuthMode: string | undefined): SecretReader {
   return registryAuthMode === "ecr-pull-through-cache" ? "pull-through-cache" : "repository-credentials";
+}
+
+/**
+ * ECR reads only secrets named `ecr-pullthroughcache/…`: refuses any other for the cache, before anything is read or
+ * written (an ARN's name ends in `-` and AWS's 6-character suffix).
+ */
+export function checkSecretName(secretId: string, reader: SecretReader): void {
+  if (reader !== "pull-through-cache") return;
+  const name = secretId.includes(":secret:") ? secretId.split(":secret:")[1].replace(/-[A-Za-z0-9]{6}$/, "") : secretId;
+  if (!name.startsWith(PULL_THROUGH_CACHE_SECRET_PREFIX)) {
+    throw new OperationError(
+      EXIT.usage,
+      `the secret ${name} cannot hold the pull-through cache's credential: ECR reads only secrets whose name starts with ${PULL_THROUGH_CACHE_SECRET_PREFIX}`,
+      `Use the stack's ${PULL_THROUGH_CACHE_SECRET_PREFIX}<stack> secret (the credentials_secret_arn output), or create one with that prefix.`,
+    );
+  }
 }
 
 const TOKEN_KEY: Record<SecretReader, "password" | "accessToken"> = { "repository-credentials": "password", "pull-through-cache": "accessToken" };
@@ -72,6 +89,7 @@ export async function readRegistrySecret(
   secretId: string,
   reader: SecretReader = "repository-credentials",
 ): Promise<RegistryCredential> {
+  checkSecretName(secretId, reader);
   let secretString: string | undefined;
   try {
     const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
@@ -108,6 +126,7 @@ export async function writeRegistrySecret(
   credential: RegistryCredential,
   reader: SecretReader = "repository-credentials",
 ): Promise<string> {
+  checkSecretName(secretId, reader);
   try {
     const response = await client.send(
       new PutSecretValueCommand({

@@ -6,7 +6,7 @@ import type { RegistryCredential } from "../registry/pull-check";
 import { awsFailure } from "./aws";
 import { checkCredentials, provePull, type PullProof } from "./check";
 import { EXIT, OperationError } from "./exit-codes";
-import { secretReaderFor, writeRegistrySecret } from "./registry-secret";
+import { checkSecretName, secretReaderFor, writeRegistrySecret } from "./registry-secret";
 import { rollout, type RolloutEvent, type RolloutResult } from "./rollout";
 import { recordNewTokenExpiry, type ExpiryRecord } from "./token-facts";
 
@@ -61,8 +61,9 @@ export interface RotationClients {
  */
 export async function rotateCredentials(clients: RotationClients, options: RotationOptions): Promise<RolloutResult[]> {
   const step = options.onStep ?? (() => undefined);
-  step({ step: "checked-new-credential", proof: await provePull(options.image, options.credential, options.checkTimeoutMs) });
   const reader = secretReaderFor(options.registryAuthMode);
+  checkSecretName(options.secretId, reader);
+  step({ step: "checked-new-credential", proof: await provePull(options.image, options.credential, options.checkTimeoutMs) });
   step({ step: "wrote-secret", versionId: await writeRegistrySecret(clients.secrets, options.secretId, options.credential, reader) });
   step({ step: "verified-secret", proof: await checkCredentials(clients.secrets, options.secretId, options.image, options.checkTimeoutMs, reader) });
   const record = await recordNewTokenExpiry(clients.secrets, options.secretId, options.image, options.credential.password, {

@@ -1,5 +1,5 @@
 import { EXIT, OperationError } from "../../../src/operations/exit-codes";
-import { parseRegistrySecret, secretReaderFor } from "../../../src/operations/registry-secret";
+import { checkSecretName, parseRegistrySecret, secretReaderFor } from "../../../src/operations/registry-secret";
 
 const TOKEN = "ghp_" + "R8x2Lq9VnT4wYz6Kb1Mc3Dd5Fg7Hj0Ps2Uv4";
 const SHAPE_FIX = 'The secret must be plaintext JSON {"username":"<user>","password":"<token>"}; write it with `ghcr-ecs credentials set --token-stdin`.';
@@ -196,6 +196,32 @@ describe("the pull-through cache's secret shape", () => {
     );
     expect(() => parseRegistrySecret('{"username":"bot","accessToken":"ghp_x"}')).toThrow(
       'the credentials secret has no "password" key (it has: "username", "accessToken")',
+    );
+  });
+});
+
+describe("checkSecretName", () => {
+  it("accepts any secret for repositoryCredentials, and only ecr-pullthroughcache/ secrets for the cache", () => {
+    expect(() =>
+      checkSecretName("arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/registry-credentials-AbC123", "repository-credentials"),
+    ).not.toThrow();
+    expect(() =>
+      checkSecretName("arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/orders-AbC123", "pull-through-cache"),
+    ).not.toThrow();
+    expect(() => checkSecretName("ecr-pullthroughcache/orders", "pull-through-cache")).not.toThrow();
+  });
+
+  it("names the secret without AWS's suffix and the prefix ECR needs, as a usage error", () => {
+    let error: unknown;
+    try {
+      checkSecretName("arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/registry-credentials-AbC123", "pull-through-cache");
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(OperationError);
+    expect((error as OperationError).exitCode).toBe(EXIT.usage);
+    expect((error as OperationError).message).toBe(
+      "the secret orders/registry-credentials cannot hold the pull-through cache's credential: ECR reads only secrets whose name starts with ecr-pullthroughcache/",
     );
   });
 });
