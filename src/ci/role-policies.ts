@@ -6,6 +6,7 @@
 import type { PolicyDocument, PolicyStatement } from "../aws/iam-policies";
 import { backendBlock, type S3BackendBlock } from "../backend/apply";
 import type { EnvironmentModel } from "../config/model";
+import { cachePrefixFor, mirrorSecretName } from "../registry/ecr-mirror";
 
 /** Account and partition of the stack (Terraform references at synth). */
 export interface AccountContext {
@@ -17,6 +18,9 @@ export interface AccountContext {
 export function credentialSecretArns(environment: EnvironmentModel, account: AccountContext): string[] {
   return environment.credentials.map((credential) => {
     if (credential.settings.mode === "existing") return credential.settings.existingSecretArn;
+    if (environment.registry.mode === "ecr-pull-through-cache") {
+      return `arn:${account.partition}:secretsmanager:${environment.region}:${account.accountId}:secret:${mirrorSecretName(environment.stackName)}-??????`;
+    }
     const name = credential.key === "default" ? environment.stackName : `${environment.stackName}/${credential.key}`;
     return `arn:${account.partition}:secretsmanager:${environment.region}:${account.accountId}:secret:${name}/registry-credentials-??????`;
   });
@@ -24,9 +28,9 @@ export function credentialSecretArns(environment: EnvironmentModel, account: Acc
 
 /** Whether any of the environment's credential secrets is encrypted with a customer-managed key. */
 function secretsUseCustomerKey(environment: EnvironmentModel): boolean {
-  return environment.credentials.some((credential) =>
-    credential.settings.mode === "existing" ? credential.settings.kmsKeyArn !== undefined : environment.encryption.mode !== "aws-managed",
-  );
+  // The cache's secret keeps the AWS-managed key (see environment-base).
+  const managedUseKey = environment.encryption.mode !== "aws-managed" && environment.registry.mode !== "ecr-pull-through-cache";
+  return environment.credentials.some((credential) => (credential.settings.mode === "existing" ? credential.settings.kmsKeyArn !== undefined : managedUseKey));
 }
 
 /** The ECS services of an environment (the cluster is named after the stack). */
@@ -141,8 +145,12 @@ export function planRolePolicy(environments: readonly EnvironmentModel[], accoun
   return document([...stateKeyStatements(s3States(environments), account, "read"), ...credentialSecretReadStatements(environments, account)]);
 }
 
-/** The watch role's whole policy: `credentials check` reads the outputs from the state, then the secrets; `status` describes the services. */
+/**
+ * The watch role's whole policy: `credentials check` reads the outputs from the state, then the secrets (and, with
+ * the pull-through cache, what ECR holds); the services may be described.
+ */
 export function watchRolePolicy(environments: readonly EnvironmentModel[], account: AccountContext): PolicyDocument {
+  const cached = environments.filter((environment) => environment.registry.mode === "ecr-pull-through-cache");
   return document([
     ...stateKeyStatements(s3States(environments), account, "read"),
     ...credentialSecretReadStatements(environments, account),
@@ -152,7 +160,23 @@ export function watchRolePolicy(environments: readonly EnvironmentModel[], accou
       Action: "ecs:DescribeServices",
       Resource: environments.flatMap((environment) => serviceArns(environment, account)),
     },
+    ...(cached.length > 0
+      ? [
+          {
+            Sid: "DescribeCachedImages",
+            Effect: "Allow" as const,
+            Action: "ecr:DescribeImages",
+            Resource: unique(cached.map((environment) => cacheRepositoriesArn(environment, account))),
+          },
+        ]
+      : []),
   ]);
+}
+
+/** The pull-through cache's repositories of an environment: `arn:…:repository/<prefix>/*`. */
+function cacheRepositoriesArn(environment: EnvironmentModel, account: AccountContext): string {
+  const prefix = cachePrefixFor(environment.registry.ecrRepositoryPrefix, environment.services[0].settings.image);
+  return `arn:${account.partition}:ecr:${environment.region}:${account.accountId}:repository/${prefix}/*`;
 }
 
 /** Services that create their service-linked role on first use in an account. */
@@ -161,7 +185,12 @@ export const SERVICE_LINKED_ROLE_SERVICES = [
   "elasticloadbalancing.amazonaws.com",
   "autoscaling.amazonaws.com",
   "ecs.application-autoscaling.amazonaws.com",
+  // The pull-through cache reads its credential through this one (registry.mode "ecr-pull-through-cache").
+  "pullthroughcache.ecr.amazonaws.com",
 ];
+
+/** Who the stacks' roles are passed to: task and execution roles, instance profiles, the cache's template role. */
+const PASSED_TO = ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com", "ecr.amazonaws.com"];
 
 export interface DeployRolePolicyInput {
   /** The CI stack's own roles and OIDC provider: the deploy role may never change who can assume what. */
@@ -190,6 +219,7 @@ export function deployRolePolicy(environments: readonly EnvironmentModel[], acco
         "iam:ListAttachedRolePolicies",
         "iam:ListInstanceProfilesForRole",
         "iam:ListRolePolicies",
+        "iam:ListRoleTags",
         "iam:PutRolePolicy",
         "iam:TagRole",
         "iam:UntagRole",
@@ -207,6 +237,7 @@ export function deployRolePolicy(environments: readonly EnvironmentModel[], acco
         "iam:CreateInstanceProfile",
         "iam:DeleteInstanceProfile",
         "iam:GetInstanceProfile",
+        "iam:ListInstanceProfileTags",
         "iam:RemoveRoleFromInstanceProfile",
         "iam:TagInstanceProfile",
         "iam:UntagInstanceProfile",
@@ -214,11 +245,11 @@ export function deployRolePolicy(environments: readonly EnvironmentModel[], acco
       Resource: iam("instance-profile"),
     },
     {
-      Sid: "PassTheStacksRolesToTasksAndInstances",
+      Sid: "PassTheStacksRolesToTasksInstancesAndEcr",
       Effect: "Allow",
       Action: "iam:PassRole",
       Resource: iam("role"),
-      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"] } },
+      Condition: { StringEquals: { "iam:PassedToService": PASSED_TO } },
     },
     {
       Sid: "CreateServiceLinkedRoles",

@@ -52,6 +52,13 @@ export function upstreamFor(host: string): UpstreamRegistry | undefined {
 /** ECR's rule for `ecrRepositoryPrefix`: 2-30 characters, lowercase components separated by `/`, `.`, `_` or `-`. */
 export const ECR_REPOSITORY_PREFIX_SOURCE = "(?=.{2,30}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*";
 
+/** The cache's ECR namespace: the configured prefix, else the default of the image's upstream (`ghcr` for ghcr.io). */
+export function cachePrefixFor(configured: string | undefined, image: string): string {
+  const upstream = upstreamFor(parseImageReference(image).registry);
+  if (configured === undefined && upstream === undefined) throw new Error(`${image} is not on a registry ECR's pull-through cache can cache`);
+  return configured ?? upstream!.defaultPrefix;
+}
+
 /** Secrets Manager names ECR's pull-through cache accepts start with this (ECR reads them through its service-linked role). */
 export const PULL_THROUGH_CACHE_SECRET_PREFIX = "ecr-pullthroughcache/";
 

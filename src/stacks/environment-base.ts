@@ -24,7 +24,7 @@ import { createTargetGroup } from "../constructs/target-group";
 import { DEFAULTS } from "../config/defaults";
 import { loadBalancerAlarm } from "../ecs/alarms";
 import { parseImageReference } from "../registry/image-reference";
-import { upstreamFor } from "../registry/ecr-mirror";
+import { cachePrefixFor, upstreamFor } from "../registry/ecr-mirror";
 import { RegistryMirror } from "../constructs/registry-mirror";
 import { VpcEndpoints } from "../constructs/vpc-endpoints";
 import { interfaceEndpoints } from "../aws/vpc-endpoints";
@@ -267,8 +267,9 @@ function registryMirror(
     readonly credentials: ReadonlyMap<string, RegistryCredentials>;
   },
 ): EnvironmentBase["mirror"] {
-  const upstream = upstreamFor(parseImageReference(environment.services[0].settings.image).registry)!;
-  const prefix = environment.registry.ecrRepositoryPrefix ?? upstream.defaultPrefix;
+  const image = environment.services[0].settings.image;
+  const upstream = upstreamFor(parseImageReference(image).registry)!;
+  const prefix = cachePrefixFor(environment.registry.ecrRepositoryPrefix, image);
   const construct = new RegistryMirror(stack, "registry-mirror", {
     name: environment.stackName,
     accountId: context.accountId,

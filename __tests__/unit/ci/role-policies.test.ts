@@ -97,6 +97,40 @@ describe("the watch role's policy", () => {
   });
 });
 
+describe("the CI roles of an environment behind the ECR pull-through cache", () => {
+  const mirrored = () =>
+    environments((input) => {
+      input.registry = { mode: "ecr-pull-through-cache" };
+    });
+
+  it("let the watch read the cache's secret (AWS-managed key: no kms grant) and ask ECR what it holds under the prefix", () => {
+    const policy = watchRolePolicy(mirrored(), account);
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(["ReadRegistryCredentialSecrets", "DescribeServices", "DescribeCachedImages"]);
+    expect(statement(policy, "ReadRegistryCredentialSecrets")).toMatchObject({
+      Resource: [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/shop-staging-??????",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/shop-prod-??????",
+      ],
+    });
+    expect(statement(policy, "DescribeCachedImages")).toEqual({
+      Sid: "DescribeCachedImages",
+      Effect: "Allow",
+      Action: "ecr:DescribeImages",
+      Resource: ["arn:aws:ecr:us-east-1:123456789012:repository/ghcr/*"],
+    });
+  });
+
+  it("let the deploy pass the cache's template role to ECR and create the cache's service-linked role", () => {
+    const policy = deployRolePolicy(mirrored(), account, { protectedArns: [] });
+    expect(statement(policy, "PassTheStacksRolesToTasksInstancesAndEcr")).toMatchObject({
+      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com", "ecr.amazonaws.com"] } },
+    });
+    expect(statement(policy, "CreateServiceLinkedRoles")).toMatchObject({
+      Condition: { StringEquals: { "iam:AWSServiceName": expect.arrayContaining(["pullthroughcache.ecr.amazonaws.com"]) as unknown } },
+    });
+  });
+});
+
 describe("the plan role's policy", () => {
   it("reads the state and the credential secrets (a refresh of the secret version calls GetSecretValue) and writes nothing", () => {
     const policy = planRolePolicy(
@@ -137,12 +171,12 @@ describe("the deploy role's policy", () => {
     expect(statement(policy, "ManageTheStacksInstanceProfiles")).toMatchObject({
       Resource: ["arn:aws:iam::123456789012:instance-profile/shop-staging-*", "arn:aws:iam::123456789012:instance-profile/shop-prod-*"],
     });
-    expect(statement(policy, "PassTheStacksRolesToTasksAndInstances")).toEqual({
-      Sid: "PassTheStacksRolesToTasksAndInstances",
+    expect(statement(policy, "PassTheStacksRolesToTasksInstancesAndEcr")).toEqual({
+      Sid: "PassTheStacksRolesToTasksInstancesAndEcr",
       Effect: "Allow",
       Action: "iam:PassRole",
       Resource: ["arn:aws:iam::123456789012:role/shop-staging-*", "arn:aws:iam::123456789012:role/shop-prod-*"],
-      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"] } },
+      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com", "ecr.amazonaws.com"] } },
     });
   });
 

@@ -1,4 +1,12 @@
-import { ecrRegistryHost, mirrorLifecyclePolicy, mirrorSecretName, mirroredImage, mirroredRepository, upstreamFor } from "../../../src/registry/ecr-mirror";
+import {
+  cachePrefixFor,
+  ecrRegistryHost,
+  mirrorLifecyclePolicy,
+  mirrorSecretName,
+  mirroredImage,
+  mirroredRepository,
+  upstreamFor,
+} from "../../../src/registry/ecr-mirror";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const mirror = { accountId: "123456789012", region: "eu-west-2", prefix: "ghcr" };
@@ -63,5 +71,19 @@ describe("the cache's secret and repositories", () => {
         },
       ],
     });
+  });
+});
+
+describe("cachePrefixFor", () => {
+  it("takes the configured prefix, else the upstream's default", () => {
+    expect(cachePrefixFor("mirrors/ghcr", "ghcr.io/acme/api:1")).toBe("mirrors/ghcr");
+    expect(cachePrefixFor(undefined, "ghcr.io/acme/api:1")).toBe("ghcr");
+    expect(cachePrefixFor(undefined, "quay.io/acme/api:1")).toBe("quay");
+  });
+
+  it("refuses an image ECR cannot cache when no prefix is configured", () => {
+    expect(() => cachePrefixFor(undefined, "harbor.acme.io/acme/api:1")).toThrow(
+      "harbor.acme.io/acme/api:1 is not on a registry ECR's pull-through cache can cache",
+    );
   });
 });
