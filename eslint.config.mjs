@@ -4,7 +4,7 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "cdktf.out/", ".gen/", "coverage/", "reports/", ".venv/"] },
+  { ignores: ["node_modules/", "dist/", "cdktf.out/", ".gen/", "coverage/", "reports/", ".venv/", ".stryker-tmp/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

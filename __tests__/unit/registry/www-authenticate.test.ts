@@ -91,6 +91,19 @@ describe("parseWwwAuthenticate", () => {
     expect(() => parseWwwAuthenticate("Bearer realm=https://r.test/token")).toThrow('malformed WWW-Authenticate header at "://r.test/token"');
   });
 
+  it("reads a parameter with nothing after '=' as an empty value", () => {
+    expect(parseWwwAuthenticate('Bearer realm=, service="r.test"')).toEqual([{ scheme: "bearer", params: { realm: "", service: "r.test" } }]);
+  });
+
+  it("rejects a quoted value whose last character is an escaping backslash as unterminated", () => {
+    expect(() => parseWwwAuthenticate('Bearer realm="abc\\')).toThrow("malformed WWW-Authenticate header: unterminated quoted value");
+  });
+
+  it("bounds the quoted excerpt of a malformed parameter to 40 characters too", () => {
+    const rest = `@${"y".repeat(100)}`;
+    expect(() => parseWwwAuthenticate(`Bearer realm="r", ${rest}`)).toThrow(`malformed WWW-Authenticate header at "${rest.slice(0, 40)}"`);
+  });
+
   it("bounds the quoted excerpt of a malformed header to 40 characters", () => {
     const rest = `@${"x".repeat(100)}`;
     expect(() => parseWwwAuthenticate(rest)).toThrow(`malformed WWW-Authenticate header at "${rest.slice(0, 40)}"`);

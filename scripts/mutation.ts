@@ -1,0 +1,146 @@
+/**
+ * `npm run mutation [-- MODULE ...]`: StrykerJS over every pure module, each against the unit tests that cover it
+ * (not the whole suite: a mutant one module's tests miss is a gap in those tests). Per module a JSON and an HTML
+ * report under reports/mutation/, and reports/mutation/summary.json with each score and duration, which
+ * `npm run bench` prints. Exits 1 when a module scores below the target.
+ *
+ * Exit codes: 0 every module at or above the target, 1 one below it, 2 an unknown module name.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { projectRoot } from "../src/util/project-root";
+
+/** A mutation score below this fails the run; an equivalent survivor is disabled on its line with its reason instead. */
+export const MUTATION_TARGET_PERCENT = 90;
+
+interface MutationModule {
+  readonly name: string;
+  readonly mutate: readonly string[];
+  readonly tests: readonly string[];
+}
+
+/** The pure modules and the unit tests that cover each. */
+export const MUTATION_MODULES: readonly MutationModule[] = [
+  { name: "www-authenticate", mutate: ["src/registry/www-authenticate.ts"], tests: ["__tests__/unit/registry/www-authenticate.test.ts"] },
+  { name: "image-reference", mutate: ["src/registry/image-reference.ts"], tests: ["__tests__/unit/registry/image-reference.test.ts"] },
+  { name: "ecr-mirror", mutate: ["src/registry/ecr-mirror.ts"], tests: ["__tests__/unit/registry/ecr-mirror.test.ts"] },
+  { name: "github-token", mutate: ["src/registry/github-token.ts"], tests: ["__tests__/unit/registry/github-token.test.ts"] },
+  { name: "trust-evaluation", mutate: ["src/ci/trust-evaluation.ts", "src/ci/github-oidc.ts"], tests: ["__tests__/unit/ci/*.test.ts"] },
+  { name: "ci-role-policies", mutate: ["src/ci/role-policies.ts"], tests: ["__tests__/unit/ci/role-policies.test.ts"] },
+  { name: "vpc-endpoints", mutate: ["src/aws/vpc-endpoints.ts"], tests: ["__tests__/unit/aws/vpc-endpoints.test.ts"] },
+  { name: "diagnose", mutate: ["src/operations/diagnose.ts"], tests: ["__tests__/unit/operations/diagnose.test.ts"] },
+  { name: "registry-secret", mutate: ["src/operations/registry-secret.ts"], tests: ["__tests__/unit/operations/registry-secret.test.ts"] },
+  { name: "mirror-cache", mutate: ["src/operations/mirror-cache.ts"], tests: ["__tests__/unit/operations/mirror-cache.test.ts"] },
+  { name: "service-status", mutate: ["src/operations/service-status.ts"], tests: ["__tests__/unit/operations/service-status.test.ts"] },
+  { name: "service-logs", mutate: ["src/operations/service-logs.ts"], tests: ["__tests__/unit/operations/service-logs.test.ts"] },
+  { name: "reporter", mutate: ["src/cli/reporter.ts"], tests: ["__tests__/unit/cli/reporter.test.ts"] },
+];
+
+export interface ModuleScore {
+  readonly name: string;
+  readonly scorePercent: number;
+  readonly killed: number;
+  readonly survived: number;
+  readonly noCoverage: number;
+  readonly seconds: number;
+}
+
+/** The JSON report's shape (mutation-testing-report-schema), as far as the score needs it. */
+interface MutationReport {
+  readonly files: Readonly<Record<string, { readonly mutants: readonly { readonly status: string }[] }>>;
+}
+
+/** Stryker's mutation score: detected (killed, timed out) over every mutant that ran or had no test. */
+export function scoreOf(name: string, report: MutationReport, seconds: number): ModuleScore {
+  const statuses = Object.values(report.files).flatMap((file) => file.mutants.map((mutant) => mutant.status));
+  const count = (...wanted: string[]) => statuses.filter((status) => wanted.includes(status)).length;
+  const detected = count("Killed", "Timeout");
+  const undetected = count("Survived", "NoCoverage");
+  const scorePercent = detected + undetected === 0 ? 100 : Math.floor((1000 * detected) / (detected + undetected)) / 10;
+  return { name, scorePercent, killed: detected, survived: count("Survived"), noCoverage: count("NoCoverage"), seconds };
+}
+
+/** One Stryker run (its CLI: StrykerJS is an ES module), bounded to 30 minutes. */
+function runStryker(configFile: string): Promise<number> {
+  const bin = path.join(projectRoot(), "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "run", configFile], { cwd: projectRoot(), stdio: ["ignore", "ignore", "inherit"] });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30 * 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+async function mutate(module: MutationModule, reports: string): Promise<ModuleScore> {
+  const started = Date.now();
+  const json = path.join(reports, `${module.name}.json`);
+  const configFile = path.join(projectRoot(), ".stryker-tmp", `${module.name}.config.json`);
+  mkdirSync(path.dirname(configFile), { recursive: true });
+  const config = {
+    testRunner: "jest",
+    jest: {
+      projectType: "custom",
+      configFile: "jest.config.js",
+      config: { testMatch: module.tests.map((test) => `<rootDir>/${test}`) },
+      enableFindRelatedTests: false,
+    },
+    mutate: module.mutate,
+    coverageAnalysis: "perTest",
+    reporters: ["json", "html"],
+    jsonReporter: { fileName: json },
+    htmlReporter: { fileName: path.join(reports, `${module.name}.html`) },
+    tempDirName: path.join(".stryker-tmp", module.name),
+    ignorePatterns: ["dist", "cdktf.out", "reports", ".venv", ".stryker-tmp"],
+    concurrency: 2,
+    logLevel: "warn",
+    cleanTempDir: "always",
+  };
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const code = await runStryker(configFile);
+  if (code !== 0) throw new Error(`stryker exited ${code} for ${module.name} (its tests must pass unmutated first)`);
+  return scoreOf(module.name, JSON.parse(readFileSync(json, "utf8")) as MutationReport, Math.round((Date.now() - started) / 1000));
+}
+
+async function main(): Promise<number> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !MUTATION_MODULES.some((m) => m.name === name));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown module ${unknown.join(", ")}; modules: ${MUTATION_MODULES.map((m) => m.name).join(", ")}\n`);
+    return 2;
+  }
+  const modules = wanted.length > 0 ? MUTATION_MODULES.filter((m) => wanted.includes(m.name)) : MUTATION_MODULES;
+  process.chdir(projectRoot());
+  const reports = path.join(projectRoot(), "reports", "mutation");
+  mkdirSync(reports, { recursive: true });
+  const started = Date.now();
+  const scores: ModuleScore[] = [];
+  for (const [index, module] of modules.entries()) {
+    const score = await mutate(module, reports);
+    scores.push(score);
+    const verdict = score.scorePercent >= MUTATION_TARGET_PERCENT ? "ok" : `below ${MUTATION_TARGET_PERCENT} %`;
+    process.stdout.write(
+      `[${index + 1}/${modules.length}] ${module.name}: ${score.scorePercent} % (${score.killed} detected, ${score.survived} survived, ${score.noCoverage} without a test) in ${score.seconds} s, ${verdict} · ${Math.round((Date.now() - started) / 1000)} s elapsed\n`,
+    );
+  }
+  writeFileSync(
+    path.join(reports, "summary.json"),
+    `${JSON.stringify({ at: new Date().toISOString(), targetPercent: MUTATION_TARGET_PERCENT, modules: scores }, null, 2)}\n`,
+  );
+  const below = scores.filter((s) => s.scorePercent < MUTATION_TARGET_PERCENT);
+  if (below.length > 0) process.stderr.write(`below ${MUTATION_TARGET_PERCENT} %: ${below.map((s) => `${s.name} ${s.scorePercent} %`).join(", ")}\n`);
+  return below.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
