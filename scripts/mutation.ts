@@ -22,18 +22,22 @@ interface MutationModule {
 
 /** The pure modules and the unit tests that cover each. */
 export const MUTATION_MODULES: readonly MutationModule[] = [
-  { name: "www-authenticate", mutate: ["src/registry/www-authenticate.ts"], tests: ["__tests__/unit/registry/www-authenticate.test.ts"] },
   { name: "image-reference", mutate: ["src/registry/image-reference.ts"], tests: ["__tests__/unit/registry/image-reference.test.ts"] },
-  { name: "ecr-mirror", mutate: ["src/registry/ecr-mirror.ts"], tests: ["__tests__/unit/registry/ecr-mirror.test.ts"] },
+  { name: "www-authenticate", mutate: ["src/registry/www-authenticate.ts"], tests: ["__tests__/unit/registry/www-authenticate.test.ts"] },
+  { name: "pull-check", mutate: ["src/registry/pull-check.ts"], tests: ["__tests__/unit/registry/pull-check.test.ts"] },
   { name: "github-token", mutate: ["src/registry/github-token.ts"], tests: ["__tests__/unit/registry/github-token.test.ts"] },
-  { name: "trust-evaluation", mutate: ["src/ci/trust-evaluation.ts", "src/ci/github-oidc.ts"], tests: ["__tests__/unit/ci/*.test.ts"] },
-  { name: "ci-role-policies", mutate: ["src/ci/role-policies.ts"], tests: ["__tests__/unit/ci/role-policies.test.ts"] },
+  { name: "ecr-mirror", mutate: ["src/registry/ecr-mirror.ts"], tests: ["__tests__/unit/registry/ecr-mirror.test.ts"] },
+  { name: "ecs-config", mutate: ["src/ec2/ecs-config.ts"], tests: ["__tests__/unit/ec2/ecs-config.test.ts"] },
+  { name: "user-data", mutate: ["src/ec2/user-data.ts"], tests: ["__tests__/unit/ec2/user-data.test.ts"] },
+  { name: "iam-policies", mutate: ["src/aws/iam-policies.ts"], tests: ["__tests__/unit/aws/iam-policies.test.ts"] },
   { name: "vpc-endpoints", mutate: ["src/aws/vpc-endpoints.ts"], tests: ["__tests__/unit/aws/vpc-endpoints.test.ts"] },
+  { name: "ci-trust", mutate: ["src/ci/trust-evaluation.ts", "src/ci/github-oidc.ts"], tests: ["__tests__/unit/ci/*.test.ts"] },
+  { name: "ci-role-policies", mutate: ["src/ci/role-policies.ts"], tests: ["__tests__/unit/ci/role-policies.test.ts"] },
   { name: "diagnose", mutate: ["src/operations/diagnose.ts"], tests: ["__tests__/unit/operations/diagnose.test.ts"] },
-  { name: "registry-secret", mutate: ["src/operations/registry-secret.ts"], tests: ["__tests__/unit/operations/registry-secret.test.ts"] },
-  { name: "mirror-cache", mutate: ["src/operations/mirror-cache.ts"], tests: ["__tests__/unit/operations/mirror-cache.test.ts"] },
-  { name: "service-status", mutate: ["src/operations/service-status.ts"], tests: ["__tests__/unit/operations/service-status.test.ts"] },
-  { name: "service-logs", mutate: ["src/operations/service-logs.ts"], tests: ["__tests__/unit/operations/service-logs.test.ts"] },
+  { name: "rollout-model", mutate: ["src/ecs/rollout-model.ts"], tests: ["__tests__/unit/ecs/rollout-model.test.ts"] },
+  { name: "plan-summary", mutate: ["src/plan-summary/*.ts"], tests: ["__tests__/unit/plan-summary/*.test.ts"] },
+  { name: "backend-schema", mutate: ["src/backend/schema.ts"], tests: ["__tests__/unit/backend/*.test.ts"] },
+  { name: "policy-waivers", mutate: ["src/policy-gate/waivers.ts", "src/policy-gate/secret-patterns.ts"], tests: ["__tests__/unit/policy-gate/*.test.ts"] },
   { name: "reporter", mutate: ["src/cli/reporter.ts"], tests: ["__tests__/unit/cli/reporter.test.ts"] },
 ];
 

@@ -22,9 +22,12 @@ interface TrustStatement {
 
 const ACTION = "sts:AssumeRoleWithWebIdentity";
 
-/** A policy value as a list of strings; a non-string entry (not a valid policy) becomes JSON, which matches nothing. */
+/** A policy value as a list of strings; anything else is no policy IAM would store, and fails closed. */
 const asList = (value: unknown): string[] =>
-  (value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value]).map((item) => (typeof item === "string" ? item : JSON.stringify(item)));
+  (value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value]).map((item) => {
+    if (typeof item !== "string") throw new Error(`policy value ${JSON.stringify(item)} is not a string`);
+    return item;
+  });
 
 /** IAM's `*` (any run) and `?` (one character) wildcards, case-sensitive as StringLike is. */
 function globMatches(pattern: string, value: string): boolean {

@@ -83,7 +83,8 @@ export function mirroredRepository(image: string, prefix: string): string {
 /** Where ECS pulls `image` from through the mirror: `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<repository>`, same tag or digest. */
 export function mirroredImage(image: string, mirror: { readonly accountId: string; readonly region: string; readonly prefix: string }): string {
   const reference = parseImageReference(image);
-  const pinned = reference.digest ? `@${reference.digest}` : `:${reference.tag ?? "latest"}`;
+  // parseImageReference requires a tag or a digest.
+  const pinned = reference.digest ? `@${reference.digest}` : `:${String(reference.tag)}`;
   return `${ecrRegistryHost(mirror.accountId, mirror.region)}/${mirroredRepository(image, mirror.prefix)}${pinned}`;
 }
 

@@ -1,10 +1,15 @@
-import { githubActionsTrustPolicy, subjectOf } from "../../../src/ci/github-oidc";
+import { CI_ROLES, GITHUB_OIDC_URL, githubActionsTrustPolicy, subjectOf } from "../../../src/ci/github-oidc";
 import { trustAllows } from "../../../src/ci/trust-evaluation";
 
 const settings = { repository: "acme/shop-infra", deployEnvironment: "production", defaultBranch: "main" };
 const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 
 describe("the GitHub Actions subjects each role trusts", () => {
+  it("come from GitHub's issuer, for the three workflows", () => {
+    expect(GITHUB_OIDC_URL).toBe("https://token.actions.githubusercontent.com");
+    expect(CI_ROLES).toEqual(["plan", "deploy", "watch"]);
+  });
+
   it("are the sub claims of GitHub's default template for pr.yml, deploy.yml and credentials-watch.yml", () => {
     expect(subjectOf("plan", settings)).toBe("repo:acme/shop-infra:pull_request");
     expect(subjectOf("deploy", settings)).toBe("repo:acme/shop-infra:environment:production");

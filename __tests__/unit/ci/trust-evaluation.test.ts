@@ -73,4 +73,56 @@ describe("trustAllows (IAM's evaluation of a web-identity trust policy)", () => 
       "condition operator ArnLike is not one a web-identity trust policy is evaluated with here",
     );
   });
+
+  it("reads a single statement object, a list of providers and of actions, and a NotAction", () => {
+    const single = {
+      Version: "2012-10-17",
+      Statement: allow(
+        { StringEquals: { [SUB]: "repo:a/b:pull_request" } },
+        { Principal: { Federated: ["arn:other", PROVIDER] }, Action: ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"] },
+      ),
+    };
+    expect(trustAllows(single, { providerArn: PROVIDER, claims: claims("repo:a/b:pull_request") })).toBe(true);
+    const notAction = policy(allow({}, { Action: undefined, NotAction: "sts:AssumeRole" }));
+    expect(trustAllows(notAction, { providerArn: PROVIDER, claims: claims("repo:a/b:pull_request") })).toBe(true);
+    const notWebIdentity = policy(allow({}, { Action: undefined, NotAction: ["sts:TagSession", "sts:AssumeRoleWith*"] }));
+    expect(trustAllows(notWebIdentity, { providerArn: PROVIDER, claims: claims("repo:a/b:pull_request") })).toBe(false);
+  });
+
+  it("admits nothing without a Federated principal, a statement or an action, and fails closed on a non-string value", () => {
+    const request = { providerArn: PROVIDER, claims: claims("repo:a/b:pull_request") };
+    expect(trustAllows(policy(allow({}, { Principal: null })), request)).toBe(false);
+    expect(trustAllows(policy(allow({}, { Principal: "*" })), request)).toBe(false);
+    expect(trustAllows(policy(allow({}, { Principal: { Service: PROVIDER } })), request)).toBe(false);
+    expect(trustAllows({ Version: "2012-10-17" }, request)).toBe(false);
+    expect(trustAllows(policy(allow({}, { Action: undefined })), request)).toBe(false);
+    expect(() => trustAllows(policy(allow({ StringEquals: { [SUB]: [42] } })), { providerArn: PROVIDER, claims: { [SUB]: "42" } })).toThrow(
+      "policy value 42 is not a string",
+    );
+  });
+
+  it("escapes the regular-expression characters a subject holds, and negates StringNotLike", () => {
+    const dotted = policy(allow({ StringLike: { [SUB]: "repo:a/b.c:(x)+*" } }));
+    expect(trustAllows(dotted, { providerArn: PROVIDER, claims: claims("repo:a/b.c:(x)+y") })).toBe(true);
+    expect(trustAllows(dotted, { providerArn: PROVIDER, claims: claims("repo:a/bxc:(x)+y") })).toBe(false);
+    expect(trustAllows(dotted, { providerArn: PROVIDER, claims: claims("repo:a/b.c:xx+y") })).toBe(false);
+    const notForks = policy(allow({ StringNotLike: { [SUB]: "repo:evil/*" } }));
+    expect(trustAllows(notForks, { providerArn: PROVIDER, claims: claims("repo:evil/x:pull_request") })).toBe(false);
+    expect(trustAllows(notForks, { providerArn: PROVIDER, claims: claims("repo:acme/x:pull_request") })).toBe(true);
+  });
+
+  it("matches a negated operator when the key is missing, and no positive one", () => {
+    expect(
+      trustAllows(policy(allow({ StringNotEquals: { "token.actions.githubusercontent.com:job_workflow_ref": "x" } })), {
+        providerArn: PROVIDER,
+        claims: claims("s"),
+      }),
+    ).toBe(true);
+    expect(
+      trustAllows(policy(allow({ StringLike: { "token.actions.githubusercontent.com:job_workflow_ref": "*" } })), {
+        providerArn: PROVIDER,
+        claims: claims("s"),
+      }),
+    ).toBe(false);
+  });
 });

@@ -26,6 +26,23 @@ describe("upstreamFor (the registries ECR's pull-through cache can cache)", () =
     });
   });
 
+  it.each<[string, ReturnType<typeof upstreamFor>]>([
+    ["ghcr.io", { url: "ghcr.io", kind: "github-container-registry", needsCredential: true, defaultPrefix: "ghcr" }],
+    ["docker.io", { url: "registry-1.docker.io", kind: "docker-hub", needsCredential: true, defaultPrefix: "docker-hub" }],
+    ["registry-1.docker.io", { url: "registry-1.docker.io", kind: "docker-hub", needsCredential: true, defaultPrefix: "docker-hub" }],
+    ["registry.gitlab.com", { url: "registry.gitlab.com", kind: "gitlab-container-registry", needsCredential: true, defaultPrefix: "gitlab" }],
+    ["quay.io", { url: "quay.io", kind: "quay", needsCredential: false, defaultPrefix: "quay" }],
+    ["registry.k8s.io", { url: "registry.k8s.io", kind: "k8s", needsCredential: false, defaultPrefix: "k8s" }],
+    ["public.ecr.aws", { url: "public.ecr.aws", kind: "ecr-public", needsCredential: false, defaultPrefix: "ecr-public" }],
+  ])("knows %s exactly: its URL, ECR's name for it, whether it needs a credential, its prefix", (host, upstream) =>
+    expect(upstreamFor(host)).toEqual(upstream),
+  );
+
+  it("knows an Azure registry only by its whole host name", () => {
+    expect(upstreamFor("x.acmeprod.azurecr.io")).toBeUndefined();
+    expect(upstreamFor("acmeprod.azurecr.io.evil.com")).toBeUndefined();
+  });
+
   it("needs no credential for the public upstreams", () => {
     for (const host of ["quay.io", "registry.k8s.io", "public.ecr.aws"]) expect(upstreamFor(host)?.needsCredential).toBe(false);
   });
@@ -40,6 +57,10 @@ describe("mirroredImage", () => {
     expect(mirroredImage("ghcr.io/acme/orders:1.4.2", mirror)).toBe("123456789012.dkr.ecr.eu-west-2.amazonaws.com/ghcr/acme/orders:1.4.2");
     expect(mirroredImage(`ghcr.io/acme/orders@${DIGEST}`, mirror)).toBe(`123456789012.dkr.ecr.eu-west-2.amazonaws.com/ghcr/acme/orders@${DIGEST}`);
     expect(mirroredImage(`ghcr.io/acme/orders:1.4.2@${DIGEST}`, mirror)).toBe(`123456789012.dkr.ecr.eu-west-2.amazonaws.com/ghcr/acme/orders@${DIGEST}`);
+  });
+
+  it("keeps a one-part repository of any other registry as it is", () => {
+    expect(mirroredImage("ghcr.io/orders:1.0.0", mirror)).toBe("123456789012.dkr.ecr.eu-west-2.amazonaws.com/ghcr/orders:1.0.0");
   });
 
   it("puts Docker Hub's official images under library/, as ECR does", () => {
@@ -79,6 +100,10 @@ describe("cachePrefixFor", () => {
     expect(cachePrefixFor("mirrors/ghcr", "ghcr.io/acme/api:1")).toBe("mirrors/ghcr");
     expect(cachePrefixFor(undefined, "ghcr.io/acme/api:1")).toBe("ghcr");
     expect(cachePrefixFor(undefined, "quay.io/acme/api:1")).toBe("quay");
+  });
+
+  it("takes a configured prefix whatever the registry (the config checks the upstream)", () => {
+    expect(cachePrefixFor("mirror", "harbor.acme.io/acme/api:1")).toBe("mirror");
   });
 
   it("refuses an image ECR cannot cache when no prefix is configured", () => {
