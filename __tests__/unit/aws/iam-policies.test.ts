@@ -1,6 +1,10 @@
 import {
+  alarmTopicPolicy,
   containerInstancePolicy,
   ec2TrustPolicy,
+  ecrCreationTemplatePolicy,
+  ecrCreationTemplateTrustPolicy,
+  execCommandPolicy,
   customerManagedKeyPolicy,
   ecsTasksTrustPolicy,
   executionRolePolicy,
@@ -336,5 +340,138 @@ describe("customerManagedKeyPolicy for EC2 volumes", () => {
 
   it("leaves Auto Scaling out for Fargate", () => {
     expect(customerManagedKeyPolicy(keyInput).Statement).toHaveLength(2);
+  });
+});
+
+describe("executionRolePolicy through the ECR pull-through cache", () => {
+  it("adds the token action on * and the four pull and import actions on the cache's repositories only", () => {
+    const repositories = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/ghcr/*`;
+    expect(executionRolePolicy(input({ registrySecretArn: undefined, mirrorRepositoriesArn: repositories })).Statement).toStrictEqual([
+      { Sid: "EcrAuthorizationToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      {
+        Sid: "PullThroughTheCache",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+        Resource: repositories,
+      },
+      { Sid: "WriteOwnLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${LOG_GROUP}:log-stream:*` },
+    ]);
+  });
+});
+
+describe("customerManagedKeyPolicy for Fargate storage and alarm topics", () => {
+  const keyInput = { accountId: ACCOUNT, partition: "aws", region: REGION, logGroupArn: LOG_GROUP };
+
+  it("lets Fargate make data keys and decrypt grants for this cluster's storage only", () => {
+    const document = customerManagedKeyPolicy({ ...keyInput, fargateEphemeralStorageOfCluster: "orders" });
+    const ofCluster = { "kms:EncryptionContext:aws:ecs:clusterAccount": [ACCOUNT], "kms:EncryptionContext:aws:ecs:clusterName": ["orders"] };
+    expect(document.Statement.slice(2)).toStrictEqual([
+      {
+        Sid: "FargateDataKeysForThisClustersStorage",
+        Effect: "Allow",
+        Principal: { Service: "fargate.amazonaws.com" },
+        Action: "kms:GenerateDataKeyWithoutPlaintext",
+        Resource: "*",
+        Condition: { StringEquals: ofCluster },
+      },
+      {
+        Sid: "FargateDecryptGrantsForThisClustersStorage",
+        Effect: "Allow",
+        Principal: { Service: "fargate.amazonaws.com" },
+        Action: "kms:CreateGrant",
+        Resource: "*",
+        Condition: { StringEquals: ofCluster, "ForAllValues:StringEquals": { "kms:GrantOperations": ["Decrypt"] } },
+      },
+    ]);
+  });
+
+  it("lets CloudWatch alarms publish to a topic encrypted with the key", () => {
+    expect(customerManagedKeyPolicy({ ...keyInput, cloudWatchAlarms: true }).Statement.slice(2)).toStrictEqual([
+      {
+        Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+      },
+    ]);
+  });
+});
+
+describe("execCommandPolicy", () => {
+  it("opens the session channels, finds and writes the session log, and decrypts with the session key", () => {
+    const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    expect(execCommandPolicy({ accountId: ACCOUNT, partition: "aws", region: REGION, logGroupName: "/ecs/orders", kmsKeyArn: key })).toStrictEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "OpenSessionChannels",
+          Effect: "Allow",
+          Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+          Resource: "*",
+        },
+        { Sid: "FindSessionLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+        {
+          Sid: "WriteSessionLog",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+          Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ecs/orders:*`,
+        },
+        { Sid: "DecryptSessionKey", Effect: "Allow", Action: "kms:Decrypt", Resource: key },
+      ],
+    });
+  });
+
+  it("has no key statement without a key", () => {
+    const document = execCommandPolicy({ accountId: ACCOUNT, partition: "aws", region: REGION, logGroupName: "/ecs/orders" });
+    expect(document.Statement.map((s) => s.Sid)).toEqual(["OpenSessionChannels", "FindSessionLogGroup", "WriteSessionLog"]);
+  });
+});
+
+describe("alarmTopicPolicy", () => {
+  it("lets CloudWatch publish, for alarms of this account and region only", () => {
+    const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:orders-alarms`;
+    expect(alarmTopicPolicy({ topicArn, accountId: ACCOUNT, partition: "aws", region: REGION })).toStrictEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "CloudWatchAlarmsOfThisAccountPublish",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: topicArn,
+          Condition: {
+            StringEquals: { "aws:SourceAccount": ACCOUNT },
+            ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:*` },
+          },
+        },
+      ],
+    });
+  });
+});
+
+describe("the ECR creation template's role", () => {
+  it("is assumed by ECR of this account only", () => {
+    expect(ecrCreationTemplateTrustPolicy(ACCOUNT)).toStrictEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "EcrOfThisAccountOnly",
+          Effect: "Allow",
+          Principal: { Service: "ecr.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+        },
+      ],
+    });
+  });
+
+  it("may create and tag the prefix's repositories, and grant ECR the key when there is one", () => {
+    const repositoriesArn = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/ghcr/*`;
+    expect(ecrCreationTemplatePolicy({ repositoriesArn, kmsKeyArn: KEY_A }).Statement).toStrictEqual([
+      { Sid: "CreateTheCachesRepositories", Effect: "Allow", Action: ["ecr:CreateRepository", "ecr:TagResource"], Resource: repositoriesArn },
+      { Sid: "EncryptThemWithTheKey", Effect: "Allow", Action: ["kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"], Resource: KEY_A },
+    ]);
+    expect(ecrCreationTemplatePolicy({ repositoriesArn }).Statement.map((s) => s.Sid)).toEqual(["CreateTheCachesRepositories"]);
   });
 });
