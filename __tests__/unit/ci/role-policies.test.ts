@@ -218,3 +218,160 @@ describe("the deploy role's policy", () => {
     ]);
   });
 });
+
+describe("the deploy role's whole policy", () => {
+  it("is exactly the stacks' IAM, the service-linked roles and the deny, with local state", () => {
+    const protectedArns = ["arn:aws:iam::123456789012:role/shop-ci-deploy"];
+    expect(deployRolePolicy(environments(), account, { protectedArns })).toStrictEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ManageTheStacksRoles",
+          Effect: "Allow",
+          Action: [
+            "iam:AttachRolePolicy",
+            "iam:CreateRole",
+            "iam:DeleteRole",
+            "iam:DeleteRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:GetRole",
+            "iam:GetRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:ListInstanceProfilesForRole",
+            "iam:ListRolePolicies",
+            "iam:ListRoleTags",
+            "iam:PutRolePolicy",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:UpdateRole",
+            "iam:UpdateRoleDescription",
+          ],
+          Resource: ["arn:aws:iam::123456789012:role/shop-staging-*", "arn:aws:iam::123456789012:role/shop-prod-*"],
+        },
+        {
+          Sid: "ManageTheStacksInstanceProfiles",
+          Effect: "Allow",
+          Action: [
+            "iam:AddRoleToInstanceProfile",
+            "iam:CreateInstanceProfile",
+            "iam:DeleteInstanceProfile",
+            "iam:GetInstanceProfile",
+            "iam:ListInstanceProfileTags",
+            "iam:RemoveRoleFromInstanceProfile",
+            "iam:TagInstanceProfile",
+            "iam:UntagInstanceProfile",
+          ],
+          Resource: ["arn:aws:iam::123456789012:instance-profile/shop-staging-*", "arn:aws:iam::123456789012:instance-profile/shop-prod-*"],
+        },
+        {
+          Sid: "PassTheStacksRolesToTasksInstancesAndEcr",
+          Effect: "Allow",
+          Action: "iam:PassRole",
+          Resource: ["arn:aws:iam::123456789012:role/shop-staging-*", "arn:aws:iam::123456789012:role/shop-prod-*"],
+          Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com", "ecr.amazonaws.com"] } },
+        },
+        {
+          Sid: "CreateServiceLinkedRoles",
+          Effect: "Allow",
+          Action: "iam:CreateServiceLinkedRole",
+          Resource: "arn:aws:iam::123456789012:role/aws-service-role/*",
+          Condition: {
+            StringEquals: {
+              "iam:AWSServiceName": [
+                "ecs.amazonaws.com",
+                "elasticloadbalancing.amazonaws.com",
+                "autoscaling.amazonaws.com",
+                "ecs.application-autoscaling.amazonaws.com",
+                "pullthroughcache.ecr.amazonaws.com",
+              ],
+            },
+          },
+        },
+        { Sid: "NeverChangeTheCiIdentities", Effect: "Deny", Action: "iam:*", Resource: protectedArns },
+      ],
+    });
+  });
+
+  it("takes no lock without S3 native locking, and one DynamoDB table once however many stacks share it", () => {
+    const states = deployRolePolicy(
+      environments(
+        (input) =>
+          (input.backend = {
+            ...S3_STATE,
+            useLockfile: false,
+            dynamodbTable: "tf-locks",
+            kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+          }),
+      ),
+      account,
+      { protectedArns: [] },
+    ).Statement;
+    expect(states.map((s) => s.Sid)).toEqual([
+      "ListStateBuckets",
+      "ReadWriteState",
+      "TakeDynamoDbStateLocks",
+      "StateKey0",
+      "ManageTheStacksRoles",
+      "ManageTheStacksInstanceProfiles",
+      "PassTheStacksRolesToTasksInstancesAndEcr",
+      "CreateServiceLinkedRoles",
+      "NeverChangeTheCiIdentities",
+    ]);
+    expect(states.find((s) => s.Sid === "TakeDynamoDbStateLocks")?.Resource).toEqual(["arn:aws:dynamodb:eu-west-1:123456789012:table/tf-locks"]);
+    expect(states.find((s) => s.Sid === "StateKey0")).toEqual({
+      Sid: "StateKey0",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    });
+  });
+
+  it("reads a state key given as an alias ARN by the alias, in the alias's region", () => {
+    const policy = planRolePolicy(
+      environments((input) => (input.backend = { ...S3_STATE, kmsKeyId: "arn:aws:kms:us-west-2:123456789012:alias/tfstate" })),
+      account,
+    );
+    expect(statement(policy, "StateKey0")).toEqual({
+      Sid: "StateKey0",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: "arn:aws:kms:us-west-2:123456789012:key/*",
+      Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/tfstate" } },
+    });
+  });
+
+  it("decrypts an existing secret's own key through Secrets Manager, and nothing for AWS-managed keys", () => {
+    const existing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:partner/registry-AbC123";
+    const withKey = watchRolePolicy(
+      environments((input) => {
+        input.encryption = { mode: "aws-managed" };
+        input.credentials = {
+          mode: "existing",
+          existingSecretArn: existing,
+          kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        };
+      }),
+      account,
+    );
+    expect(statement(withKey, "DecryptCredentialSecretsInShopProd")).toEqual({
+      Sid: "DecryptCredentialSecretsInShopProd",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: "arn:aws:kms:us-east-1:123456789012:key/*",
+      Condition: {
+        StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" },
+        StringLike: { "kms:EncryptionContext:SecretARN": [existing] },
+      },
+    });
+    const serviceOwn = watchRolePolicy(
+      environments((input) => {
+        input.services.worker.credentials = { mode: "managed", username: "worker-bot" };
+      }),
+      account,
+    );
+    expect(statement(serviceOwn, "ReadRegistryCredentialSecrets")?.Resource).toContain(
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-prod/worker/registry-credentials-??????",
+    );
+  });
+});
