@@ -426,3 +426,277 @@ describe("diagnoseStoppedTask through the ECR pull-through cache", () => {
     expect(code(pullFailure(`CannotPullContainerError: failed to resolve ref ghcr.io/acme/payments:2.0.0: 401 Unauthorized`))).toBe("pull-unauthorized");
   });
 });
+
+describe("diagnoseStoppedTask says what happened and what to do, word for word (the text is what users read)", () => {
+  const table: [Diagnosis["code"], StoppedTaskReasons, string, string][] = [
+    [
+      "pull-unauthorized",
+      {
+        stoppedReason:
+          "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ghcr.io/acme/orders:1.4.2: failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Aacme%2Forders%3Apull&service=ghcr.io: 401 Unauthorized",
+        stopCode: "TaskFailedToStart",
+        containers: [
+          {
+            name: "app",
+            reason:
+              "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ghcr.io/acme/orders:1.4.2: failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Aacme%2Forders%3Apull&service=ghcr.io: 401 Unauthorized",
+          },
+        ],
+      },
+      "the registry rejected the credentials (401): wrong username or token, or the token expired or was revoked",
+      "Create a new token (GitHub: classic PAT with read:packages) and run `ghcr-ecs rotate --token-stdin`. Run `ghcr-ecs credentials check` to reproduce the pull from here.",
+    ],
+    [
+      "pull-denied",
+      {
+        stoppedReason:
+          "CannotPullContainerError: Error response from daemon: pull access denied for ghcr.io/acme/orders, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+        stopCode: "TaskFailedToStart",
+        containers: [
+          {
+            name: "app",
+            reason:
+              "CannotPullContainerError: Error response from daemon: pull access denied for ghcr.io/acme/orders, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+          },
+        ],
+      },
+      "the credentials are valid but may not pull this image (403/denied)",
+      "Grant the token access: read:packages on a classic PAT, or add the account under the package's Manage access. Run `ghcr-ecs credentials check` to reproduce the pull from here.",
+    ],
+    [
+      "pull-not-found",
+      {
+        stoppedReason:
+          'CannotPullContainerError: ref pull has been retried 1 time(s): failed to resolve reference "ghcr.io/acme/orders:9.9.9": ghcr.io/acme/orders:9.9.9: not found',
+        stopCode: "TaskFailedToStart",
+        containers: [
+          {
+            name: "app",
+            reason:
+              'CannotPullContainerError: ref pull has been retried 1 time(s): failed to resolve reference "ghcr.io/acme/orders:9.9.9": ghcr.io/acme/orders:9.9.9: not found',
+          },
+        ],
+      },
+      "the image or tag does not exist in the registry (404)",
+      "Check the image reference and that the tag was pushed. Run `ghcr-ecs credentials check` to reproduce the pull from here.",
+    ],
+    [
+      "pull-timeout",
+      {
+        stoppedReason:
+          'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ghcr.io/acme/orders:1.4.2: failed to do request: Head "https://ghcr.io/v2/acme/orders/manifests/1.4.2": dial tcp 140.82.112.34:443: i/o timeout',
+        stopCode: "TaskFailedToStart",
+        containers: [
+          {
+            name: "app",
+            reason:
+              'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ghcr.io/acme/orders:1.4.2: failed to do request: Head "https://ghcr.io/v2/acme/orders/manifests/1.4.2": dial tcp 140.82.112.34:443: i/o timeout',
+          },
+        ],
+      },
+      "the task could not reach the registry (network timeout)",
+      "Tasks in private subnets need a NAT gateway (network.natGateways) or a public IP, and security-group egress on 443.",
+    ],
+    [
+      "pull-platform-mismatch",
+      {
+        stoppedReason:
+          "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to unpack image on snapshotter overlayfs: no match for platform in manifest: not found",
+        stopCode: "TaskFailedToStart",
+        containers: [
+          {
+            name: "app",
+            reason:
+              "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to unpack image on snapshotter overlayfs: no match for platform in manifest: not found",
+          },
+        ],
+      },
+      "the image has no variant for the task's CPU architecture",
+      "Build the image for the configured cpuArchitecture (docker buildx --platform linux/amd64,linux/arm64) or change cpuArchitecture.",
+    ],
+    [
+      "pull-rate-limited",
+      {
+        stoppedReason:
+          "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ghcr.io/acme/orders:1.4.2: unexpected status from HEAD request to https://ghcr.io/v2/acme/orders/manifests/1.4.2: 429 Too Many Requests",
+        stopCode: "TaskFailedToStart",
+        containers: [
+          {
+            name: "app",
+            reason:
+              "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ghcr.io/acme/orders:1.4.2: unexpected status from HEAD request to https://ghcr.io/v2/acme/orders/manifests/1.4.2: 429 Too Many Requests",
+          },
+        ],
+      },
+      "the registry is rate limiting pulls (429)",
+      "Retry later; pulls with credentials get higher limits.",
+    ],
+    [
+      "pull-other",
+      {
+        stoppedReason:
+          "CannotPullContainerError: failed to extract layer sha256:9c1b6dd6c1e6be9fdd2b1987783824670d3b0dd7ae8ad6f57dc3cea5739ac71e: write /var/lib/containerd/tmpmounts: no space left on device",
+        stopCode: "TaskFailedToStart",
+        containers: [
+          {
+            name: "app",
+            reason:
+              "CannotPullContainerError: failed to extract layer sha256:9c1b6dd6c1e6be9fdd2b1987783824670d3b0dd7ae8ad6f57dc3cea5739ac71e: write /var/lib/containerd/tmpmounts: no space left on device",
+          },
+        ],
+      },
+      "the image could not be pulled",
+      "Run `ghcr-ecs credentials check` to reproduce the pull from here.",
+    ],
+    [
+      "secret-access-denied",
+      {
+        stoppedReason:
+          "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/orders-execution/abc is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-AbC123 because no identity-based policy allows the secretsmanager:GetSecretValue action",
+        stopCode: "TaskFailedToStart",
+        containers: [{ name: "app" }],
+      },
+      "the task execution role may not read the credentials secret (secretsmanager:GetSecretValue)",
+      "Allow secretsmanager:GetSecretValue on the secret's full ARN (with its 6-character suffix) in the execution role.",
+    ],
+    [
+      "secret-kms-denied",
+      {
+        stoppedReason:
+          "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): AccessDeniedException: Access to KMS is not allowed",
+        stopCode: "TaskFailedToStart",
+        containers: [{ name: "app" }],
+      },
+      "the task execution role cannot decrypt the credentials secret (kms:Decrypt)",
+      "Give the execution role kms:Decrypt on the secret's key with kms:ViaService secretsmanager.<region>.amazonaws.com (this stack does when the key is in its config).",
+    ],
+    [
+      "secret-not-found",
+      {
+        stoppedReason:
+          "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+        stopCode: "TaskFailedToStart",
+        containers: [{ name: "app" }],
+      },
+      "the credentials secret does not exist or has no value",
+      "Write it with `ghcr-ecs credentials set --token-stdin`.",
+    ],
+    [
+      "secret-unreachable",
+      {
+        stoppedReason:
+          'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): RequestError: send request failed caused by: Post "https://secretsmanager.us-east-1.amazonaws.com/": dial tcp 10.0.0.1:443: i/o timeout',
+        stopCode: "TaskFailedToStart",
+        containers: [{ name: "app" }],
+      },
+      "the task could not reach Secrets Manager",
+      "Tasks need a route to Secrets Manager: a NAT gateway, a public IP, or a secretsmanager VPC interface endpoint, and egress on 443.",
+    ],
+    [
+      "secret-malformed",
+      {
+        stoppedReason:
+          "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: failed to unmarshal secret value for arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr/orders-AbC123: invalid character 'g' looking for beginning of value",
+        stopCode: "TaskFailedToStart",
+        containers: [{ name: "app" }],
+      },
+      'the credentials secret is not {"username","password"} JSON',
+      "Rewrite it with `ghcr-ecs credentials set --token-stdin`.",
+    ],
+    [
+      "init-other",
+      {
+        stoppedReason:
+          "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.",
+        stopCode: "TaskFailedToStart",
+        containers: [{ name: "app" }],
+      },
+      "the task could not be initialised",
+      "Read the full reason below; `ghcr-ecs credentials check` verifies the secret and the pull.",
+    ],
+    [
+      "container-exited",
+      { stoppedReason: "Essential container in task exited", stopCode: "EssentialContainerExited", containers: [{ name: "app", exitCode: 1 }] },
+      "the application exited with code 1",
+      "Read the task's log stream in the service's log group for the start-up error.",
+    ],
+    [
+      "out-of-memory",
+      {
+        stoppedReason: "Essential container in task exited",
+        stopCode: "EssentialContainerExited",
+        containers: [{ name: "app", exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" }],
+      },
+      "the container was killed for exceeding its memory",
+      "Raise memory/containerMemory, or bound the JVM heap (-XX:MaxRAMPercentage=75).",
+    ],
+    [
+      "health-check-failed",
+      {
+        stoppedReason:
+          "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders/73e2d6bc24d8a067)",
+        stopCode: "ServiceSchedulerInitiated",
+        containers: [{ name: "app", exitCode: 143 }],
+      },
+      "the task failed its load balancer health checks",
+      "Check that /actuator/health answers 200 on the container port, and that the grace period covers Spring Boot's start-up.",
+    ],
+    [
+      "unknown",
+      { stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)", stopCode: "ServiceSchedulerInitiated" },
+      "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)",
+      "See the service events: aws ecs describe-services.",
+    ],
+  ];
+  it.each(table)("%s", (code, task, summary, fix) => expect(diagnoseStoppedTask(task)).toEqual({ code, summary, fix }));
+});
+
+describe("isRoutineStop's phrases count only where ECS puts them: at the start", () => {
+  it.each([
+    "Scaling activity initiated by (deployment ecs-svc/1)",
+    "scaling activity initiated by (deployment ecs-svc/1)",
+    "Task stopped by user",
+    "Service orders was deleted",
+    "Deployment ecs-svc/2 replaced this task",
+  ])("%s is routine", (stoppedReason) => expect(isRoutineStop({ stoppedReason })).toBe(true));
+
+  it.each([
+    "Essential container in task exited: Scaling activity initiated by (deployment ecs-svc/1)",
+    "Essential container in task exited: Task stopped by user",
+    "Essential container in task exited: Service orders was deleted",
+    "Essential container in task exited: Deployment ecs-svc/2 replaced this task",
+  ])("%s is not", (stoppedReason) => expect(isRoutineStop({ stoppedReason })).toBe(false));
+
+  it("is never routine when a container could not start", () => {
+    expect(
+      isRoutineStop({ stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1)", containers: [{ reason: "OutOfMemoryError: Container killed" }] }),
+    ).toBe(false);
+    expect(
+      isRoutineStop({
+        stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1)",
+        containers: [{ reason: "" }, { reason: "CannotPullContainerError: x" }],
+      }),
+    ).toBe(false);
+  });
+});
+
+describe("the pull-through cache's diagnoses need their own evidence", () => {
+  const ECR_IMAGE = "123456789012.dkr.ecr.eu-west-2.amazonaws.com/ghcr/acme/payments:2.0.0";
+  const pull = (detail: string) => pullFailure(`CannotPullContainerError: failed to resolve ref ${ECR_IMAGE}: ${detail}`);
+
+  it("reads 'unauthorized' without a status code, and the upstream's credential, as the cache's credential refused", () => {
+    expect(code(pull("Unauthorized: authentication required"))).toBe("mirror-upstream-unauthorized");
+    expect(code(pull("the upstream registry rejected the credential"))).toBe("mirror-upstream-unauthorized");
+  });
+
+  it("names the missing import action however the colon and space are written", () => {
+    expect(diagnoseStoppedTask(pull("403 Forbidden: user is not authorized to perform ecr:CreateRepository on resource x")).summary).toContain(
+      "(ecr:CreateRepository)",
+    );
+    expect(code(pull("403 Forbidden: user is NOT AUTHORIZED TO PERFORM:ecr:BatchImportUpstreamImage on resource x"))).toBe("mirror-import-denied");
+  });
+
+  it("blames the secret's name only when ECR says something is wrong with it", () => {
+    expect(code(pull("not found: arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/payments-AbC123"))).toBe("pull-not-found");
+  });
+});
