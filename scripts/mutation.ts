@@ -36,7 +36,12 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
   { name: "diagnose", mutate: ["src/operations/diagnose.ts"], tests: ["__tests__/unit/operations/diagnose.test.ts"] },
   { name: "rollout-model", mutate: ["src/ecs/rollout-model.ts"], tests: ["__tests__/unit/ecs/rollout-model.test.ts"] },
   { name: "plan-summary", mutate: ["src/plan-summary/*.ts"], tests: ["__tests__/unit/plan-summary/*.test.ts"] },
-  { name: "backend-schema", mutate: ["src/backend/schema.ts"], tests: ["__tests__/unit/backend/*.test.ts"] },
+  // The schema's descriptions are the generated reference's text: its tests hold them.
+  {
+    name: "backend-schema",
+    mutate: ["src/backend/schema.ts"],
+    tests: ["__tests__/unit/backend/*.test.ts", "__tests__/unit/config/json-schema.test.ts", "__tests__/unit/config/reference-doc.test.ts"],
+  },
   { name: "policy-waivers", mutate: ["src/policy-gate/waivers.ts", "src/policy-gate/secret-patterns.ts"], tests: ["__tests__/unit/policy-gate/*.test.ts"] },
   { name: "reporter", mutate: ["src/cli/reporter.ts"], tests: ["__tests__/unit/cli/reporter.test.ts"] },
 ];
