@@ -192,3 +192,39 @@ describe("the agent-dockercfg script, executed against a stub AWS CLI", () => {
     expect(readdirSync(etc)).toEqual([]);
   });
 });
+
+describe("the agent-dockercfg script's inputs", () => {
+  const withHost = (registryHost: string) => ({ ...agentMode, registryAuth: { mode: "agent-dockercfg" as const, secretArn: SECRET_ARN, registryHost } });
+
+  it.each(["ghcr.io", "registry.example.com:5000", "[::1]:5000", "[fd00::1]", "harbor.acme.io:443"])("accepts the registry host %s", (host) =>
+    expect(renderUserData(withHost(host))).toContain(`registry_host='${host}'`),
+  );
+
+  it.each(["ghcr.io:123456", "ghcr.io:port", "[::1]:abc", "[]:5000", "[zz::1]", "[::1]:123456", "ghcr.io/acme", "x;rm", "[::1]x"])(
+    "refuses the registry host %s",
+    (host) => expect(() => renderUserData(withHost(host))).toThrow(`user data: registry host ${JSON.stringify(host)} is not a host[:port]`),
+  );
+
+  it.each([`${SECRET_ARN}'; rm -rf /`, `'; ${SECRET_ARN}`, `${SECRET_ARN} x`])("refuses a secret ARN a shell would read as more than a word: %s", (secretArn) =>
+    expect(() => renderUserData({ ...agentMode, registryAuth: { mode: "agent-dockercfg", secretArn, registryHost: "ghcr.io" } })).toThrow(
+      `user data: secret ARN ${JSON.stringify(secretArn)} is not an ARN`,
+    ),
+  );
+
+  it("says on the instance's console what failed, and that the instance stays out of the cluster", () => {
+    const script = renderUserData(agentMode);
+    expect(script).toContain('  echo "ghcr-ecs: reading the registry secret failed (attempt $attempt of 5)" >&2\n');
+    expect(script).toContain('  echo "ghcr-ecs: cannot read $secret_arn; this instance will not join the cluster" >&2\n');
+    expect(script).toContain('fi\nsecret_json=""\nfor attempt in 1 2 3 4 5; do\n');
+    expect(script).toContain("\nunset secret_json auth_data\n");
+  });
+});
+
+describe("ecsConfigWrittenBy", () => {
+  it("refuses a script without the ecs.config heredoc, or with one that never ends", () => {
+    expect(() => ecsConfigWrittenBy("#!/bin/bash\necho hi\n")).toThrow("the script writes no ecs.config heredoc");
+    const script = renderUserData(taskMode);
+    const unterminated = script.slice(0, script.lastIndexOf("\nGHCR_ECS_CONFIG\n"));
+    expect(() => ecsConfigWrittenBy(unterminated)).toThrow("the script writes no ecs.config heredoc");
+  });
+});
