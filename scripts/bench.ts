@@ -26,6 +26,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../src/util/project-root";
+import type { ModuleScore } from "./mutation";
 
 const root = projectRoot();
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -309,6 +310,21 @@ function main(argv: string[]): void {
     }
   }
   if (flag >= 0) benchLayers(layerList);
+  reportMutation();
+}
+
+/** The last `npm run mutation`'s score and duration per module (mutation runs take minutes, so bench reads, not runs). */
+function reportMutation(): void {
+  const file = path.join(projectRoot(), "reports", "mutation", "summary.json");
+  if (!existsSync(file)) {
+    process.stdout.write("## Mutation scores\n\nno reports/mutation/summary.json yet: run `npm run mutation`\n");
+    return;
+  }
+  const summary = JSON.parse(readFileSync(file, "utf8")) as { at: string; targetPercent: number; modules: ModuleScore[] };
+  const rows = summary.modules.map((m) => [m.name, `${m.scorePercent} %${m.scorePercent < summary.targetPercent ? " (below target)" : ""}`, `${m.seconds} s`]);
+  process.stdout.write(
+    `## Mutation scores (npm run mutation, ${summary.at}; target ${summary.targetPercent} %)\n\n${table(["module", "score", "duration"], rows)}\n`,
+  );
 }
 
 main(process.argv.slice(2));

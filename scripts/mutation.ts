@@ -7,7 +7,7 @@
  * Exit codes: 0 every module at or above the target, 1 one below it, 2 an unknown module name.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../src/util/project-root";
 
@@ -135,10 +135,11 @@ async function main(): Promise<number> {
       `[${index + 1}/${modules.length}] ${module.name}: ${score.scorePercent} % (${score.killed} detected, ${score.survived} survived, ${score.noCoverage} without a test) in ${score.seconds} s, ${verdict} · ${Math.round((Date.now() - started) / 1000)} s elapsed\n`,
     );
   }
-  writeFileSync(
-    path.join(reports, "summary.json"),
-    `${JSON.stringify({ at: new Date().toISOString(), targetPercent: MUTATION_TARGET_PERCENT, modules: scores }, null, 2)}\n`,
-  );
+  // A run of some modules keeps the other modules' last scores, in the list's order.
+  const summaryFile = path.join(reports, "summary.json");
+  const previous = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, "utf8")) as { modules: ModuleScore[] }).modules : [];
+  const merged = MUTATION_MODULES.flatMap((m) => scores.find((s) => s.name === m.name) ?? previous.find((s) => s.name === m.name) ?? []);
+  writeFileSync(summaryFile, `${JSON.stringify({ at: new Date().toISOString(), targetPercent: MUTATION_TARGET_PERCENT, modules: merged }, null, 2)}\n`);
   const below = scores.filter((s) => s.scorePercent < MUTATION_TARGET_PERCENT);
   if (below.length > 0) process.stderr.write(`below ${MUTATION_TARGET_PERCENT} %: ${below.map((s) => `${s.name} ${s.scorePercent} %`).join(", ")}\n`);
   return below.length > 0 ? 1 : 0;

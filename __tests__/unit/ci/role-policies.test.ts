@@ -14,7 +14,7 @@ function environments(change: (input: ReturnType<typeof app>) => void = () => un
   return environmentsOf(parseDeploymentConfig(input));
 }
 
-const statement = (document: { Statement: { Sid?: string }[] }, sid: string) => document.Statement.find((s) => s.Sid === sid);
+const statement = <S extends { Sid?: string }>(document: { Statement: S[] }, sid: string) => document.Statement.find((s) => s.Sid === sid);
 const S3_STATE = { type: "s3", bucket: "acme-tfstate", key: "shop/{stack}.tfstate", region: "eu-west-1" };
 
 describe("the watch role's policy", () => {

@@ -94,7 +94,7 @@ describe("trustAllows (IAM's evaluation of a web-identity trust policy)", () => 
     expect(trustAllows(policy(allow({}, { Principal: null })), request)).toBe(false);
     expect(trustAllows(policy(allow({}, { Principal: "*" })), request)).toBe(false);
     expect(trustAllows(policy(allow({}, { Principal: { Service: PROVIDER } })), request)).toBe(false);
-    expect(trustAllows({ Version: "2012-10-17" }, request)).toBe(false);
+    expect(trustAllows({ Statement: undefined }, request)).toBe(false);
     expect(trustAllows(policy(allow({}, { Action: undefined })), request)).toBe(false);
     expect(() => trustAllows(policy(allow({ StringEquals: { [SUB]: [42] } })), { providerArn: PROVIDER, claims: { [SUB]: "42" } })).toThrow(
       "policy value 42 is not a string",
