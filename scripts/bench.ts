@@ -141,7 +141,8 @@ function generatedApp(serviceCount: number): Record<string, unknown> {
   // prod keeps the example's settings but not its overrides of the example's own services (web, api, worker).
   const { services: _exampleServices, ...prod } = example.environments.prod;
   const environments = { dev: { ...smaller, tags: { stage: "dev" } }, staging: smaller, prod };
-  return { ...example, $schema: undefined, services, environments };
+  // The environments' stacks only: the CI bootstrap stack is the same size whatever the app.
+  return { ...example, $schema: undefined, ci: undefined, services, environments };
 }
 
 function benchAppSynth(outdirRoot: string): void {
