@@ -198,3 +198,102 @@ describe("rolloutSettingsFromStack", () => {
     expect(describeStackRollout("orders", doc).map((line) => line.split(":")[0])).toEqual(["orders/orders", "orders/orders-worker"]);
   });
 });
+
+describe("estimateRollout at the edges", () => {
+  it("a service scaled to zero deploys at once and has nothing to roll back", () => {
+    const estimate = estimateRollout({ ...OUR_DEFAULTS, desiredCount: 0, deploymentAlarmWindowSeconds: 180 });
+    expect(estimate).toMatchObject({ waves: 0, rollingDeploySeconds: 0, failingRounds: 0, circuitBreakerThreshold: 3 });
+    expect(estimate.failedDeployRolledBackSeconds).toBeUndefined();
+    expect(estimate.alarmRolledBackSeconds).toBeUndefined();
+  });
+
+  it("a deploy that can never start a new task (100 % minimum, 100 % maximum) has no rollout time and nothing to roll back", () => {
+    const estimate = estimateRollout({ ...OUR_DEFAULTS, minimumHealthyPercent: 100, maximumPercent: 100, deploymentAlarmWindowSeconds: 180 });
+    expect(estimate).toMatchObject({ tasksPerWave: 0, waves: Infinity, failingRounds: 0 });
+    expect(estimate.rollingDeploySeconds).toBeUndefined();
+    expect(estimate.failedDeployRolledBackSeconds).toBeUndefined();
+    expect(estimate.alarmRolledBackSeconds).toBeUndefined();
+  });
+
+  it("without a circuit breaker a failing deploy is never rolled back by ECS", () => {
+    const estimate = estimateRollout({ ...OUR_DEFAULTS, circuitBreaker: false });
+    expect([estimate.circuitBreakerThreshold, estimate.failingRounds, estimate.failedDeployRolledBackSeconds]).toEqual([undefined, 0, undefined]);
+  });
+
+  it("brings back the tasks the failing wave stopped early only when the surge room is smaller than a wave", () => {
+    // 4 tasks at 50 / 125 %: 2 healthy, 5 running, 3 per wave but only 1 of surge, so 2 old tasks stop early.
+    const tight = estimateRollout({ ...OUR_DEFAULTS, desiredCount: 4, minimumHealthyPercent: 50, maximumPercent: 125 });
+    expect([tight.tasksPerWave, tight.failingRounds]).toEqual([3, 1]);
+    expect(tight.failedDeployRolledBackSeconds).toBe(1 * (45 + Math.max(60, 10 * 3) + 30) + 1 * (45 + 20));
+    const roomy = estimateRollout({ ...OUR_DEFAULTS, desiredCount: 4, minimumHealthyPercent: 100, maximumPercent: 200 });
+    expect(roomy.failedDeployRolledBackSeconds).toBe(Math.ceil(3 / 4) * (45 + 60 + 30));
+  });
+});
+
+describe("rolloutSettingsFromStack reads what a stack says, and AWS's defaults for what it leaves out", () => {
+  const alarm = (name: string, extra: Record<string, unknown>) => ({ alarm_name: name, ...extra });
+
+  it("takes numbers written as strings, a load balancer block written as an object, and the string form of enable", () => {
+    const [settings] = rolloutSettingsFromStack({
+      resource: {
+        aws_ecs_service: {
+          svc: {
+            name: "api",
+            desired_count: "4",
+            load_balancer: { target_group_arn: "${aws_lb_target_group.tg.arn}" },
+            deployment_circuit_breaker: { enable: "true" },
+            alarms: { enable: "true", alarm_names: ["api-5xx", "api-math"] },
+          },
+        },
+        aws_lb_target_group: { tg: { deregistration_delay: "15", health_check: { interval: "5", healthy_threshold: 2, unhealthy_threshold: "4" } } },
+        aws_cloudwatch_metric_alarm: {
+          a: alarm("api-5xx", { period: 60, evaluation_periods: "3" }),
+          b: alarm("api-math", { metric_query: [{ metric: [{ period: 120 }] }, { expression: "x" }], evaluation_periods: 2 }),
+          c: alarm("other", { period: 3600, evaluation_periods: 24 }),
+        },
+      },
+    });
+    expect(settings).toEqual({
+      address: "aws_ecs_service.svc",
+      name: "api",
+      settings: {
+        desiredCount: 4,
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+        healthCheckGracePeriodSeconds: 0,
+        healthCheckIntervalSeconds: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 4,
+        deregistrationDelaySeconds: 15,
+        circuitBreaker: true,
+        deploymentAlarmWindowSeconds: 240,
+      },
+    });
+  });
+
+  it("finds no target group behind a literal ARN or a reference to something else, and no alarm window when alarms are off", () => {
+    const settingsOf = (service: Record<string, unknown>) =>
+      rolloutSettingsFromStack({
+        resource: {
+          aws_ecs_service: { svc: service },
+          aws_lb_target_group: { tg: { deregistration_delay: 15 } },
+          aws_cloudwatch_metric_alarm: { a: alarm("api-5xx", { period: 60, evaluation_periods: 3 }) },
+        },
+      })[0].settings;
+    for (const arn of [
+      "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1",
+      "${aws_lb_target_group.tg.arn_suffix}",
+      "x${aws_lb_target_group.tg.arn}",
+    ]) {
+      expect(settingsOf({ load_balancer: [{ target_group_arn: arn }] })).toMatchObject({ healthCheckIntervalSeconds: 0, deregistrationDelaySeconds: 0 });
+    }
+    expect(settingsOf({ alarms: { enable: false, alarm_names: ["api-5xx"] } })).not.toHaveProperty("deploymentAlarmWindowSeconds");
+    expect(settingsOf({ alarms: { enable: true, alarm_names: "api-5xx" } })).not.toHaveProperty("deploymentAlarmWindowSeconds");
+    expect(settingsOf({ alarms: { enable: true, alarm_names: ["elsewhere"] } })).not.toHaveProperty("deploymentAlarmWindowSeconds");
+    expect(settingsOf({ desired_count: "many", deployment_circuit_breaker: [{ enable: false }] })).toMatchObject({ desiredCount: 0, circuitBreaker: false });
+  });
+
+  it("reads a stack without resources as having no service", () => {
+    expect(rolloutSettingsFromStack({})).toEqual([]);
+  });
+});
