@@ -42,7 +42,11 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
     mutate: ["src/backend/schema.ts"],
     tests: ["__tests__/unit/backend/*.test.ts", "__tests__/unit/config/json-schema.test.ts", "__tests__/unit/config/reference-doc.test.ts"],
   },
-  { name: "policy-waivers", mutate: ["src/policy-gate/waivers.ts", "src/policy-gate/secret-patterns.ts"], tests: ["__tests__/unit/policy-gate/*.test.ts"] },
+  {
+    name: "policy-waivers",
+    mutate: ["src/policy-gate/waivers.ts", "src/policy-gate/secret-patterns.ts"],
+    tests: ["__tests__/unit/policy-gate/waivers.test.ts", "__tests__/unit/policy-gate/secret-patterns.test.ts"],
+  },
   { name: "reporter", mutate: ["src/cli/reporter.ts"], tests: ["__tests__/unit/cli/reporter.test.ts"] },
 ];
 
