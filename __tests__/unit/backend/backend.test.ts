@@ -135,6 +135,60 @@ describe("bucketNameProblem", () => {
     ["a".repeat(64), "must be 3-63 characters long"],
     ["acme_state", "may hold only lowercase letters, digits, dots and hyphens"],
   ])("refuses %s", (name, problem) => expect(bucketNameProblem(name)).toBe(problem));
+
+  it.each(["a".repeat(63), "abc", "1.2.3", "10.0.0.1x"])("accepts the edge %s", (name) => expect(bucketNameProblem(name)).toBeUndefined());
+
+  it.each([
+    ["acme-", "must start and end with a lowercase letter or digit"],
+    ["10.0.0.1", "must not be formatted as an IP address"],
+    ["sthree-acme", 'must not start with the reserved prefix "sthree-"'],
+    ["amzn-s3-demo-acme", 'must not start with the reserved prefix "amzn-s3-demo-"'],
+    ["acme--ol-s3", 'must not end with the reserved suffix "--ol-s3"'],
+    ["acme.mrap", 'must not end with the reserved suffix ".mrap"'],
+    ["acme--x-s3", 'must not end with the reserved suffix "--x-s3"'],
+    ["acme--table-s3", 'must not end with the reserved suffix "--table-s3"'],
+  ])("refuses the edge %s", (name, problem) => expect(bucketNameProblem(name)).toBe(problem));
+});
+
+describe("backendSchema's messages for wrong types and values, field by field", () => {
+  const messageOf = (input: unknown) => backendSchema.safeParse(input).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  it.each<[unknown, string]>([
+    [{ type: "local", path: 3 }, "path: must be a string: the state file path, e.g. state/{stack}.tfstate"],
+    [{ type: "local", path: "state/{env}.tfstate" }, "path: has the placeholder {env}; the only placeholder is {stack} (the stack name)"],
+    [{ type: "s3", bucket: 3 }, "bucket: must be the S3 bucket name holding the state"],
+    [{ type: "s3", bucket: "acme", key: 3 }, 'key: must be a string: the object key, e.g. "ghcr-ecs/{stack}.tfstate"'],
+    [{ type: "s3", bucket: "acme", region: "mars" }, "region: must be an AWS region such as us-east-1 (the bucket's region)"],
+    [{ type: "s3", bucket: "acme", region: 3 }, "region: must be the bucket's AWS region, e.g. us-east-1"],
+    [{ type: "s3", bucket: "acme", encrypt: "yes" }, "encrypt: must be true or false"],
+    [{ type: "s3", bucket: "acme", kmsKeyId: "my-key" }, "kmsKeyId: must be a KMS key ARN, key ID, or alias/NAME"],
+    [{ type: "s3", bucket: "acme", kmsKeyId: 3 }, "kmsKeyId: must be a KMS key ARN, key ID or alias/NAME"],
+    [{ type: "s3", bucket: "acme", useLockfile: "yes" }, "useLockfile: must be true or false"],
+    [{ type: "s3", bucket: "acme", dynamodbTable: "x" }, "dynamodbTable: must be a DynamoDB table name (3-255 letters, digits, _ . -)"],
+    [{ type: "s3", bucket: "acme", dynamodbTable: 3 }, "dynamodbTable: must be a DynamoDB table name"],
+    [
+      { type: "s3", bucket: "acme", encrypt: false, kmsKeyId: "alias/state" },
+      "encrypt: is false but kmsKeyId is set; the key encrypts the state only with encrypt true",
+    ],
+    [{ type: "cloud", organization: 3, workspace: "w" }, "organization: must be the Terraform Cloud organization name"],
+    [{ type: "cloud", organization: "acme inc", workspace: "w" }, "organization: must be a Terraform Cloud organization name: 1-90 letters, digits, - and _"],
+    [{ type: "cloud", organization: "acme", workspaceTags: "prod" }, 'workspaceTags: must be a list of workspace tags, e.g. ["ghcr-ecs", "prod"]'],
+    [
+      { type: "cloud", organization: "acme", workspaceTags: ["-x"] },
+      "workspaceTags.0: must be a workspace tag (letters, digits, _ : -, starting with a letter or digit)",
+    ],
+    [{ type: "cloud", organization: "acme", workspace: "w", hostname: 3 }, "hostname: must be a hostname such as tfe.example.com"],
+    [
+      { type: "cloud", organization: "acme", workspace: "w", hostname: "https://tfe.example.com" },
+      "hostname: must be a hostname such as tfe.example.com (no https://, no path); leave it out for HCP Terraform (app.terraform.io)",
+    ],
+    [{ type: "cloud", organization: "acme", workspace: "w", project: 3 }, "project: must be a project name"],
+    [{ type: "cloud", organization: "acme", workspace: "w", project: "p!" }, "project: must be a project name: 1-40 letters, digits, spaces, - and _"],
+    [{ type: "cloud", organization: "acme" }, 'workspace: is required unless workspaceTags is set, e.g. "workspace": "{stack}-prod"'],
+    [
+      { type: "cloud", organization: "acme", workspace: "w", workspaceTags: ["prod"] },
+      "workspaceTags: is set together with workspace; choose one: workspace (one named workspace per stack) or workspaceTags (select with TF_WORKSPACE)",
+    ],
+  ])("%j", (input, message) => expect(messageOf(input)).toContain(message));
 });
 
 describe("backendStackProblems (two stacks sharing a backend)", () => {
