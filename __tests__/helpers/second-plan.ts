@@ -33,3 +33,24 @@ export async function secondPlanChanges(
 export function changedAttributes(change: PlannedChange["change"]): string[] {
   return Object.keys(change.after).filter((k) => JSON.stringify(change.after[k]) !== JSON.stringify(change.before[k]));
 }
+
+/**
+ * Fields moto 5.2.1 does not store for a Fargate stack, so a second plan shows them as changes: create_service drops
+ * the grace period, managed tags and AZ rebalancing; security group rules that reference another group lose their
+ * description. Anything else changing after apply is a real drift bug in our stack.
+ */
+export const FARGATE_MOTO_DROPPED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  aws_ecs_service: ["enable_ecs_managed_tags", "health_check_grace_period_seconds", "availability_zone_rebalancing"],
+  aws_vpc_security_group_ingress_rule: ["description"],
+  aws_vpc_security_group_egress_rule: ["description"],
+};
+
+/** What a second plan changes beyond the fields moto drops: `<address>.<attribute>`, or `<address>: <actions>` for anything but an update. */
+export function driftBeyond(changes: readonly PlannedChange[], dropped: Readonly<Record<string, readonly string[]>>): string[] {
+  return changes.flatMap((c) => {
+    if (!c.change.actions.every((a) => a === "update")) return [`${c.address}: ${c.change.actions.join("+")}`];
+    return changedAttributes(c.change)
+      .filter((k) => !(dropped[c.type] ?? []).includes(k))
+      .map((k) => `${c.address}.${k}`);
+  });
+}

@@ -21,16 +21,9 @@ import { EmulatedDeployment } from "../../src/emulator/emulated-deployment";
 import { filesContaining } from "../../src/emulator/leaks";
 import { makeCanary, needlesFor, searchFiles, searchTexts } from "../helpers/canary";
 import { match } from "../helpers/matchers";
-import { changedAttributes, secondPlanChanges } from "../helpers/second-plan";
+import { driftBeyond, FARGATE_MOTO_DROPPED_FIELDS, secondPlanChanges } from "../helpers/second-plan";
 
 jest.setTimeout(600_000);
-
-/** As in fargate-on-moto: fields moto 5.2.1 does not store, which a second plan shows as changes. */
-const MOTO_DROPPED_FIELDS: Record<string, string[]> = {
-  aws_ecs_service: ["enable_ecs_managed_tags", "health_check_grace_period_seconds", "availability_zone_rebalancing"],
-  aws_vpc_security_group_ingress_rule: ["description"],
-  aws_vpc_security_group_egress_rule: ["description"],
-};
 
 const EXAMPLE = path.join(__dirname, "..", "..", "config", "examples", "private-mirror.json");
 const FIXTURE = path.join(__dirname, "..", "fixtures", "moto_with_ecr_cache.py");
@@ -192,13 +185,7 @@ describe("the ECR mirror with VPC endpoints, applied to moto", () => {
 
   it("plans no change after the apply besides what moto drops", async () => {
     const changes = await secondPlanChanges(deployment, canary, logs);
-    const unexpected = changes.flatMap((c) => {
-      if (!c.change.actions.every((a) => a === "update")) return [`${c.address}: ${c.change.actions.join("+")}`];
-      return changedAttributes(c.change)
-        .filter((k) => !(MOTO_DROPPED_FIELDS[c.type] ?? []).includes(k))
-        .map((k) => `${c.address}.${k}`);
-    });
-    expect(unexpected).toEqual([]);
+    expect(driftBeyond(changes, FARGATE_MOTO_DROPPED_FIELDS)).toEqual([]);
   });
 
   it("never writes the cache's token to state, plan, cdktf.out or Terraform's output, raw or base64 at any alignment", () => {

@@ -5,8 +5,8 @@
  */
 import type { PolicyDocument, PolicyStatement } from "../aws/iam-policies";
 import { backendBlock, type S3BackendBlock } from "../backend/apply";
-import type { EnvironmentModel } from "../config/model";
-import { cachePrefixFor, mirrorSecretName } from "../registry/ecr-mirror";
+import { credentialName, secretReaderOf, type EnvironmentModel } from "../config/model";
+import { cacheRepositoriesArn, cachePrefixFor, registrySecretName } from "../registry/ecr-mirror";
 
 /** Account and partition of the stack (Terraform references at synth). */
 export interface AccountContext {
@@ -18,18 +18,15 @@ export interface AccountContext {
 export function credentialSecretArns(environment: EnvironmentModel, account: AccountContext): string[] {
   return environment.credentials.map((credential) => {
     if (credential.settings.mode === "existing") return credential.settings.existingSecretArn;
-    if (environment.registry.mode === "ecr-pull-through-cache") {
-      return `arn:${account.partition}:secretsmanager:${environment.region}:${account.accountId}:secret:${mirrorSecretName(environment.stackName)}-??????`;
-    }
-    const name = credential.key === "default" ? environment.stackName : `${environment.stackName}/${credential.key}`;
-    return `arn:${account.partition}:secretsmanager:${environment.region}:${account.accountId}:secret:${name}/registry-credentials-??????`;
+    const name = registrySecretName(credentialName(environment, credential), secretReaderOf(environment));
+    return `arn:${account.partition}:secretsmanager:${environment.region}:${account.accountId}:secret:${name}-??????`;
   });
 }
 
 /** Whether any of the environment's credential secrets is encrypted with a customer-managed key. */
 function secretsUseCustomerKey(environment: EnvironmentModel): boolean {
   // The cache's secret keeps the AWS-managed key (see environment-base).
-  const managedUseKey = environment.encryption.mode !== "aws-managed" && environment.registry.mode !== "ecr-pull-through-cache";
+  const managedUseKey = environment.encryption.mode !== "aws-managed" && secretReaderOf(environment) === "repository-credentials";
   return environment.credentials.some((credential) => (credential.settings.mode === "existing" ? credential.settings.kmsKeyArn !== undefined : managedUseKey));
 }
 
@@ -166,17 +163,19 @@ export function watchRolePolicy(environments: readonly EnvironmentModel[], accou
             Sid: "DescribeCachedImages",
             Effect: "Allow" as const,
             Action: "ecr:DescribeImages",
-            Resource: unique(cached.map((environment) => cacheRepositoriesArn(environment, account))),
+            Resource: unique(
+              cached.map((environment) =>
+                cacheRepositoriesArn({
+                  ...account,
+                  region: environment.region,
+                  prefix: cachePrefixFor(environment.registry.ecrRepositoryPrefix, environment.services[0].settings.image),
+                }),
+              ),
+            ),
           },
         ]
       : []),
   ]);
-}
-
-/** The pull-through cache's repositories of an environment: `arn:…:repository/<prefix>/*`. */
-function cacheRepositoriesArn(environment: EnvironmentModel, account: AccountContext): string {
-  const prefix = cachePrefixFor(environment.registry.ecrRepositoryPrefix, environment.services[0].settings.image);
-  return `arn:${account.partition}:ecr:${environment.region}:${account.accountId}:repository/${prefix}/*`;
 }
 
 /** Services that create their service-linked role on first use in an account. */

@@ -11,6 +11,7 @@ import type { EnvironmentAlarmSettings } from "./alarms";
 import type { AppService, AppSettings } from "./app";
 import type { CiSettings } from "./ci";
 import type { RegistrySettings } from "./registry";
+import type { SecretReader } from "../registry/ecr-mirror";
 import type { credentials as credentialsSchema, encryption as encryptionSchema } from "./credentials";
 import { ciStackName, ec2Settings, ec2StackName, stackNames, type Ec2Settings } from "./derive";
 import type { AppConfig } from "./environments";
@@ -107,6 +108,16 @@ export function configWarnings(config: DeploymentConfig): string[] {
     for (const warning of backendWarnings(environment.backend)) if (!warnings.includes(warning)) warnings.push(warning);
   }
   return warnings;
+}
+
+/** The name a managed credential's secret is derived from: the stack's, or `<stack>/<key>` for a service's own. */
+export function credentialName(environment: EnvironmentModel, credential: CredentialModel): string {
+  return credential.key === "default" ? environment.stackName : `${environment.stackName}/${credential.key}`;
+}
+
+/** Who reads the environment's managed credential secrets: ECS, or (with the mirror) ECR's pull-through cache. */
+export function secretReaderOf(environment: EnvironmentModel): SecretReader {
+  return environment.registry.mode === "ecr-pull-through-cache" ? "pull-through-cache" : "repository-credentials";
 }
 
 /** The opt-in CI bootstrap stack: the roles every environment's workflows assume. */

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { mirrorSecretName } from "../registry/ecr-mirror";
+import { registrySecretName, type SecretReader } from "../registry/ecr-mirror";
 import { TOKEN_EXPIRES_TAG } from "../registry/github-token";
 
 /** Terraform variable that carries the registry token; never stored in state, plan or `cdktf.out`. */
@@ -45,7 +45,7 @@ export type RegistryCredentialsProps =
        * `{"username","accessToken"}`, the only names and shape ECR accepts).
        * @default "repository-credentials"
        */
-      readonly reader?: "repository-credentials" | "pull-through-cache";
+      readonly reader?: SecretReader;
     }
   | {
       /** Use a secret created and filled outside this stack. */
@@ -119,7 +119,7 @@ export class RegistryCredentials extends Construct {
     const forCache = props.reader === "pull-through-cache";
     const tokenKey = forCache ? "accessToken" : "password";
     const secret = new SecretsmanagerSecret(this, "secret", {
-      name: forCache ? mirrorSecretName(props.name) : `${props.name}/registry-credentials`,
+      name: registrySecretName(props.name, props.reader ?? "repository-credentials"),
       description: forCache
         ? `Upstream registry credentials ({"username","accessToken"}) ECR's pull-through cache uses for ${props.name}'s images`
         : `Registry credentials ({"username","password"}) ECS uses to pull ${props.name}'s image`,

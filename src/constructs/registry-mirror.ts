@@ -4,7 +4,7 @@ import { EcrRepositoryCreationTemplate } from "@cdktf/provider-aws/lib/ecr-repos
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { ecrCreationTemplatePolicy, ecrCreationTemplateTrustPolicy } from "../aws/iam-policies";
-import { mirrorLifecyclePolicy } from "../registry/ecr-mirror";
+import { cacheRepositoriesArn, mirrorLifecyclePolicy } from "../registry/ecr-mirror";
 
 export interface RegistryMirrorProps {
   /** Deployment name: the template's role is `<name>-ecr-cache`. */
@@ -47,7 +47,7 @@ export class RegistryMirror extends Construct {
     if (!Number.isInteger(props.keepImages) || props.keepImages < 1 || props.keepImages > 1000) {
       throw new Error(`RegistryMirror keepImages ${props.keepImages} is invalid: use a whole number from 1 to 1000`);
     }
-    this.repositoriesArn = `arn:${props.partition}:ecr:${props.region}:${props.accountId}:repository/${props.ecrRepositoryPrefix}/*`;
+    this.repositoriesArn = cacheRepositoriesArn({ ...props, prefix: props.ecrRepositoryPrefix });
     // ECR applies a template with a customer-managed key or tags only through a role it may assume.
     const templateRole = new IamRole(this, "template-role", {
       name: `${props.name}-ecr-cache`,

@@ -1,14 +1,10 @@
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { EXIT, OperationError } from "./exit-codes";
 import { awsFailure } from "./aws";
-import { PULL_THROUGH_CACHE_SECRET_PREFIX } from "../registry/ecr-mirror";
+import { PULL_THROUGH_CACHE_SECRET_PREFIX, type SecretReader } from "../registry/ecr-mirror";
 import type { RegistryCredential } from "../registry/pull-check";
 
-/**
- * Who reads the secret, which decides its JSON: ECS's `repositoryCredentials` read `{"username","password"}`; ECR's
- * pull-through cache reads `{"username","accessToken"}`.
- */
-export type SecretReader = "repository-credentials" | "pull-through-cache";
+export type { SecretReader };
 
 /** The reader of a stack's secret, from its `registry_auth_mode` output. */
 export function secretReaderFor(registryAuthMode: string | undefined): SecretReader {

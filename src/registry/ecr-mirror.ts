@@ -67,6 +67,27 @@ export function mirrorSecretName(stackName: string): string {
   return `${PULL_THROUGH_CACHE_SECRET_PREFIX}${stackName}`;
 }
 
+/**
+ * Who reads a registry credential's secret, which decides its name and JSON: ECS's `repositoryCredentials`
+ * (`{"username","password"}`), or ECR's pull-through cache (`{"username","accessToken"}`).
+ */
+export type SecretReader = "repository-credentials" | "pull-through-cache";
+
+/** The secret a managed credential named `name` lives in: `<name>/registry-credentials`, or the cache's `ecr-pullthroughcache/<name>`. */
+export function registrySecretName(name: string, reader: SecretReader): string {
+  return reader === "pull-through-cache" ? mirrorSecretName(name) : `${name}/registry-credentials`;
+}
+
+/** The cache's repositories, `arn:…:repository/<prefix>/*`: what the execution roles pull from. */
+export function cacheRepositoriesArn(location: {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly prefix: string;
+}): string {
+  return `arn:${location.partition}:ecr:${location.region}:${location.accountId}:repository/${location.prefix}/*`;
+}
+
 /** The registry host of an account's private ECR in a region. */
 export function ecrRegistryHost(accountId: string, region: string): string {
   return `${accountId}.dkr.ecr.${region}.amazonaws.com`;

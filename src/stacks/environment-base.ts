@@ -12,7 +12,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ServiceDiscoveryHttpNamespace } from "@cdktf/provider-aws/lib/service-discovery-http-namespace";
 import { applyBackend } from "../backend/apply";
-import type { CredentialModel, EnvironmentModel, ServiceModel } from "../config/model";
+import { credentialName, secretReaderOf, type CredentialModel, type EnvironmentModel, type ServiceModel } from "../config/model";
 import { AlarmTopic } from "../constructs/alarm-topic";
 import { Ec2Capacity } from "../constructs/ec2-capacity";
 import { EncryptionKey } from "../constructs/encryption-key";
@@ -300,13 +300,13 @@ function registryCredentials(
     settings.mode === "managed"
       ? {
           mode: "managed",
-          name: isDefault ? environment.stackName : `${environment.stackName}/${credential.key}`,
+          name: credentialName(environment, credential),
           ...(isDefault ? {} : { variableSuffix: credential.key.replace(/-/g, "_") }),
           username: settings.username,
           version: settings.version,
           recoveryWindowInDays: settings.recoveryWindowInDays,
           kmsKeyArn: keyArn,
-          ...(environment.registry.mode === "ecr-pull-through-cache" ? { reader: "pull-through-cache" as const } : {}),
+          reader: secretReaderOf(environment),
         }
       : { mode: "existing", secretArn: settings.existingSecretArn, kmsKeyArn: settings.kmsKeyArn },
   );
