@@ -1,6 +1,6 @@
 /**
  * `npm run local`: deploy the configured stack (an app: its first environment) to moto (a local AWS emulator) with
- * throw-away registry tokens and every image pushed to a local registry, show the outputs, prove each token reached
+ * throw-away registry tokens and every image pushed to a local registry (HTTPS with a CA made for the run), show the outputs, prove each token reached
  * Secrets Manager but not state, plan or cdktf.out, check every service's pull and rotate a token with the
  * `ghcr-ecs` CLI (which rolls every service that pulls with it), show `ghcr-ecs status` and the last log lines of the
  * first service, then destroy.
@@ -73,15 +73,18 @@ async function main(): Promise<number> {
   const repositoriesOf = (credential: LocalCredential) =>
     environment.services.filter((s) => credential.services.includes(s.name)).map((s) => pushTarget(s.settings.image).repository);
 
-  step(`Starting a local registry (token auth like ghcr.io) and pushing ${images.length} image${images.length === 1 ? "" : "s"} to it`);
-  const registry = await LocalRegistry.start({
-    kind: "token",
-    style: "ghcr",
-    users: [
-      ...credentials.map((c) => ({ username: c.username, passwords: [c.token, c.nextToken], pull: repositoriesOf(c) })),
-      { ...publisher, passwords: [publisher.password], pull: ["*"], push: ["*"] },
-    ],
-  });
+  step(`Starting a local registry (HTTPS and token auth like ghcr.io) and pushing ${images.length} image${images.length === 1 ? "" : "s"} to it`);
+  const registry = await LocalRegistry.start(
+    {
+      kind: "token",
+      style: "ghcr",
+      users: [
+        ...credentials.map((c) => ({ username: c.username, passwords: [c.token, c.nextToken], pull: repositoriesOf(c) })),
+        { ...publisher, passwords: [publisher.password], pull: ["*"], push: ["*"] },
+      ],
+    },
+    { tls: true },
+  );
   try {
     const pushed = new Map<string, string>();
     for (const image of images) {
@@ -90,7 +93,9 @@ async function main(): Promise<number> {
       pushed.set(image, result.reference);
       process.stdout.write(`image ${result.reference} (${result.digest})\n`);
     }
-    process.stdout.write(`registry on ${registry.host} (pid ${registry.pid})\n`);
+    process.stdout.write(
+      `registry on ${registry.url}, token realm ${registry.realm} (pid ${registry.pid}); its CA, trusted by the CLI below only: ${registry.caFile}\n`,
+    );
     const config = parseDeploymentConfig(withImages(raw, pushed), configFile);
     return await deployAndRotate(config, configFile, registry, credentials);
   } finally {
@@ -155,7 +160,12 @@ async function deployAndRotate(
     if (rotated) {
       const outputsFile = path.join(deployment.workdir, "cdktf-outputs.json");
       writeFileSync(outputsFile, JSON.stringify({ [deployment.stack]: outputs }));
-      const cliEnv = { ...process.env, ...deployment.moto.awsEnv(deployment.region), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+      const cliEnv = {
+        ...process.env,
+        ...deployment.moto.awsEnv(deployment.region),
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        NODE_EXTRA_CA_CERTS: registry.caFile,
+      };
       const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => ghcrEcs([...args, "--outputs", outputsFile], { ...cliEnv, ...extraEnv });
 
       step("Proving every service's stored credential can pull its image");

@@ -471,7 +471,8 @@ describe("ghcr-ecs credentials check", () => {
       const run = await cli(["credentials", "check", "--timeout", "2"]);
       expect(run.code).toBe(EXIT.registryUnreachable);
       expect(run.stderr).toContain(`${registry.host} did not answer within 2 s`);
-      expect(Date.now() - started).toBeLessThan(10000);
+      // Under the 10 s a hung TLS handshake would hold the process open after giving up.
+      expect(Date.now() - started).toBeLessThan(9000);
     } finally {
       registry.thaw();
     }

@@ -79,17 +79,28 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
   }
 }
 
-/** The process entry point: runs `process.argv` and sets the exit code. */
+/** The process entry point: runs `process.argv` and exits with its code once the output is flushed. */
 export function main(): void {
-  runCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`);
-      process.exitCode = EXIT.failure;
-    },
-  );
+  runCli(process.argv.slice(2)).then(exitWhenFlushed, (error: unknown) => {
+    process.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`);
+    exitWhenFlushed(EXIT.failure);
+  });
+}
+
+/**
+ * Exits as soon as stdout and stderr are written out. A connection the runtime still holds must not delay the answer:
+ * a TLS handshake a hung registry never answers keeps fetch's socket open for its own 10 s connect timeout after the
+ * check has given up.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const flushed = () => {
+    pending -= 1;
+    if (pending === 0) process.exit(code);
+  };
+  process.stdout.write("", flushed);
+  process.stderr.write("", flushed);
 }
 
 if (require.main === module) main();

@@ -44,17 +44,26 @@ export interface PullCheckOptions {
 }
 
 class Failed extends Error {
-  constructor(readonly failure: PullFailure) {
+  constructor(
+    readonly failure: PullFailure,
+    /** The server answered the TLS handshake in plain HTTP. */
+    readonly notTls = false,
+  ) {
     super(failure.message);
   }
 }
 
 const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(?::\d+)?$/;
 
-/** The host the registry API answers on (`docker.io` images are served by `registry-1.docker.io`). */
-export function registryApiBase(registry: string): string {
+/**
+ * Where the registry API answers, in the order to try (`docker.io` images are served by `registry-1.docker.io`):
+ * HTTPS first, always; plain HTTP only after it for a loopback registry, used when that registry answers the TLS
+ * handshake in plain HTTP (Docker treats localhost and 127.0.0.0/8 the same way, but never downgrades on a
+ * certificate error here).
+ */
+export function registryApiBases(registry: string): readonly string[] {
   const host = registry === "docker.io" || registry === "index.docker.io" ? "registry-1.docker.io" : registry;
-  return `${LOOPBACK.test(host) ? "http" : "https"}://${host}`;
+  return LOOPBACK.test(host) ? [`https://${host}`, `http://${host}`] : [`https://${host}`];
 }
 
 /**
@@ -65,14 +74,22 @@ export function registryApiBase(registry: string): string {
 export async function checkPull(image: ImageReference, credential: RegistryCredential, options: PullCheckOptions = {}): Promise<PullCheckResult> {
   const timeoutMs = options.timeoutMs ?? 20000;
   const deadline = Date.now() + timeoutMs;
-  const base = registryApiBase(image.registry);
+  const [secureBase, plainBase] = registryApiBases(image.registry);
   const repository = image.registry === "docker.io" && !image.repository.includes("/") ? `library/${image.repository}` : image.repository;
   const reference = image.digest ?? image.tag;
   if (reference === undefined) throw new Error(`${image.registry}/${image.repository} has no tag or digest to check`);
   const http = (url: string, init: RequestInit = {}) => request(url, init, deadline, timeoutMs, image.registry);
 
   try {
-    const ping = await http(`${base}/v2/`);
+    let base = secureBase;
+    let ping: Response;
+    try {
+      ping = await http(`${secureBase}/v2/`);
+    } catch (error) {
+      if (!(plainBase && error instanceof Failed && error.notTls)) throw error;
+      base = plainBase;
+      ping = await http(`${plainBase}/v2/`);
+    }
     let authorization: string | undefined;
     let auth: "bearer" | "basic" | "none" = "none";
     if (ping.status === 401) {
@@ -117,27 +134,49 @@ async function request(url: string, init: RequestInit, deadline: number, timeout
       throw unreachable(`${registry} did not answer within ${seconds} s (${new URL(url).pathname})`, networkFix);
     }
     const code = err.cause?.code ?? "";
+    const { host, hostname } = new URL(url);
     if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-      throw unreachable(`cannot resolve ${new URL(url).hostname} (${code})`, `Check the registry host in the image reference and DNS. ${networkFix}`);
+      throw unreachable(`DNS cannot resolve ${hostname} (${code})`, `Check the registry host in the image reference and DNS. ${networkFix}`);
     }
     if (code === "ECONNREFUSED" || code === "ECONNRESET" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
-      throw unreachable(`cannot connect to ${new URL(url).host} (${code})`, networkFix);
+      throw unreachable(`cannot connect to ${host} (${code})`, networkFix);
     }
-    if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) {
-      throw unreachable(
-        `TLS handshake with ${new URL(url).host} failed (${code})`,
-        "The registry's certificate is not trusted here; ECS's agent will refuse it too. Use a certificate from a public CA.",
+    if (code === "ERR_SSL_WRONG_VERSION_NUMBER") {
+      throw new Failed(
+        {
+          kind: "registry-unreachable",
+          message: `${host} answered the TLS handshake in plain HTTP (${code})`,
+          fix: "Credentials go to a registry outside loopback over HTTPS only, as ECS sends them: serve the registry over HTTPS, or correct the port in the image reference.",
+        },
+        true,
       );
     }
-    throw unreachable(`request to ${new URL(url).host} failed (${code || err.cause?.message || err.message})`, networkFix);
+    if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+      throw unreachable(
+        `the TLS certificate of ${host} does not name ${hostname} (${code})`,
+        "Use the registry host the certificate names in the image reference, or reissue the certificate with this name; ECS's agent checks the name too.",
+      );
+    }
+    if (/CERT|UNABLE_TO_VERIFY/.test(code)) {
+      throw unreachable(
+        `the TLS certificate of ${host} is not trusted here (${code})`,
+        "If your own CA signed it, give this check its certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem. ECS verifies it as well: on Fargate use a certificate from a public CA; EC2 instances must trust your CA.",
+      );
+    }
+    if (/SSL|TLS/.test(code)) {
+      throw unreachable(`the TLS handshake with ${host} failed (${code})`, `The registry's TLS set-up is not one this client accepts. ${networkFix}`);
+    }
+    throw unreachable(`request to ${host} failed (${code || err.cause?.message || err.message})`, networkFix);
   }
 }
 
 /** The challenges of a header, or [] when it is absent or malformed (the caller reports what it lacks). */
 function challengesOf(header: string | null): AuthChallenge[] {
   try {
+    // Stryker disable next-line ArrayDeclaration: a non-challenge element is never picked (callers find by scheme)
     return header ? parseWwwAuthenticate(header) : [];
   } catch {
+    // Stryker disable next-line ArrayDeclaration: as above
     return [];
   }
 }
@@ -170,7 +209,14 @@ async function fetchBearerToken(challenge: AuthChallenge, repository: string, cr
       fix: "The registry is misconfigured; report it to its operator.",
     });
   }
-  const realmUrl = new URL(realm);
+  const realmUrl = URL.canParse(realm) ? new URL(realm) : undefined;
+  if (!realmUrl) {
+    throw new Failed({
+      kind: "registry-error",
+      message: `the registry's Bearer challenge names a realm that is not a URL (${realm})`,
+      fix: "The registry is misconfigured; report it to its operator.",
+    });
+  }
   if (realmUrl.protocol !== "https:" && !LOOPBACK.test(realmUrl.host)) {
     throw new Failed({
       kind: "registry-error",
@@ -235,7 +281,7 @@ async function manifestFailure(
 ): Promise<Failed> {
   if (response.status === 401) {
     const challenge = challengesOf(response.headers.get("www-authenticate")).find((c) => c.scheme === "bearer");
-    if (auth === "bearer" && challenge?.params.error === "insufficient_scope") return accessDenied(repository, " (insufficient_scope)");
+    if (challenge?.params.error === "insufficient_scope") return accessDenied(repository, " (insufficient_scope)");
     if (auth === "none") {
       return new Failed({
         kind: "registry-error",
@@ -277,9 +323,8 @@ function unexpectedStatus(response: Response, what: string, host: string, detail
 
 /** `: CODE: message` from an OCI error body, bounded, or "". */
 async function errorDetail(response: Response): Promise<string> {
-  const text = await response.text().catch(() => "");
   try {
-    const errors = (JSON.parse(text) as { errors?: { code?: string; message?: string }[] }).errors ?? [];
+    const errors = (JSON.parse(await response.text()) as { errors?: { code?: string; message?: string }[] }).errors ?? [];
     const parts = errors.map((e) => [e.code, e.message].filter(Boolean).join(": ")).filter(Boolean);
     return parts.length > 0 ? `: ${parts.join("; ").slice(0, 300)}` : "";
   } catch {

@@ -2,25 +2,41 @@ import { createHash } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ImageReference } from "../../../src/registry/image-reference";
-import { checkPull, MANIFEST_ACCEPT, registryApiBase, type PullCheckResult, type PullFailure } from "../../../src/registry/pull-check";
+import { checkPull, MANIFEST_ACCEPT, registryApiBases, REGISTRY_USERNAME, type PullCheckResult, type PullFailure } from "../../../src/registry/pull-check";
 
-describe("registryApiBase", () => {
+const urlOf = (input: string | URL | Request): string => (input instanceof Request ? input.url : input.toString());
+
+describe("registryApiBases", () => {
   it.each([
-    ["ghcr.io", "https://ghcr.io"],
-    ["docker.io", "https://registry-1.docker.io"],
-    ["index.docker.io", "https://registry-1.docker.io"],
-    ["registry.gitlab.com", "https://registry.gitlab.com"],
-    ["registry.test:5000", "https://registry.test:5000"],
-    ["10.0.0.5:5000", "https://10.0.0.5:5000"],
-    ["127.0.0.1:5000", "http://127.0.0.1:5000"],
-    ["127.1.2.3", "http://127.1.2.3"],
-    ["localhost:5000", "http://localhost:5000"],
-    ["localhost", "http://localhost"],
-    ["[::1]:5000", "http://[::1]:5000"],
-    ["localhost.example.com", "https://localhost.example.com"],
-    ["127.0.0.1.nip.io:5000", "https://127.0.0.1.nip.io:5000"],
-  ])("serves %s from %s", (registry, base) => {
-    expect(registryApiBase(registry)).toBe(base);
+    ["ghcr.io", ["https://ghcr.io"]],
+    ["docker.io", ["https://registry-1.docker.io"]],
+    ["index.docker.io", ["https://registry-1.docker.io"]],
+    ["registry.gitlab.com", ["https://registry.gitlab.com"]],
+    ["registry.test:5000", ["https://registry.test:5000"]],
+    ["10.0.0.5:5000", ["https://10.0.0.5:5000"]],
+    ["127.0.0.1:5000", ["https://127.0.0.1:5000", "http://127.0.0.1:5000"]],
+    ["127.1.2.3", ["https://127.1.2.3", "http://127.1.2.3"]],
+    ["127.100.200.254:5000", ["https://127.100.200.254:5000", "http://127.100.200.254:5000"]],
+    ["localhost:5000", ["https://localhost:5000", "http://localhost:5000"]],
+    ["localhost", ["https://localhost", "http://localhost"]],
+    ["[::1]:5000", ["https://[::1]:5000", "http://[::1]:5000"]],
+    ["localhost.example.com", ["https://localhost.example.com"]],
+    ["evil.localhost", ["https://evil.localhost"]],
+    ["evillocalhost:5000", ["https://evillocalhost:5000"]],
+    ["x127.0.0.1:5000", ["https://x127.0.0.1:5000"]],
+    ["127.0.0.1.nip.io:5000", ["https://127.0.0.1.nip.io:5000"]],
+    ["localhost:5000x", ["https://localhost:5000x"]],
+  ])("tries %s at %j", (registry, bases) => {
+    expect(registryApiBases(registry)).toEqual(bases);
+  });
+});
+
+describe("REGISTRY_USERNAME", () => {
+  it.each(["acme-ci-bot", "a", "x".repeat(256), "user@example.com"])("accepts %s", (name) => {
+    expect(REGISTRY_USERNAME.test(name)).toBe(true);
+  });
+  it.each(["", "x".repeat(257), "acme ci", " acme", "acme ", "acme\tci", "acme:ci", ":"])("refuses %j", (name) => {
+    expect(REGISTRY_USERNAME.test(name)).toBe(false);
   });
 });
 
@@ -164,7 +180,7 @@ describe("checkPull against a fake registry on loopback", () => {
 
   it("tells a valid credential without access (403, then 200 without scope) as access denied", async () => {
     route = ghcr((request) =>
-      request.query.scope
+      request.query.scope || request.authorization !== BASIC
         ? { status: 403, body: ERRORS("DENIED", "requested access to the resource is denied") }
         : { status: 200, body: { token: "identity-only" } },
     );
@@ -174,9 +190,9 @@ describe("checkPull against a fake registry on loopback", () => {
       message: "the credentials are valid but may not pull acme/orders: DENIED: requested access to the resource is denied",
       fix: "Give the token read access to this package: a classic PAT needs the read:packages scope; a fine-grained token or a bot account must be granted access in the package's settings (Manage access).",
     });
-    expect(seen.filter((r) => r.path === "/token").map((r) => r.query)).toEqual([
-      { service: "ghcr.io", scope: "repository:acme/orders:pull" },
-      { service: "ghcr.io" },
+    expect(seen.filter((r) => r.path === "/token").map((r) => [r.query, r.authorization])).toEqual([
+      [{ service: "ghcr.io", scope: "repository:acme/orders:pull" }, BASIC],
+      [{ service: "ghcr.io" }, BASIC],
     ]);
   });
 
@@ -271,11 +287,157 @@ describe("checkPull against a fake registry on loopback", () => {
         message: "the token realm http://example.invalid/token is plain HTTP",
         fix: "Refusing to send credentials over plain HTTP outside loopback; the registry must offer an https:// realm.",
       });
-      expect(fetchSpy.mock.calls.map(([input]) => (input instanceof Request ? input.url : input.toString()))).toEqual([`http://${host}/v2/`]);
+      expect(fetchSpy.mock.calls.map(([input]) => urlOf(input))).toEqual([`https://${host}/v2/`, `http://${host}/v2/`]);
     } finally {
       fetchSpy.mockRestore();
     }
     expect(seen.map((r) => r.path)).toEqual(["/v2/"]);
+  });
+
+  it.each(["http://evillocalhost:1/token", "http://evil.localhost/token", "http://localhost.example.com/token", "http://127.0.0.1.nip.io/token"])(
+    "refuses the plain-HTTP realm %s, whose host only looks like loopback",
+    async (realm) => {
+      route = () => ({ status: 401, headers: { "www-authenticate": `Bearer realm="${realm}",service="ghcr.io"` } });
+      expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({ kind: "registry-error", message: `the token realm ${realm} is plain HTTP` });
+      expect(seen.map((r) => r.path)).toEqual(["/v2/"]);
+    },
+  );
+
+  it("sends the credential to an HTTPS realm outside loopback (here one DNS cannot resolve)", async () => {
+    route = () => ({ status: 401, headers: { "www-authenticate": 'Bearer realm="https://token.invalid/token",service="ghcr.io"' } });
+    expect(failureOf(await checkPull(image(), CREDENTIAL))).toEqual({
+      kind: "registry-unreachable",
+      message: "DNS cannot resolve token.invalid (ENOTFOUND)",
+      fix:
+        "Check the registry host in the image reference and DNS. Check that 127.0.0.1:" +
+        host.split(":")[1] +
+        " resolves and answers on HTTPS from here; from ECS, tasks need a route to it (NAT gateway or public IP) and egress on 443.",
+    });
+  });
+
+  it("asks for its own scope when ghcr.io's challenge on /v2/ carries a placeholder scope", async () => {
+    const inner = ghcr(goodToken);
+    route = (request) =>
+      request.path === "/v2/"
+        ? { status: 401, headers: { "www-authenticate": `Bearer realm="http://${host}/token",service="ghcr.io",scope="repository:user/image:pull"` } }
+        : inner(request);
+    expect(await checkPull(image(), CREDENTIAL)).toMatchObject({ ok: true, auth: "bearer" });
+    expect(seen.filter((r) => r.path === "/token").map((r) => r.query)).toEqual([{ service: "ghcr.io", scope: "repository:acme/orders:pull" }]);
+  });
+
+  it("asks for a token without a service when the challenge names none", async () => {
+    const inner = ghcr(goodToken);
+    route = (request) => (request.path === "/v2/" ? { status: 401, headers: { "www-authenticate": `Bearer realm="http://${host}/token"` } } : inner(request));
+    expect(await checkPull(image(), CREDENTIAL)).toMatchObject({ ok: true, auth: "bearer" });
+    expect(seen.filter((r) => r.path === "/token").map((r) => [r.query, r.authorization])).toEqual([[{ scope: "repository:acme/orders:pull" }, BASIC]]);
+  });
+
+  it("keeps HTTPS for a loopback registry that speaks it, realm and manifest included", async () => {
+    const realFetch = globalThis.fetch;
+    const urls: string[] = [];
+    // Stands in for a TLS registry on loopback: HTTPS requests get the fake registry's answers; plain HTTP fails.
+    const fetchSpy = jest.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const url = urlOf(input);
+      urls.push(url);
+      if (!url.startsWith("https:")) throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } });
+      return realFetch(url.replace(/^https:/, "http:"), init);
+    });
+    try {
+      const inner = ghcr(goodToken);
+      route = (request) =>
+        request.path === "/v2/" ? { status: 401, headers: { "www-authenticate": `Bearer realm="https://${host}/token",service="ghcr.io"` } } : inner(request);
+      expect(await checkPull(image(), CREDENTIAL)).toMatchObject({ ok: true, digest: DIGEST });
+      expect(urls).toEqual([
+        `https://${host}/v2/`,
+        `https://${host}/token?service=ghcr.io&scope=repository%3Aacme%2Forders%3Apull`,
+        `https://${host}${manifestPath}`,
+      ]);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it("falls back to plain HTTP on loopback only when the registry answers TLS in plain HTTP", async () => {
+    const fetchSpy = jest.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("fetch failed", { cause: { code: "ECONNRESET" } }));
+    try {
+      expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({
+        kind: "registry-unreachable",
+        message: `cannot connect to ${host} (ECONNRESET)`,
+      });
+      expect(fetchSpy).toHaveBeenCalledTimes(1);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  const NETWORK_FIX = (where: string) =>
+    `Check that ${where} resolves and answers on HTTPS from here; from ECS, tasks need a route to it (NAT gateway or public IP) and egress on 443.`;
+  it.each([
+    [
+      "ENOTFOUND",
+      "DNS cannot resolve registry.invalid (ENOTFOUND)",
+      `Check the registry host in the image reference and DNS. ${NETWORK_FIX("registry.invalid:5000")}`,
+    ],
+    [
+      "EAI_AGAIN",
+      "DNS cannot resolve registry.invalid (EAI_AGAIN)",
+      `Check the registry host in the image reference and DNS. ${NETWORK_FIX("registry.invalid:5000")}`,
+    ],
+    ["EHOSTUNREACH", "cannot connect to registry.invalid:5000 (EHOSTUNREACH)", NETWORK_FIX("registry.invalid:5000")],
+    ["ENETUNREACH", "cannot connect to registry.invalid:5000 (ENETUNREACH)", NETWORK_FIX("registry.invalid:5000")],
+    [
+      "ERR_SSL_WRONG_VERSION_NUMBER",
+      "registry.invalid:5000 answered the TLS handshake in plain HTTP (ERR_SSL_WRONG_VERSION_NUMBER)",
+      "Credentials go to a registry outside loopback over HTTPS only, as ECS sends them: serve the registry over HTTPS, or correct the port in the image reference.",
+    ],
+    [
+      "ERR_TLS_CERT_ALTNAME_INVALID",
+      "the TLS certificate of registry.invalid:5000 does not name registry.invalid (ERR_TLS_CERT_ALTNAME_INVALID)",
+      "Use the registry host the certificate names in the image reference, or reissue the certificate with this name; ECS's agent checks the name too.",
+    ],
+    ...[
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      "SELF_SIGNED_CERT_IN_CHAIN",
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+      "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+      "CERT_HAS_EXPIRED",
+    ].map((code) => [
+      code,
+      `the TLS certificate of registry.invalid:5000 is not trusted here (${code})`,
+      "If your own CA signed it, give this check its certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem. ECS verifies it as well: on Fargate use a certificate from a public CA; EC2 instances must trust your CA.",
+    ]),
+    [
+      "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE",
+      "the TLS handshake with registry.invalid:5000 failed (ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE)",
+      `The registry's TLS set-up is not one this client accepts. ${NETWORK_FIX("registry.invalid:5000")}`,
+    ],
+    [
+      "ERR_TLS_HANDSHAKE_TIMEOUT",
+      "the TLS handshake with registry.invalid:5000 failed (ERR_TLS_HANDSHAKE_TIMEOUT)",
+      `The registry's TLS set-up is not one this client accepts. ${NETWORK_FIX("registry.invalid:5000")}`,
+    ],
+    ["EPIPE", "request to registry.invalid:5000 failed (EPIPE)", NETWORK_FIX("registry.invalid:5000")],
+  ])("classifies the network error %s", async (code, message, fix) => {
+    const fetchSpy = jest.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("fetch failed", { cause: { code } }));
+    try {
+      expect(failureOf(await checkPull(image({ registry: "registry.invalid:5000" }), CREDENTIAL))).toEqual({ kind: "registry-unreachable", message, fix });
+      expect(fetchSpy.mock.calls.map(([input]) => urlOf(input))).toEqual(["https://registry.invalid:5000/v2/"]);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it("names the error's message when it has no code", async () => {
+    const fetchSpy = jest.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("fetch failed", { cause: { message: "other side closed" } }));
+    try {
+      expect(failureOf(await checkPull(image({ registry: "registry.invalid" }), CREDENTIAL)).message).toBe(
+        "request to registry.invalid failed (other side closed)",
+      );
+      fetchSpy.mockRejectedValue(new TypeError("fetch failed"));
+      expect(failureOf(await checkPull(image({ registry: "registry.invalid" }), CREDENTIAL)).message).toBe("request to registry.invalid failed (fetch failed)");
+    } finally {
+      fetchSpy.mockRestore();
+    }
   });
 
   it("uses Basic auth on the manifest when the registry asks for Basic", async () => {
@@ -358,6 +520,114 @@ describe("checkPull against a fake registry on loopback", () => {
       kind: "credentials-rejected",
       message: "the registry rejected the username and token (invalid_token)",
     });
+  });
+
+  it("reports insufficient_scope on the manifest as access denied when a Basic challenge comes first", async () => {
+    route = ghcr(goodToken, () => ({
+      status: 401,
+      headers: { "www-authenticate": ['Basic realm="corp proxy"', `Bearer realm="http://${host}/token",error="insufficient_scope"`] },
+    }));
+    expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({
+      kind: "access-denied",
+      message: "the credentials are valid but may not pull acme/orders (insufficient_scope)",
+    });
+  });
+
+  it("reports a 401 on the manifest without a challenge as rejected credentials", async () => {
+    route = ghcr(goodToken, () => ({ status: 401 }));
+    expect(failureOf(await checkPull(image(), CREDENTIAL))).toMatchObject({
+      kind: "credentials-rejected",
+      message: "the registry rejected the username and token",
+    });
+  });
+
+  it("reports a realm that is not a URL as a registry error", async () => {
+    route = () => ({ status: 401, headers: { "www-authenticate": 'Bearer realm="/token",service="ghcr.io"' } });
+    expect(failureOf(await checkPull(image(), CREDENTIAL))).toEqual({
+      kind: "registry-error",
+      message: "the registry's Bearer challenge names a realm that is not a URL (/token)",
+      fix: "The registry is misconfigured; report it to its operator.",
+    });
+  });
+
+  it.each<[string, string | object, string]>([
+    [
+      "two errors",
+      {
+        errors: [
+          { code: "DENIED", message: "a" },
+          { code: "TOOMANYREQUESTS", message: "b" },
+        ],
+      },
+      ": DENIED: a; TOOMANYREQUESTS: b",
+    ],
+    ["an error with a message only", { errors: [{ message: "only a message" }] }, ": only a message"],
+    ["an empty error beside a code", { errors: [{ code: "DENIED" }, {}] }, ": DENIED"],
+    ["no errors", { errors: [] }, ""],
+    ["JSON without errors", { message: "nope" }, ""],
+    ["JSON null", "null", ""],
+    ["HTML", "<html>busy</html>", ""],
+    ["a very long error", { errors: [{ code: "X", message: "y".repeat(400) }] }, `: ${`X: ${"y".repeat(400)}`.slice(0, 300)}`],
+  ])("quotes the registry's error body with %s", async (_, body, detail) => {
+    route = ghcr(() => ({ status: 429, body }));
+    expect(failureOf(await checkPull(image(), CREDENTIAL)).message).toBe(`${host} is rate limiting (429) on GET http://${host}/token${detail}`);
+  });
+
+  it("asks Docker Hub for an official image under library/", async () => {
+    const fetchSpy = jest
+      .spyOn(globalThis, "fetch")
+      .mockImplementation(() => Promise.resolve(new Response(null, { status: 200, headers: { "docker-content-digest": DIGEST } })));
+    try {
+      for (const [registry, repository] of [
+        ["docker.io", "nginx"],
+        ["docker.io", "bitnami/nginx"],
+        ["ghcr.io", "nginx"],
+      ]) {
+        expect(await checkPull({ registry, repository, tag: "1.27" }, CREDENTIAL)).toMatchObject({ ok: true, digest: DIGEST, auth: "none" });
+      }
+      expect(fetchSpy.mock.calls.map(([input]) => urlOf(input)).filter((url) => url.includes("/manifests/"))).toEqual([
+        "https://registry-1.docker.io/v2/library/nginx/manifests/1.27",
+        "https://registry-1.docker.io/v2/bitnami/nginx/manifests/1.27",
+        "https://ghcr.io/v2/nginx/manifests/1.27",
+      ]);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it("refuses an image reference without tag or digest", async () => {
+    await expect(checkPull({ registry: host, repository: "acme/orders" }, CREDENTIAL)).rejects.toThrow(`${host}/acme/orders has no tag or digest to check`);
+  });
+
+  it("reports the time limit as spent before a request starts", async () => {
+    const fetchSpy = jest.spyOn(globalThis, "fetch");
+    const now = jest.spyOn(Date, "now").mockReturnValueOnce(1_000_000).mockReturnValue(1_005_000);
+    try {
+      expect(failureOf(await checkPull(image(), CREDENTIAL, { timeoutMs: 5000 })).message).toBe(`${host} did not answer within 5 s`);
+      expect(fetchSpy).not.toHaveBeenCalled();
+    } finally {
+      now.mockRestore();
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it("reports an aborted request like one that timed out", async () => {
+    const fetchSpy = jest.spyOn(globalThis, "fetch").mockRejectedValue(new DOMException("This operation was aborted", "AbortError"));
+    try {
+      expect(failureOf(await checkPull(image(), CREDENTIAL, { timeoutMs: 1500 })).message).toBe(`${host} did not answer within 1.5 s (/v2/)`);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it("lets an error that is not the registry's answer through instead of reporting it as one", async () => {
+    const broken = { ok: true, status: 200, headers: new Headers(), arrayBuffer: () => Promise.reject(new RangeError("body stream broke")) };
+    const fetchSpy = jest.spyOn(globalThis, "fetch").mockResolvedValue(broken as unknown as Response);
+    try {
+      await expect(checkPull(image(), CREDENTIAL)).rejects.toThrow("body stream broke");
+    } finally {
+      fetchSpy.mockRestore();
+    }
   });
 
   it("reports a 403 on the manifest as access denied", async () => {
