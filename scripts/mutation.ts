@@ -2,7 +2,7 @@
  * `npm run mutation [-- MODULE ...]`: StrykerJS over every pure module, each against the unit tests that cover it
  * (not the whole suite: a mutant one module's tests miss is a gap in those tests). Per module a JSON and an HTML
  * report under reports/mutation/, and reports/mutation/summary.json with each score and duration, which
- * `npm run bench` prints. Exits 1 when a module scores below the target.
+ * `npm run bench` prints (summary.md: the same as a Markdown table, for the PR workflow's job summary). Exits 1 when a module scores below the target.
  *
  * Exit codes: 0 every module at or above the target, 1 one below it, 2 an unknown module name.
  */
@@ -72,6 +72,23 @@ export function scoreOf(name: string, report: MutationReport, seconds: number): 
   const undetected = count("Survived", "NoCoverage");
   const scorePercent = detected + undetected === 0 ? 100 : Math.floor((1000 * detected) / (detected + undetected)) / 10;
   return { name, scorePercent, killed: detected, survived: count("Survived"), noCoverage: count("NoCoverage"), seconds };
+}
+
+/** The scores as a Markdown table (the PR workflow's job summary), modules below the target marked. */
+export function summaryMarkdown(scores: readonly ModuleScore[], targetPercent = MUTATION_TARGET_PERCENT): string {
+  const below = scores.filter((s) => s.scorePercent < targetPercent);
+  const rows = scores.map(
+    (s) =>
+      `| \`${s.name}\` | ${s.scorePercent} % | ${s.killed} | ${s.survived} | ${s.noCoverage} | ${s.seconds} s | ${s.scorePercent < targetPercent ? "**below**" : "ok"} |`,
+  );
+  return [
+    `### Mutation testing: ${below.length === 0 ? `every module at ≥ ${targetPercent} %` : `${below.length} of ${scores.length} modules below ${targetPercent} %`}`,
+    "",
+    "| module | score | detected | survived | without a test | duration | target |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n");
 }
 
 /** One Stryker run (its CLI: StrykerJS is an ES module), bounded to 30 minutes. */
@@ -144,6 +161,7 @@ async function main(): Promise<number> {
   const previous = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, "utf8")) as { modules: ModuleScore[] }).modules : [];
   const merged = MUTATION_MODULES.flatMap((m) => scores.find((s) => s.name === m.name) ?? previous.find((s) => s.name === m.name) ?? []);
   writeFileSync(summaryFile, `${JSON.stringify({ at: new Date().toISOString(), targetPercent: MUTATION_TARGET_PERCENT, modules: merged }, null, 2)}\n`);
+  writeFileSync(path.join(reports, "summary.md"), summaryMarkdown(merged));
   const below = scores.filter((s) => s.scorePercent < MUTATION_TARGET_PERCENT);
   if (below.length > 0) process.stderr.write(`below ${MUTATION_TARGET_PERCENT} %: ${below.map((s) => `${s.name} ${s.scorePercent} %`).join(", ")}\n`);
   return below.length > 0 ? 1 : 0;

@@ -6,6 +6,7 @@ import { PassThrough } from "node:stream";
 import { parse as parseYaml } from "yaml";
 import { runCli } from "../../src/cli/index";
 import { PLAN_COMMENT_MARKER } from "../../src/plan-summary/markdown";
+import { MUTATION_TARGET_PERCENT } from "../../scripts/mutation";
 
 jest.setTimeout(60_000);
 
@@ -64,6 +65,7 @@ const PINS: Record<string, { sha: string; version: string }> = {
   "hashicorp/setup-terraform": { sha: "b9cd54a3c349d3f38e8881555d616ced269862dd", version: "v3.1.2" },
   "aws-actions/configure-aws-credentials": { sha: "e3dd6a429d7300a6a4c196c26e071d42e0343502", version: "v4.0.2" },
   "actions/github-script": { sha: "60a0d83039c74a4aee543508d2ffcb1c3799cdea", version: "v7.0.1" },
+  "actions/upload-artifact": { sha: "ea165f8d65b6e75b540449e92b4886f43607fa02", version: "v4.6.2" },
 };
 
 describe("GitHub's workflow parser", () => {
@@ -110,6 +112,7 @@ describe("least privilege", () => {
     expect(yaml.pr.permissions).toEqual({ contents: "read" });
     expect(yaml.deploy.permissions).toEqual({ contents: "read" });
     expect(yaml.pr.jobs.checks.permissions).toEqual({ contents: "read" });
+    expect(yaml.pr.jobs.mutation.permissions).toEqual({ contents: "read" });
     expect(yaml.pr.jobs.plan.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
     expect(yaml.deploy.jobs.deploy.permissions).toEqual({ contents: "read", "id-token": "write" });
   });
@@ -166,7 +169,7 @@ describe("pinned actions", () => {
 describe("Node.js", () => {
   it("sets up a supported LTS (22 or 24) in every job; Node 20 reached end of life in April 2026", () => {
     const setups = [...allSteps(yaml.pr), ...allSteps(yaml.deploy)].filter((s) => s.uses?.startsWith("actions/setup-node@"));
-    expect(setups).toHaveLength(3);
+    expect(setups).toHaveLength(4);
     for (const setup of setups) expect([22, 24]).toContain(setup.with?.["node-version"]);
   });
 
@@ -254,10 +257,40 @@ describe("the pull-request plan job", () => {
   });
 });
 
+describe("the pull-request mutation job", () => {
+  const job = yaml.pr.jobs.mutation;
+
+  it("runs every module's mutation testing, which fails the job below the target, with the modules' test tools only", () => {
+    expect(job.steps.map((s) => s.name ?? s.uses?.split("@")[0] ?? s.run)).toEqual([
+      "actions/checkout",
+      "actions/setup-node",
+      "npm ci",
+      "Mutation testing (every module at 90 % or more)",
+      "Scores into the job summary",
+      "Keep the reports (JSON and HTML per module)",
+    ]);
+    const run = job.steps.find((s) => s.name === "Mutation testing (every module at 90 % or more)")!;
+    expect(run.run).toBe("npm run mutation");
+    expect(run["continue-on-error"]).toBeUndefined();
+    expect(MUTATION_TARGET_PERCENT).toBe(90);
+    expect(text.pr).not.toMatch(/npm run mutation -- /);
+  });
+
+  it("puts the scores in the job summary and keeps the reports, also when a module is below the target", () => {
+    const summary = job.steps.find((s) => s.name === "Scores into the job summary")!;
+    expect(summary.if).toBe("always()");
+    expect(summary.run).toContain('cat reports/mutation/summary.md >> "$GITHUB_STEP_SUMMARY"');
+    const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+    expect(upload.if).toBe("always()");
+    expect(upload.uses).toBe(`actions/upload-artifact@${PINS["actions/upload-artifact"].sha}`);
+    expect(upload.with).toEqual({ name: "mutation-reports", path: "reports/mutation/", "if-no-files-found": "warn", "retention-days": 14 });
+  });
+});
+
 describe("shell steps", () => {
   it("pass shellcheck as the bash GitHub runs them with", () => {
     const scripts = [...runScripts(yaml.pr), ...runScripts(yaml.deploy)];
-    expect(scripts.length).toBe(15);
+    expect(scripts.length).toBe(18);
     for (const script of scripts) {
       // Expressions are substituted before bash sees the script; a plain word stands in for each.
       const body = `#!/usr/bin/env bash\nset -eo pipefail\n${script.replace(/\$\{\{[^}]*\}\}/g, "EXPR")}`;
@@ -280,7 +313,7 @@ describe("commands the workflows run exist", () => {
 
   it("every npm run <script> is in package.json", () => {
     const used = [...new Set([...scripts.matchAll(/npm run (?:-s )?([\w:-]+)/g)].map((m) => m[1]))].sort();
-    expect(used).toEqual(["deploy", "format:check", "ghcr-ecs", "lint", "synth", "test:unit", "typecheck"]);
+    expect(used).toEqual(["deploy", "format:check", "ghcr-ecs", "lint", "mutation", "synth", "test:unit", "typecheck"]);
     for (const name of used) expect(packageScripts).toContain(name);
   });
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { MUTATION_MODULES, MUTATION_TARGET_PERCENT, scoreOf } from "../../../scripts/mutation";
+import { MUTATION_MODULES, MUTATION_TARGET_PERCENT, scoreOf, summaryMarkdown } from "../../../scripts/mutation";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 
@@ -43,5 +43,31 @@ describe("scoreOf (Stryker's mutation score from its JSON report)", () => {
   it("leaves out mutants that did not compile or were ignored, and rounds down to a tenth", () => {
     expect(scoreOf("a", report("Killed", "Killed", "Survived", "CompileError", "Ignored"), 1).scorePercent).toBe(66.6);
     expect(scoreOf("a", report(), 1).scorePercent).toBe(100);
+  });
+});
+
+describe("summaryMarkdown (the PR job's summary)", () => {
+  const score = (name: string, scorePercent: number) => ({ name, scorePercent, killed: 90, survived: 8, noCoverage: 2, seconds: 61 });
+
+  it("tabulates every module with its counts and duration, and says when all meet the target", () => {
+    expect(summaryMarkdown([score("pull-check", 99.4), score("diagnose", 90)])).toBe(
+      [
+        "### Mutation testing: every module at ≥ 90 %",
+        "",
+        "| module | score | detected | survived | without a test | duration | target |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| `pull-check` | 99.4 % | 90 | 8 | 2 | 61 s | ok |",
+        "| `diagnose` | 90 % | 90 | 8 | 2 | 61 s | ok |",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("counts and marks the modules below the target", () => {
+    const markdown = summaryMarkdown([score("a", 89.9), score("b", 95), score("c", 10)]);
+    expect(markdown.split("\n")[0]).toBe("### Mutation testing: 2 of 3 modules below 90 %");
+    expect(markdown).toContain("| `a` | 89.9 % | 90 | 8 | 2 | 61 s | **below** |");
+    expect(markdown).toContain("| `b` | 95 % | 90 | 8 | 2 | 61 s | ok |");
+    expect(summaryMarkdown([score("a", 79)], 80).split("\n")[0]).toBe("### Mutation testing: 1 of 1 modules below 80 %");
   });
 });
