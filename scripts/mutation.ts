@@ -48,6 +48,33 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
     tests: ["__tests__/unit/policy-gate/waivers.test.ts", "__tests__/unit/policy-gate/secret-patterns.test.ts"],
   },
   { name: "reporter", mutate: ["src/cli/reporter.ts"], tests: ["__tests__/unit/cli/reporter.test.ts"] },
+  // The config's schema, its defaults and the model derived from it; the generated reference holds the descriptions.
+  {
+    name: "config-schema",
+    mutate: [
+      "src/config/primitives.ts",
+      "src/config/credentials.ts",
+      "src/config/registry.ts",
+      "src/config/network.ts",
+      "src/config/ec2.ts",
+      "src/config/alarms.ts",
+      "src/config/service.ts",
+      "src/config/environments.ts",
+      "src/config/app.ts",
+      "src/config/ci.ts",
+      "src/config/app-checks.ts",
+      "src/config/defaults.ts",
+      "src/config/derive.ts",
+      "src/config/model.ts",
+      "src/config/load.ts",
+    ],
+    tests: ["__tests__/unit/config/*.test.ts"],
+  },
+  {
+    name: "policy-rules",
+    mutate: ["src/policy-gate/rules/*.ts", "src/policy-gate/user-data.ts", "src/policy-gate/gate.ts"],
+    tests: ["__tests__/unit/policy-gate/rules.test.ts", "__tests__/unit/policy-gate/gate.test.ts"],
+  },
 ];
 
 export interface ModuleScore {

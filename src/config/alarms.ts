@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { REGION_SOURCE } from "../aws/patterns";
 import { DEFAULTS } from "./defaults";
-import { bool, described, int, pattern, strictObject } from "./primitives";
+import { addProblem, bool, described, int, pattern, strictObject } from "./primitives";
 
 /** A standard SNS topic ARN; CloudWatch alarms cannot notify FIFO topics. */
 const SNS_TOPIC_ARN_SOURCE = `arn:aws(?:-cn|-us-gov)?:sns:${REGION_SOURCE}:\\d{12}:[A-Za-z0-9_-]{1,256}`;
@@ -73,8 +73,7 @@ const notify = strictObject({
     const key = email.toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["emails", i],
         input: email,
         message: `is emails[${first}] again (${value.emails[first]}); list each address once (they are case-insensitive)`,
@@ -82,8 +81,7 @@ const notify = strictObject({
     } else seen.set(key, i);
   });
   if (value.snsTopicArn && value.emails.length > 0) {
-    ctx.addIssue({
-      code: "custom",
+    addProblem(ctx, {
       path: ["emails"],
       input: value.emails,
       message: "cannot be subscribed to an existing topic (snsTopicArn); subscribe them to that topic where it is managed, or drop snsTopicArn",

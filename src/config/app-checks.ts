@@ -12,6 +12,7 @@ import { MAX_LISTENER_RULES } from "./app";
 import { checkNetworkAndLoadBalancer } from "./network";
 import { checkRegistry } from "./registry";
 import { checkService } from "./service";
+import { addProblem } from "./primitives";
 
 /** IAM role names: at most 64 characters. */
 const IAM_ROLE_NAME_MAX_LENGTH = 64;
@@ -36,8 +37,7 @@ export function checkApp(app: AppSettings, prefix: string | undefined, ctx: z.co
   checkRoutes(app, ctx);
   for (const [name, service] of services) {
     if (!service.loadBalanced && service.autoscaling.requestsPerTarget !== undefined) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["services", name, "autoscaling", "requestsPerTarget"],
         input: service.autoscaling.requestsPerTarget,
         message: "counts requests through the load balancer, but loadBalanced is false; scale a worker on cpuPercent or memoryPercent",
@@ -52,8 +52,7 @@ function checkCredentials(app: AppSettings, ctx: z.core.$RefinementCtx): void {
   if (app.credentials) return;
   for (const [name, service] of Object.entries(app.services)) {
     if (!service.credentials) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["services", name, "credentials"],
         input: undefined,
         message: "is missing, and the app has no credentials for its services to share; set the app's credentials or this service's own",
@@ -73,8 +72,7 @@ function checkRoutes(app: AppSettings, ctx: z.core.$RefinementCtx): void {
   const loadBalanced = Object.entries(app.services).filter(([, s]) => s.loadBalanced);
   for (const [name, service] of Object.entries(app.services)) {
     if (!service.loadBalanced && service.route) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["services", name, "route"],
         input: service.route,
         message: "is set but loadBalanced is false; a worker gets no traffic: remove route or loadBalanced",
@@ -84,8 +82,7 @@ function checkRoutes(app: AppSettings, ctx: z.core.$RefinementCtx): void {
   const defaults = loadBalanced.filter(([, s]) => !s.route).map(([name]) => name);
   if (defaults.length > 1) {
     for (const name of defaults.slice(1)) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["services", name, "route"],
         input: undefined,
         message: `is missing, but ${defaults[0]} already answers the listener's default action; give every load-balanced service but one a route (pathPatterns and/or hostHeaders), or set loadBalanced: false for a worker`,
@@ -94,8 +91,7 @@ function checkRoutes(app: AppSettings, ctx: z.core.$RefinementCtx): void {
   }
   const routed = loadBalanced.filter(([, s]) => s.route);
   if (routed.length > MAX_LISTENER_RULES) {
-    ctx.addIssue({
-      code: "custom",
+    addProblem(ctx, {
       path: ["services"],
       input: routed.length,
       message: `has ${routed.length} routed services; an ALB listener holds at most ${MAX_LISTENER_RULES} rules besides its default`,
@@ -108,8 +104,7 @@ function checkRoutes(app: AppSettings, ctx: z.core.$RefinementCtx): void {
     if (route.priority !== undefined) {
       const other = byPriority.get(route.priority);
       if (other) {
-        ctx.addIssue({
-          code: "custom",
+        addProblem(ctx, {
           path: ["services", name, "route", "priority"],
           input: route.priority,
           message: `is also ${other}'s route priority; every rule needs its own`,
@@ -120,8 +115,7 @@ function checkRoutes(app: AppSettings, ctx: z.core.$RefinementCtx): void {
       const other = byCondition.get(key);
       if (other && other !== name) {
         const [host, path] = key.split(" ");
-        ctx.addIssue({
-          code: "custom",
+        addProblem(ctx, {
           path: ["services", name, "route"],
           input: route,
           message: `overlaps ${other}'s route (host ${host === "*" ? "any" : host}, path ${path === "*" ? "any" : path}): only one of them would ever answer; make the patterns differ`,
@@ -135,8 +129,7 @@ function checkRoutes(app: AppSettings, ctx: z.core.$RefinementCtx): void {
 
 function checkNames(app: AppSettings, prefix: string, ctx: z.core.$RefinementCtx): void {
   if (prefix.length > ELB_NAME_MAX_LENGTH) {
-    ctx.addIssue({
-      code: "custom",
+    addProblem(ctx, {
       path: ["name"],
       input: app.name,
       message: `makes the load balancer name "${prefix}" ${prefix.length} characters long; AWS allows ${ELB_NAME_MAX_LENGTH}: shorten the app or environment name`,
@@ -145,8 +138,7 @@ function checkNames(app: AppSettings, prefix: string, ctx: z.core.$RefinementCtx
   for (const [name, service] of Object.entries(app.services)) {
     const targetGroup = `${prefix}-${name}-${service.containerPort}`;
     if (service.loadBalanced && targetGroup.length > ELB_NAME_MAX_LENGTH) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["services", name],
         input: name,
         message: `makes the target group name "${targetGroup}" ${targetGroup.length} characters long; AWS allows ${ELB_NAME_MAX_LENGTH}: shorten the service, app or environment name`,
@@ -154,8 +146,7 @@ function checkNames(app: AppSettings, prefix: string, ctx: z.core.$RefinementCtx
     }
     const role = `${prefix}-${name}-execution`;
     if (role.length > IAM_ROLE_NAME_MAX_LENGTH) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["services", name],
         input: name,
         message: `makes the role name "${role}" ${role.length} characters long; IAM allows ${IAM_ROLE_NAME_MAX_LENGTH}`,
@@ -168,20 +159,14 @@ function checkEc2Services(app: AppSettings, ctx: z.core.$RefinementCtx): void {
   const ec2Services = Object.entries(app.services).filter(([, s]) => s.launchType === "ec2");
   if (ec2Services.length === 0) {
     if (app.ec2 !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["ec2"],
-        input: app.ec2,
-        message: 'is set but no service has launchType "ec2"; remove it, or run a service on EC2',
-      });
+      addProblem(ctx, { path: ["ec2"], input: app.ec2, message: 'is set but no service has launchType "ec2"; remove it, or run a service on EC2' });
     }
     return;
   }
   const architectures = new Set(ec2Services.map(([, s]) => s.cpuArchitecture));
   if (architectures.size > 1) {
     for (const [name, service] of ec2Services) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["services", name, "cpuArchitecture"],
         input: service.cpuArchitecture,
         message: `differs between the EC2 services (${[...architectures].join(", ")}); their instances have one architecture: run the others on Fargate`,
@@ -191,8 +176,7 @@ function checkEc2Services(app: AppSettings, ctx: z.core.$RefinementCtx): void {
   }
   if (app.ec2?.networkMode === "bridge") {
     for (const [name] of ec2Services.filter(([, s]) => s.serviceConnect)) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["services", name, "serviceConnect"],
         input: true,
         message:
@@ -207,8 +191,7 @@ function checkEc2Services(app: AppSettings, ctx: z.core.$RefinementCtx): void {
     ...(app.ec2?.spot?.instanceTypes ?? []).map((t, i) => [["ec2", "spot", "instanceTypes", i], t] as const),
   ] as const) {
     if (instanceTypeArchitecture(type) !== architecture) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: [...path],
         input: type,
         message: `is an ${instanceTypeArchitecture(type)} instance type but the EC2 services run ${architecture} images`,
@@ -218,8 +201,7 @@ function checkEc2Services(app: AppSettings, ctx: z.core.$RefinementCtx): void {
   if (app.ec2?.registryAuth === "agent-dockercfg") {
     const shared = new Set(ec2Services.map(([, s]) => JSON.stringify(s.credentials ?? app.credentials)));
     if (shared.size > 1) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["ec2", "registryAuth"],
         input: "agent-dockercfg",
         message:

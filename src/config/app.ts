@@ -14,7 +14,7 @@ import { DEFAULTS } from "./defaults";
 import { credentials, encryption } from "./credentials";
 import { ec2Schema } from "./ec2";
 import { loadBalancer, network } from "./network";
-import { bool, described, int, pattern, strictObject, tagMap } from "./primitives";
+import { addProblem, bool, described, int, pattern, strictObject, tagMap } from "./primitives";
 import { serviceShape } from "./service";
 
 /** A service's name: it names the ECS service and is part of every name of its resources. */
@@ -51,13 +51,9 @@ const route = strictObject({
   ),
 }).superRefine((value, ctx) => {
   const count = (value.pathPatterns?.length ?? 0) + (value.hostHeaders?.length ?? 0);
-  if (count === 0) ctx.addIssue({ code: "custom", message: "must have pathPatterns and/or hostHeaders (a route matches on them)", input: value });
+  if (count === 0) addProblem(ctx, { message: "must have pathPatterns and/or hostHeaders (a route matches on them)", input: value });
   if (count > MAX_ROUTE_CONDITION_VALUES) {
-    ctx.addIssue({
-      code: "custom",
-      message: `has ${count} path patterns and host names; an ALB rule evaluates at most ${MAX_ROUTE_CONDITION_VALUES}`,
-      input: value,
-    });
+    addProblem(ctx, { message: `has ${count} path patterns and host names; an ALB rule evaluates at most ${MAX_ROUTE_CONDITION_VALUES}`, input: value });
   }
 });
 

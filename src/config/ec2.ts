@@ -5,7 +5,7 @@ import { IMAGE_PULL_BEHAVIORS, extraSettingProblem } from "../ec2/ecs-config";
 import { instanceTypeArchitecture } from "../ec2/instance-types";
 import { PLAINTEXT_AGENT_AUTH_PROBLEM, REGISTRY_AUTH_MODES } from "../ec2/registry-auth";
 import { DEFAULTS } from "./defaults";
-import { described, int, pattern, strictObject } from "./primitives";
+import { addProblem, described, int, pattern, strictObject } from "./primitives";
 
 const instanceTypeName = pattern(INSTANCE_TYPE_SOURCE, "an EC2 instance type such as t3.medium or m7g.large");
 const rootVolumeMessage = "must be a whole number of GiB from 30 to 16384 (the ECS-optimized AMI's snapshot is 30 GiB)";
@@ -72,7 +72,7 @@ export const ec2Schema = strictObject({
       .superRefine((settings, ctx) => {
         for (const [key, value] of Object.entries(settings)) {
           const problem = extraSettingProblem(key, value);
-          if (problem) ctx.addIssue({ code: "custom", path: [key], input: key, message: problem });
+          if (problem) addProblem(ctx, { path: [key], input: key, message: problem });
         }
       })
       .default({}),
@@ -88,16 +88,11 @@ export const ec2Schema = strictObject({
   ),
 }).superRefine((settings, ctx) => {
   if (settings.minSize > settings.maxSize) {
-    ctx.addIssue({ code: "custom", path: ["minSize"], input: settings.minSize, message: `must not exceed maxSize (${settings.maxSize})` });
+    addProblem(ctx, { path: ["minSize"], input: settings.minSize, message: `must not exceed maxSize (${settings.maxSize})` });
   }
   const desired = settings.desiredCapacity;
   if (desired !== undefined && (desired < settings.minSize || desired > settings.maxSize)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["desiredCapacity"],
-      input: desired,
-      message: `must be within minSize and maxSize (${settings.minSize} to ${settings.maxSize})`,
-    });
+    addProblem(ctx, { path: ["desiredCapacity"], input: desired, message: `must be within minSize and maxSize (${settings.minSize} to ${settings.maxSize})` });
   }
 });
 
@@ -111,8 +106,7 @@ export function checkEc2(
 ): void {
   if (root.launchType === "fargate") {
     if (settings !== undefined) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["launchType"],
         input: "fargate",
         message: 'is "fargate" but an ec2 block is set; set launchType to "ec2" or "both", or remove ec2',
@@ -123,8 +117,7 @@ export function checkEc2(
   const architecture = root.cpuArchitecture;
   const checkType = (type: string, path: (string | number)[]) => {
     if (instanceTypeArchitecture(type) !== architecture) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: ["ec2", ...path],
         input: type,
         message: `is an ${instanceTypeArchitecture(type)} instance type but cpuArchitecture is ${architecture}; use ${architecture === "ARM64" ? "a Graviton type such as t4g.medium or m7g.large" : "an x86_64 type such as t3.medium or m7i.large"}`,

@@ -14,7 +14,7 @@ import { DEFAULTS } from "./defaults";
 import { credentials, encryption } from "./credentials";
 import { checkEc2, ec2Schema } from "./ec2";
 import { checkNetworkAndLoadBalancer, loadBalancer, network } from "./network";
-import { bool, described, pattern, strictObject, tagMap } from "./primitives";
+import { addProblem, bool, described, pattern, strictObject, tagMap } from "./primitives";
 import { checkService, serviceShape } from "./service";
 import { ciStackName, stackNames } from "./derive";
 
@@ -75,7 +75,7 @@ export const configSchema = strictObject({
   ),
 }).superRefine((config, ctx) => {
   for (const problem of backendStackProblems(config.backend, [...stackNames(config), ...(config.ci ? [ciStackName(config.name)] : [])])) {
-    ctx.addIssue({ code: "custom", path: ["backend", problem.field], input: problem.input, message: problem.message });
+    addProblem(ctx, { path: ["backend", problem.field], input: problem.input, message: problem.message });
   }
   checkService(config, ctx);
   checkNetworkAndLoadBalancer(config, ctx);

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { ACM_CERTIFICATE_ARN_SOURCE, SUBNET_ID_SOURCE, VPC_ID_SOURCE } from "../aws/patterns";
 import { DEFAULTS } from "./defaults";
-import { bool, cidr, described, int, pattern, strictObject } from "./primitives";
+import { addProblem, bool, cidr, described, int, pattern, strictObject } from "./primitives";
 
 const subnetId = pattern(SUBNET_ID_SOURCE, "a subnet ID like subnet-0123456789abcdef0");
 
@@ -102,8 +102,7 @@ type LoadBalancer = z.output<typeof loadBalancer>;
 /** Network and load balancer choices that cannot go together. */
 export function checkNetworkAndLoadBalancer(config: { network: Network; loadBalancer: LoadBalancer }, ctx: z.core.$RefinementCtx): void {
   if (config.network.mode === "create" && config.network.egress === "vpc-endpoints" && config.network.natGateways !== "single") {
-    ctx.addIssue({
-      code: "custom",
+    addProblem(ctx, {
       path: ["network", "natGateways"],
       input: config.network.natGateways,
       message: 'does not apply with egress "vpc-endpoints" (there is no NAT gateway, and tasks stay in private subnets); leave it out',
@@ -111,8 +110,7 @@ export function checkNetworkAndLoadBalancer(config: { network: Network; loadBala
   }
   if (config.network.mode === "create" && config.network.natGateways === "none" && config.loadBalancer.scheme === "internal") {
     // Without NAT the tasks need public IPs to reach the registry; that is the explicit cost-saving mode only.
-    ctx.addIssue({
-      code: "custom",
+    addProblem(ctx, {
       path: ["network", "natGateways"],
       input: "none",
       message: 'cannot be "none" with an internal load balancer: tasks would sit in public subnets; use "single" or "per-az"',

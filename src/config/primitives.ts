@@ -3,6 +3,12 @@ import { z } from "zod";
 import { parseCidr } from "../aws/cidr";
 import { nearestName } from "../util/nearest-name";
 
+/** A problem a check found beyond one field's type: reported like a field's, from its path, input and message. */
+export function addProblem(ctx: z.core.$RefinementCtx, problem: { readonly path?: PropertyKey[]; readonly input: unknown; readonly message: string }): void {
+  // Stryker disable next-line StringLiteral: the code is zod's bookkeeping; a problem line is made of path, input and message only
+  ctx.addIssue({ code: "custom", ...problem });
+}
+
 /**
  * A strict object whose unknown-key error lists the allowed keys and the nearest one, so a typo like `helthCheck`
  * is an error that points at `healthCheck` instead of a silently ignored key. `keyProblem` may explain an unknown
@@ -41,7 +47,7 @@ export const cidr = z.string({ error: "must be an IPv4 CIDR block such as 10.0.0
   try {
     parseCidr(value);
   } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message, input: value });
+    addProblem(ctx, { message: (error as Error).message, input: value });
   }
 });
 

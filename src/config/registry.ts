@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ECR_REPOSITORY_PREFIX_SOURCE, PULL_THROUGH_CACHE_SECRET_PREFIX, SUPPORTED_UPSTREAMS, upstreamFor } from "../registry/ecr-mirror";
 import { parseImageReference } from "../registry/image-reference";
 import { DEFAULTS } from "./defaults";
-import { described, int, pattern, strictObject } from "./primitives";
+import { addProblem, described, int, pattern, strictObject } from "./primitives";
 
 const registrySchema = strictObject({
   mode: described(
@@ -50,7 +50,7 @@ export interface RegistryCheckInput {
 
 /** Registry and egress choices that cannot go together, each reported at its field. */
 export function checkRegistry(input: RegistryCheckInput, ctx: z.core.$RefinementCtx): void {
-  const issue = (path: readonly PropertyKey[], value: unknown, message: string) => ctx.addIssue({ code: "custom", path: [...path], input: value, message });
+  const issue = (path: readonly PropertyKey[], value: unknown, message: string) => addProblem(ctx, { path: [...path], input: value, message });
   const mirrored = input.registry.mode === "ecr-pull-through-cache";
   if (input.network.egress === "vpc-endpoints") {
     if (!mirrored) {

@@ -11,7 +11,7 @@ import { autoscalingPlan, deploymentCanStart } from "../ecs/autoscaling";
 import { gracefulShutdownProblem, SHUTDOWN_PHASE_VARIABLE } from "../ecs/graceful-shutdown";
 import { serviceAlarmsSchema } from "./alarms";
 import { DEFAULTS } from "./defaults";
-import { bool, described, describeSizes, int, pattern, strictObject } from "./primitives";
+import { addProblem, bool, described, describeSizes, int, pattern, strictObject } from "./primitives";
 
 const envName = pattern(ENV_VAR_NAME_SOURCE, "an environment variable name (letters, digits and _, not starting with a digit)");
 
@@ -43,12 +43,7 @@ const healthCheck = strictObject({
   ),
 }).superRefine((check, ctx) => {
   if (check.timeoutSeconds >= check.intervalSeconds) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["timeoutSeconds"],
-      input: check.timeoutSeconds,
-      message: `must be less than intervalSeconds (${check.intervalSeconds})`,
-    });
+    addProblem(ctx, { path: ["timeoutSeconds"], input: check.timeoutSeconds, message: `must be less than intervalSeconds (${check.intervalSeconds})` });
   }
 });
 
@@ -100,20 +95,15 @@ const schedule = strictObject({
   maxCount: described(int(0, 1000).optional(), "The scaler's maximum from then on. Default: unchanged."),
 }).superRefine((action, ctx) => {
   if (action.minCount === undefined && action.maxCount === undefined) {
-    ctx.addIssue({ code: "custom", path: ["minCount"], input: undefined, message: "is missing, and so is maxCount; a scheduled action sets one or both" });
+    addProblem(ctx, { path: ["minCount"], input: undefined, message: "is missing, and so is maxCount; a scheduled action sets one or both" });
   }
   const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(action.schedule);
   if (rate && (rate[1] === "1") !== (rate[3] === "")) {
     const fixed = `rate(${rate[1]} ${rate[2]}${rate[1] === "1" ? "" : "s"})`;
-    ctx.addIssue({
-      code: "custom",
-      path: ["schedule"],
-      input: action.schedule,
-      message: `must be ${fixed}: a rate of 1 takes the singular unit, any other the plural`,
-    });
+    addProblem(ctx, { path: ["schedule"], input: action.schedule, message: `must be ${fixed}: a rate of 1 takes the singular unit, any other the plural` });
   }
   if (action.minCount !== undefined && action.maxCount !== undefined && action.minCount > action.maxCount) {
-    ctx.addIssue({ code: "custom", path: ["minCount"], input: action.minCount, message: `must be at most maxCount (${action.maxCount})` });
+    addProblem(ctx, { path: ["minCount"], input: action.minCount, message: `must be at most maxCount (${action.maxCount})` });
   }
 });
 
@@ -152,7 +142,7 @@ export const serviceShape = {
         parseImageReference(value);
       } catch (error) {
         if (!(error instanceof ImageReferenceError)) throw error;
-        ctx.addIssue({ code: "custom", message: error.message, input: value });
+        addProblem(ctx, { message: error.message, input: value });
       }
     }),
     "Registry host, repository and `:tag` and/or `@sha256:` digest, e.g. `ghcr.io/acme/orders:1.4.2`. No implicit `docker.io` or `latest`.",
@@ -228,36 +218,24 @@ type ServiceSettings = z.output<z.ZodObject<typeof serviceShape>>;
 export function checkService(service: ServiceSettings, ctx: z.core.$RefinementCtx, path: readonly (string | number)[] = []): void {
   const memories = FARGATE_MEMORY_BY_CPU[service.cpu];
   if (memories && !memories.includes(service.memory)) {
-    ctx.addIssue({
-      code: "custom",
+    addProblem(ctx, {
       path: [...path, "memory"],
       input: service.memory,
       message: `is not a Fargate size for cpu ${service.cpu}; allowed: ${describeSizes(memories)}`,
     });
   }
   if (service.containerMemory !== undefined && service.containerMemory > service.memory) {
-    ctx.addIssue({
-      code: "custom",
-      path: [...path, "containerMemory"],
-      input: service.containerMemory,
-      message: `must not exceed the task memory (${service.memory} MiB)`,
-    });
+    addProblem(ctx, { path: [...path, "containerMemory"], input: service.containerMemory, message: `must not exceed the task memory (${service.memory} MiB)` });
   }
   checkAutoscaling(service, ctx, path);
   checkAlarms(service, ctx, path);
   const shutdown = gracefulShutdownProblem(service.environment, service.stopTimeoutSeconds);
   if (shutdown) {
     const field = service.stopTimeoutSeconds === undefined ? ["environment", SHUTDOWN_PHASE_VARIABLE] : ["stopTimeoutSeconds"];
-    ctx.addIssue({
-      code: "custom",
-      path: [...path, ...field],
-      input: service.stopTimeoutSeconds ?? service.environment[SHUTDOWN_PHASE_VARIABLE],
-      message: shutdown,
-    });
+    addProblem(ctx, { path: [...path, ...field], input: service.stopTimeoutSeconds ?? service.environment[SHUTDOWN_PHASE_VARIABLE], message: shutdown });
   }
   if (service.exec && service.readOnlyRootFilesystem) {
-    ctx.addIssue({
-      code: "custom",
+    addProblem(ctx, {
       path: [...path, "exec"],
       input: true,
       message:
@@ -266,12 +244,7 @@ export function checkService(service: ServiceSettings, ctx: z.core.$RefinementCt
   }
   for (const name of Object.keys(service.secrets)) {
     if (name in service.environment) {
-      ctx.addIssue({
-        code: "custom",
-        path: [...path, "secrets", name],
-        input: name,
-        message: "is also set in environment; a variable comes from one place only",
-      });
+      addProblem(ctx, { path: [...path, "secrets", name], input: name, message: "is also set in environment; a variable comes from one place only" });
     }
   }
 }
@@ -284,8 +257,7 @@ function checkAlarms(service: ServiceSettings, ctx: z.core.$RefinementCtx, path:
     const field =
       policy.metric === "ECSServiceAverageCPUUtilization" ? "cpuPercent" : policy.metric === "ECSServiceAverageMemoryUtilization" ? "memoryPercent" : undefined;
     if (field && service.alarms[field] <= policy.targetValue) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: [...path, "alarms", field],
         input: service.alarms[field],
         message: `must be above autoscaling.${field} (${policy.targetValue}): the scaler keeps the service at ${policy.targetValue} %, so the alarm would fire whenever it is busy`,
@@ -301,8 +273,7 @@ function checkAutoscaling(service: ServiceSettings, ctx: z.core.$RefinementCtx, 
   const plan = autoscalingPlan(service);
   if (plan) {
     if (plan.minCount > service.desiredCount) {
-      ctx.addIssue({
-        code: "custom",
+      addProblem(ctx, {
         path: [...at, "minCount"],
         input: plan.minCount,
         message: `must be at most desiredCount (${service.desiredCount}): a deploy starts desiredCount tasks, inside the scaler's range`,
@@ -310,17 +281,12 @@ function checkAutoscaling(service: ServiceSettings, ctx: z.core.$RefinementCtx, 
     }
     if (plan.maxCount < Math.max(service.desiredCount, plan.minCount)) {
       const floor = plan.minCount > service.desiredCount ? `minCount (${plan.minCount})` : `desiredCount (${service.desiredCount})`;
-      ctx.addIssue({ code: "custom", path: [...at, "maxCount"], input: plan.maxCount, message: `must be at least ${floor}` });
+      addProblem(ctx, { path: [...at, "maxCount"], input: plan.maxCount, message: `must be at least ${floor}` });
     }
     const seen = new Set<string>();
     plan.schedules.forEach((action, i) => {
       if (seen.has(action.name)) {
-        ctx.addIssue({
-          code: "custom",
-          path: [...at, "schedules", i, "name"],
-          input: action.name,
-          message: "names another scheduled action too; names are unique",
-        });
+        addProblem(ctx, { path: [...at, "schedules", i, "name"], input: action.name, message: "names another scheduled action too; names are unique" });
       }
       seen.add(action.name);
     });
@@ -328,8 +294,7 @@ function checkAutoscaling(service: ServiceSettings, ctx: z.core.$RefinementCtx, 
   const lowest = plan ? plan.minCount : service.desiredCount;
   const { minimumHealthyPercent, maximumPercent } = service.deployment;
   if (!deploymentCanStart(lowest, minimumHealthyPercent, maximumPercent)) {
-    ctx.addIssue({
-      code: "custom",
+    addProblem(ctx, {
       path: [...path, "deployment", "maximumPercent"],
       input: maximumPercent,
       message: `with minimumHealthyPercent ${minimumHealthyPercent} lets no deployment start at ${lowest} task${lowest === 1 ? "" : "s"} (${plan ? "autoscaling.minCount" : "desiredCount"}): ECS could neither start a task beyond ${lowest} nor stop one; raise maximumPercent (200 doubles) or lower minimumHealthyPercent`,
