@@ -60,7 +60,10 @@ export const serviceAlarmsSchema = described(
 
 const notify = strictObject({
   emails: described(
-    z.array(pattern(EMAIL_SOURCE, "an email address such as oncall@example.com")).max(20, "must hold at most 20 addresses").default([]),
+    z
+      .array(pattern(EMAIL_SOURCE, "an email address such as oncall@example.com"), { error: "must be a list of email addresses" })
+      .max(20, "must hold at most 20 addresses")
+      .default([]),
     "Addresses subscribed to the environment's topic (each confirms by email once).",
   ),
   snsTopicArn: described(

@@ -14,9 +14,6 @@ import { checkRegistry } from "./registry";
 import { checkService } from "./service";
 import { addProblem } from "./primitives";
 
-/** IAM role names: at most 64 characters. */
-const IAM_ROLE_NAME_MAX_LENGTH = 64;
-
 /** `prefix` is undefined for an app's own settings when it has environments: only its environments are deployed. */
 export function checkApp(app: AppSettings, prefix: string | undefined, ctx: z.core.$RefinementCtx): void {
   const services = Object.entries(app.services);
@@ -49,7 +46,18 @@ export function checkApp(app: AppSettings, prefix: string | undefined, ctx: z.co
 }
 
 function checkCredentials(app: AppSettings, ctx: z.core.$RefinementCtx): void {
-  if (app.credentials) return;
+  if (app.credentials) {
+    const ownOfDefault = app.services.default?.credentials;
+    if (ownOfDefault) {
+      addProblem(ctx, {
+        path: ["services", "default", "credentials"],
+        input: ownOfDefault,
+        message:
+          "cannot be set while the app has credentials: a service's own credential is keyed by the service's name, and \"default\" is the app's (one secret, one token variable); rename the service or let it use the app's credentials",
+      });
+    }
+    return;
+  }
   for (const [name, service] of Object.entries(app.services)) {
     if (!service.credentials) {
       addProblem(ctx, {
@@ -127,6 +135,8 @@ function checkRoutes(app: AppSettings, ctx: z.core.$RefinementCtx): void {
   }
 }
 
+// Role names need no check: the longest, `<app>-<environment>-<service>-execution`, is 24 + 12 + 16 + 12 = 64
+// characters, exactly IAM's limit, by the name patterns.
 function checkNames(app: AppSettings, prefix: string, ctx: z.core.$RefinementCtx): void {
   if (prefix.length > ELB_NAME_MAX_LENGTH) {
     addProblem(ctx, {
@@ -142,14 +152,6 @@ function checkNames(app: AppSettings, prefix: string, ctx: z.core.$RefinementCtx
         path: ["services", name],
         input: name,
         message: `makes the target group name "${targetGroup}" ${targetGroup.length} characters long; AWS allows ${ELB_NAME_MAX_LENGTH}: shorten the service, app or environment name`,
-      });
-    }
-    const role = `${prefix}-${name}-execution`;
-    if (role.length > IAM_ROLE_NAME_MAX_LENGTH) {
-      addProblem(ctx, {
-        path: ["services", name],
-        input: name,
-        message: `makes the role name "${role}" ${role.length} characters long; IAM allows ${IAM_ROLE_NAME_MAX_LENGTH}`,
       });
     }
   }

@@ -38,11 +38,11 @@ const hostHeader = z
 
 const route = strictObject({
   pathPatterns: described(
-    z.array(pathPattern).min(1, "must list at least one path pattern").optional(),
+    z.array(pathPattern, { error: "must be a list of path patterns such as /api/*" }).min(1, "must list at least one path pattern").optional(),
     'Paths this service answers, e.g. `["/api/*"]` (ALB path-pattern condition).',
   ),
   hostHeaders: described(
-    z.array(hostHeader).min(1, "must list at least one host name").optional(),
+    z.array(hostHeader, { error: "must be a list of host names such as admin.example.com" }).min(1, "must list at least one host name").optional(),
     'Host names this service answers, e.g. `["admin.example.com"]` (ALB host-header condition).',
   ),
   priority: described(

@@ -25,7 +25,7 @@ const spot = strictObject({
     "How Spot capacity is chosen.",
   ),
   instanceTypes: described(
-    z.array(instanceTypeName).default([]),
+    z.array(instanceTypeName, { error: "must be a list of EC2 instance types such as m7i.large" }).default([]),
     "Instance types besides `instanceType` the group may launch (more types, fewer interruptions).",
   ),
 });

@@ -73,7 +73,7 @@ export function parseAppConfig(data: unknown): { app: AppConfig } | { issues: Ap
       custom(
         ["environments", "ci"],
         "ci",
-        `is named ci, and its stack ${ciStackName(name)} would be the CI bootstrap stack's; rename the environment (e.g. build)`,
+        `is named ci, and its stack ${name ? ciStackName(name) : "<name>-ci"} would be the CI bootstrap stack's; rename the environment (e.g. build)`,
       ),
     );
   }
@@ -125,7 +125,8 @@ function overrideSets(override: JsonObject, issue: z.core.$ZodIssue): boolean {
     node = node[String(segment)];
     if (!isObject(node)) return true;
   }
-  if (issue.code === "unrecognized_keys") return isObject(node) && issue.keys.every((key) => key in node);
+  // One issue lists every unknown key of an object, the app's and the environment's: any of the environment's is enough.
+  if (issue.code === "unrecognized_keys") return isObject(node) && issue.keys.some((key) => key in node);
   return true;
 }
 

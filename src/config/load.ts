@@ -63,7 +63,7 @@ export function parseDeploymentConfig(data: unknown, source = "<inline>"): Deplo
     if ("issues" in result)
       throw new ConfigError(
         source,
-        result.issues.map(({ path, issue }) => describeIssue(issue, path)),
+        withoutLengthsOfNonLists(result.issues).map(({ path, issue }) => describeIssue(issue, path)),
       );
     return result.app;
   }
@@ -76,9 +76,18 @@ export function parseConfig(data: unknown, source = "<inline>"): Config {
   if (!result.success)
     throw new ConfigError(
       source,
-      result.error.issues.map((issue) => describeIssue(issue)),
+      withoutLengthsOfNonLists(result.error.issues.map((issue) => ({ path: issue.path, issue }))).map(({ path, issue }) => describeIssue(issue, path)),
     );
   return result.data;
+}
+
+/**
+ * zod measures a string given for a list with the list's length checks too; the line saying it is not a list is the
+ * only true one, so a length problem at a path that also has a type problem is dropped.
+ */
+function withoutLengthsOfNonLists<T extends { readonly path: readonly PropertyKey[]; readonly issue: z.core.$ZodIssue }>(issues: readonly T[]): T[] {
+  const wrongType = new Set(issues.filter(({ issue }) => issue.code === "invalid_type").map(({ path }) => JSON.stringify(path)));
+  return issues.filter(({ path, issue }) => !((issue.code === "too_small" || issue.code === "too_big") && wrongType.has(JSON.stringify(path))));
 }
 
 function describeIssue(issue: z.core.$ZodIssue, path: readonly PropertyKey[] = issue.path): string {

@@ -43,10 +43,13 @@ const networkSchema = z.discriminatedUnion(
       mode: described(z.literal("existing"), "Your VPC and subnets."),
       vpcId: described(pattern(VPC_ID_SOURCE, "a VPC ID like vpc-0123456789abcdef0"), "The VPC to deploy into."),
       loadBalancerSubnetIds: described(
-        z.array(subnetId).min(2, "must list at least 2 subnets in different AZs (an ALB needs two)"),
+        z.array(subnetId, { error: "must be a list of subnet IDs" }).min(2, "must list at least 2 subnets in different AZs (an ALB needs two)"),
         "Subnets for the load balancer, in at least two AZs.",
       ),
-      serviceSubnetIds: described(z.array(subnetId).min(1, "must list at least 1 subnet for the tasks"), "Subnets for the tasks."),
+      serviceSubnetIds: described(
+        z.array(subnetId, { error: "must be a list of subnet IDs" }).min(1, "must list at least 1 subnet for the tasks"),
+        "Subnets for the tasks.",
+      ),
       assignPublicIp: described(bool().default(false), "Give tasks public IPs (only for public service subnets without NAT)."),
     }),
   ],
@@ -65,7 +68,7 @@ const loadBalancerSchema = strictObject({
   ),
   ingressCidrs: described(
     z
-      .array(cidr)
+      .array(cidr, { error: "must be a list of IPv4 CIDR blocks such as 10.0.0.0/16" })
       .min(1, "must list at least one CIDR allowed to reach the load balancer")
       .default([...DEFAULTS.loadBalancer.ingressCidrs]),
     "CIDR blocks allowed to reach the listeners (80, and 443 with a certificate).",

@@ -97,7 +97,7 @@ const schedule = strictObject({
   if (action.minCount === undefined && action.maxCount === undefined) {
     addProblem(ctx, { path: ["minCount"], input: undefined, message: "is missing, and so is maxCount; a scheduled action sets one or both" });
   }
-  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(action.schedule);
+  const rate = /^rate\(([1-9]\d{0,5}) (minute|hour|day)(s?)\)$/.exec(action.schedule);
   if (rate && (rate[1] === "1") !== (rate[3] === "")) {
     const fixed = `rate(${rate[1]} ${rate[2]}${rate[1] === "1" ? "" : "s"})`;
     addProblem(ctx, { path: ["schedule"], input: action.schedule, message: `must be ${fixed}: a rate of 1 takes the singular unit, any other the plural` });
