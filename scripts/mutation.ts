@@ -7,7 +7,8 @@
  * Exit codes: 0 every module at or above the target, 1 one below it, 2 an unknown module name.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../src/util/project-root";
 
@@ -18,6 +19,8 @@ interface MutationModule {
   readonly name: string;
   readonly mutate: readonly string[];
   readonly tests: readonly string[];
+  /** Its tests synthesize stacks its mutants cannot change: synthesize each once per run (GHCR_ECS_TEST_SYNTH_CACHE). */
+  readonly cacheSynth?: boolean;
 }
 
 /** The pure modules and the unit tests that cover each. */
@@ -74,6 +77,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
     name: "policy-rules",
     mutate: ["src/policy-gate/rules/*.ts", "src/policy-gate/user-data.ts", "src/policy-gate/gate.ts"],
     tests: ["__tests__/unit/policy-gate/rules.test.ts", "__tests__/unit/policy-gate/gate.test.ts"],
+    cacheSynth: true,
   },
 ];
 
@@ -119,10 +123,10 @@ export function summaryMarkdown(scores: readonly ModuleScore[], targetPercent = 
 }
 
 /** One Stryker run (its CLI: StrykerJS is an ES module), bounded to 30 minutes. */
-function runStryker(configFile: string): Promise<number> {
+function runStryker(configFile: string, env: NodeJS.ProcessEnv): Promise<number> {
   const bin = path.join(projectRoot(), "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "run", configFile], { cwd: projectRoot(), stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(process.execPath, [bin, "run", configFile], { cwd: projectRoot(), env, stdio: ["ignore", "ignore", "inherit"] });
     const timer = setTimeout(() => child.kill("SIGKILL"), 30 * 60_000);
     child.on("error", reject);
     child.on("close", (code) => {
@@ -157,7 +161,10 @@ async function mutate(module: MutationModule, reports: string): Promise<ModuleSc
     cleanTempDir: "always",
   };
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const code = await runStryker(configFile);
+  const synthCache = module.cacheSynth ? mkdtempSync(path.join(os.tmpdir(), `ghcr-ecs-mutation-${module.name}-`)) : undefined;
+  const code = await runStryker(configFile, { ...process.env, ...(synthCache ? { GHCR_ECS_TEST_SYNTH_CACHE: synthCache } : {}) }).finally(() => {
+    if (synthCache) rmSync(synthCache, { recursive: true, force: true });
+  });
   if (code !== 0) throw new Error(`stryker exited ${code} for ${module.name} (its tests must pass unmutated first)`);
   return scoreOf(module.name, JSON.parse(readFileSync(json, "utf8")) as MutationReport, Math.round((Date.now() - started) / 1000));
 }

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import * as os from "node:os";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { buildApp } from "../../../src/app";
-import { synthesizedStacks } from "../../../src/terraform/workdir";
+import { synthesizeStacks } from "../../../src/app";
+import type { DeploymentConfig } from "../../../src/config/model";
 import { configWith, STACK_VARIANTS } from "../../helpers/configs";
 import { expectationsFromConfig } from "../../../src/policy-gate/gate";
 import { type PolicyExpectations, type StackInput } from "../../../src/policy-gate/types";
@@ -18,17 +18,20 @@ export interface SynthesizedVariant {
 /** Every stack the real app builds for a config variant (all of them, so stacks added later are covered too). */
 export function synthesizeVariant(label: string): SynthesizedVariant {
   const config = configWith(STACK_VARIANTS[label]);
-  const outdir = mkdtempSync(path.join(os.tmpdir(), "ghcr-ecs-policy-test-"));
-  try {
-    buildApp(config, { outdir }).synth();
-    const stacks = synthesizedStacks(outdir).map((stack) => ({
-      name: stack.name,
-      document: JSON.parse(readFileSync(path.join(stack.dir, "cdk.tf.json"), "utf8")) as TerraformDocument,
-    }));
-    return { label, stacks, expectations: expectationsFromConfig(config) };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  return { label, stacks: synthesizeCached(config), expectations: expectationsFromConfig(config) };
+}
+
+/**
+ * `npm run mutation` sets GHCR_ECS_TEST_SYNTH_CACHE to a folder of its own for the policy rules: the stacks a config
+ * synthesizes to do not depend on the rules being mutated, so each is synthesized once per run, not once per mutant.
+ */
+export function synthesizeCached(config: DeploymentConfig): StackInput[] {
+  const cacheDir = process.env.GHCR_ECS_TEST_SYNTH_CACHE;
+  const cacheFile = cacheDir && path.join(cacheDir, `${createHash("sha256").update(JSON.stringify(config)).digest("hex")}.json`);
+  if (cacheFile && existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, "utf8")) as StackInput[];
+  const stacks = synthesizeStacks(config);
+  if (cacheFile) writeFileSync(cacheFile, JSON.stringify(stacks));
+  return stacks;
 }
 
 export const REFERENCE = "reference app (created CMK, single NAT, HTTP)";

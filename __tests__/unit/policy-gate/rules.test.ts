@@ -1,7 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { POLICY_RULES } from "../../../src/policy-gate/rules/index";
 import { expectationsFromConfig, runPolicyGate, STRICT_EXPECTATIONS, type RuleResult } from "../../../src/policy-gate/gate";
-import { synthesizeStacks } from "../../../src/app";
 import { type PolicyExpectations } from "../../../src/policy-gate/types";
 import type { TerraformDocument } from "../../../src/terraform/document";
 import { STACK_VARIANTS } from "../../helpers/configs";
@@ -23,6 +22,7 @@ import {
   NO_NAT,
   REFERENCE,
   setDataSources,
+  synthesizeCached,
   synthesizeVariant,
 } from "./fixtures";
 import { asBlock, blockList, type ContainerDefinitionJson } from "../../helpers/synth";
@@ -923,7 +923,7 @@ describe("our synthesized stacks", () => {
 
   it("passes config/examples/private-mirror.json with exactly its waivers, none about egress and none stale", () => {
     const [environment] = environmentsOf(loadConfigFile("config/examples/private-mirror.json"));
-    const [stack] = synthesizeStacks(loadConfigFile("config/examples/private-mirror.json"));
+    const [stack] = synthesizeCached(loadConfigFile("config/examples/private-mirror.json"));
     const result = runPolicyGate({ stacks: [{ ...stack, waivers: environment.policyWaivers, expectations: expectationsFromConfig(environment) }] });
     expect(result.passed).toBe(true);
     expect(result.staleWaivers).toEqual([]);
