@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { startMoto, type MotoServer } from "../../src/emulator/moto-server";
-import { LocalRegistry, type TokenRequest } from "../../src/emulator/registry-server";
+import { LocalRegistry, loopbackLookup, type TokenRequest } from "../../src/emulator/registry-server";
 import { EXIT } from "../../src/operations/exit-codes";
 import { CLI, runCli, type CliRun } from "../helpers/cli";
 
@@ -103,7 +103,7 @@ describe("a TLS registry with ghcr.io's token flow", () => {
         `https://${tlsRegistry.host}/v2/`,
         {
           ca: fs.readFileSync(tlsRegistry.caFile as string),
-          lookup: (_name, options, callback) => (options.all ? callback(null, [{ address: "127.0.0.1", family: 4 }]) : callback(null, "127.0.0.1", 4)),
+          lookup: loopbackLookup,
         },
         (response) => {
           response.resume();

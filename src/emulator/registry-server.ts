@@ -389,6 +389,10 @@ function basicCredentials(header: string | undefined): { username: string; passw
   return colon < 0 ? undefined : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+/** A DNS lookup that answers 127.0.0.1 for every name: how this process reaches the registry under any host name. */
+export const loopbackLookup: LookupFunction = (_hostname, options, callback) =>
+  options.all ? callback(null, [{ address: "127.0.0.1", family: 4 }]) : callback(null, "127.0.0.1", 4);
+
 interface LocalAnswer {
   readonly status: number;
   readonly location?: string;
@@ -400,18 +404,20 @@ interface LocalAnswer {
  * to 127.0.0.1 without DNS, and HTTPS trusts the registry's CA only (fetch cannot take a CA without a dispatcher).
  */
 class LocalClient {
-  constructor(private readonly caFile?: string) {}
+  private readonly ca?: Buffer;
+
+  constructor(caFile?: string) {
+    if (caFile) this.ca = fs.readFileSync(caFile);
+  }
 
   send(url: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer; timeoutMs?: number } = {}): Promise<LocalAnswer> {
-    const lookup: LookupFunction = (_hostname, options, callback) =>
-      options.all ? callback(null, [{ address: "127.0.0.1", family: 4 }]) : callback(null, "127.0.0.1", 4);
     const secure = url.startsWith("https:");
     const options: https.RequestOptions = {
       method: init.method ?? "GET",
       headers: { ...init.headers, ...(init.body ? { "content-length": String(init.body.length) } : {}) },
-      lookup,
+      lookup: loopbackLookup,
       timeout: init.timeoutMs ?? 10000,
-      ...(secure && this.caFile ? { ca: fs.readFileSync(this.caFile) } : {}),
+      ...(secure && this.ca ? { ca: this.ca } : {}),
     };
     return new Promise((resolve, reject) => {
       const request = (secure ? https : http).request(url, options, (response) => {
