@@ -76,7 +76,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
   {
     name: "policy-rules",
     mutate: ["src/policy-gate/rules/*.ts", "src/policy-gate/user-data.ts", "src/policy-gate/gate.ts"],
-    tests: ["__tests__/unit/policy-gate/rules.test.ts", "__tests__/unit/policy-gate/gate.test.ts"],
+    tests: ["__tests__/unit/policy-gate/rules*.test.ts", "__tests__/unit/policy-gate/gate.test.ts", "__tests__/unit/policy-gate/user-data.test.ts"],
     cacheSynth: true,
   },
 ];

@@ -48,6 +48,15 @@ const launchTemplateHopLimit: PolicyRule = {
           },
         ];
       }
+      if (!Number.isInteger(Number(limit)) || Number(limit) < 1) {
+        return [
+          {
+            address: template.address,
+            message: `metadata_options.http_put_response_hop_limit is ${JSON.stringify(limit)}, which the gate cannot read as a hop count: it may let containers reach IMDS`,
+            fix: "set http_put_response_hop_limit = 1 (a literal, so the gate can check it)",
+          },
+        ];
+      }
       if (Number(limit) === 2) {
         return [
           {
@@ -83,7 +92,7 @@ function credentialsInUserData(script: string): string[] {
   }
   const kind = credentialIn(script);
   if (kind) problems.push(`contains ${kind}`);
-  for (const match of script.matchAll(/\b([A-Za-z_]*(?:password|passwd)[A-Za-z_]*)\\?["']?\s*[:=]\s*\\?["']?([^"'\s,;}\\]+)/gi)) {
+  for (const match of script.matchAll(/\b([A-Za-z0-9_]*(?:password|passwd)[A-Za-z0-9_]*)\\?["']?\s*[:=]\s*\\?["']?([^"'\s,;}\\]+)/gi)) {
     // A shell expansion ($VAR, $(cmd)) is filled in at boot from somewhere else; only literals are leaks.
     if (!match[2].startsWith("$") && !problems.some((p) => p.includes('"password"'))) {
       problems.push(`sets ${match[1]} to a literal (${redact(match[2])})`);
