@@ -5,9 +5,15 @@ import { stringList, blocks, type Finding, type PolicyRule, type Resource, type 
 export interface Statement {
   readonly effect: string;
   readonly actions: string[];
+  /** `NotAction`: an Allow with it grants every action but these. */
+  readonly notActions: string[];
   readonly resources: string[];
+  /** `NotResource`: an Allow with it grants on every resource but these. */
+  readonly notResources: string[];
   /** `type:identifier`, e.g. `AWS:arn:aws:iam::123456789012:root`, `Service:ecs-tasks.amazonaws.com`, `*:*`. */
   readonly principals: string[];
+  /** `NotPrincipal`, as `type:identifier`: an Allow with it trusts everyone but these. */
+  readonly notPrincipals: string[];
   /** Operator → condition key → values, e.g. `{StringEquals: {"aws:SourceAccount": ["123456789012"]}}`. */
   readonly conditions: Readonly<Record<string, Readonly<Record<string, string[]>>>>;
   readonly label: string;
@@ -82,8 +88,11 @@ function parsePolicy(stack: StackView, text: unknown): Parsed {
       statements: blocks(document.statement).map((s, index) => ({
         effect: String(s.effect ?? "Allow"),
         actions: stringList(s.actions),
+        notActions: stringList(s.not_actions),
         resources: stringList(s.resources),
+        notResources: stringList(s.not_resources),
         principals: blocks(s.principals).flatMap((p) => stringList(p.identifiers).map((id) => `${String(p.type)}:${id}`)),
+        notPrincipals: blocks(s.not_principals).flatMap((p) => stringList(p.identifiers).map((id) => `${String(p.type)}:${id}`)),
         conditions: dataSourceConditions(blocks(s.condition)),
         label: s.sid ? `statement ${s.sid}` : `statement ${index}`,
       })),
@@ -99,8 +108,11 @@ function parsePolicy(stack: StackView, text: unknown): Parsed {
     statements: blocks(parsed?.Statement).map((s, index) => ({
       effect: String(s.Effect),
       actions: stringList(s.Action),
+      notActions: stringList(s.NotAction),
       resources: stringList(s.Resource),
+      notResources: stringList(s.NotResource),
       principals: principalsOf(s.Principal),
+      notPrincipals: principalsOf(s.NotPrincipal),
       conditions: jsonConditions(s.Condition),
       label: s.Sid ? `statement ${String(s.Sid)}` : `statement ${index}`,
     })),
@@ -166,16 +178,28 @@ const iamNoWildcardAction: PolicyRule = {
     const sources = identityPolicies(stack);
     if (sources.length === 0) return { notApplicable: "no identity policy" };
     return inspectPolicies(stack, sources, (statement, source) => {
-      const wildcards = statement.effect === "Allow" ? statement.actions.filter(isServiceWildcard) : [];
-      return wildcards.length === 0
-        ? []
-        : [
-            {
-              address: source.owner.address,
-              message: `${source.attribute} ${statement.label} allows ${wildcards.map((a) => JSON.stringify(a)).join(", ")}`,
-              fix: "list the exact actions the role calls",
-            },
-          ];
+      if (statement.effect !== "Allow") return [];
+      const wildcards = statement.actions.filter(isServiceWildcard);
+      return [
+        ...(wildcards.length === 0
+          ? []
+          : [
+              {
+                address: source.owner.address,
+                message: `${source.attribute} ${statement.label} allows ${wildcards.map((a) => JSON.stringify(a)).join(", ")}`,
+                fix: "list the exact actions the role calls",
+              },
+            ]),
+        ...(statement.notActions.length === 0
+          ? []
+          : [
+              {
+                address: source.owner.address,
+                message: `${source.attribute} ${statement.label} allows every action except ${statement.notActions.map((a) => JSON.stringify(a)).join(", ")} (NotAction)`,
+                fix: "list the exact actions the role calls in Action instead of excluding some with NotAction",
+              },
+            ]),
+      ];
     });
   },
 };
@@ -191,7 +215,17 @@ const iamNoWildcardResource: PolicyRule = {
     const sources = identityPolicies(stack);
     if (sources.length === 0) return { notApplicable: "no identity policy" };
     return inspectPolicies(stack, sources, (statement, source) => {
-      if (statement.effect !== "Allow" || !statement.resources.includes("*")) return [];
+      if (statement.effect !== "Allow") return [];
+      if (statement.notResources.length > 0) {
+        return [
+          {
+            address: source.owner.address,
+            message: `${source.attribute} ${statement.label} grants on every resource except ${statement.notResources.map((r) => JSON.stringify(r)).join(", ")} (NotResource)`,
+            fix: "name the resource ARNs in Resource instead of excluding some with NotResource",
+          },
+        ];
+      }
+      if (!statement.resources.includes("*")) return [];
       const scopable = statement.actions.filter((action) => !isResourcelessAction(action));
       return scopable.length === 0
         ? []
@@ -218,6 +252,15 @@ const iamTrustNoAccountWidePrincipal: PolicyRule = {
   check(stack) {
     return inspectPolicies(stack, trustPolicies(stack), (statement, source) => {
       if (statement.effect !== "Allow") return [];
+      if (statement.notPrincipals.length > 0) {
+        return [
+          {
+            address: source.owner.address,
+            message: `assume_role_policy ${statement.label} trusts every principal except ${statement.notPrincipals.map((p) => p.replace(/^[^:]*:/, "")).join(", ")} (NotPrincipal)`,
+            fix: "trust the service principal (e.g. ecs-tasks.amazonaws.com) or the exact role ARNs that need it, in Principal",
+          },
+        ];
+      }
       const wide = statement.principals.filter((principal) => {
         const [type, ...rest] = principal.split(":");
         const id = rest.join(":");
