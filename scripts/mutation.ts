@@ -122,16 +122,22 @@ export function summaryMarkdown(scores: readonly ModuleScore[], targetPercent = 
   ].join("\n");
 }
 
-/** One Stryker run (its CLI: StrykerJS is an ES module), bounded to 30 minutes. */
-function runStryker(configFile: string, env: NodeJS.ProcessEnv): Promise<number> {
+const STRYKER_BOUND_MINUTES = 45;
+
+/** One Stryker run (its CLI: StrykerJS is an ES module), bounded: `timedOut` when it was stopped at the bound. */
+function runStryker(configFile: string, env: NodeJS.ProcessEnv): Promise<{ code: number; timedOut: boolean }> {
   const bin = path.join(projectRoot(), "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, "run", configFile], { cwd: projectRoot(), env, stdio: ["ignore", "ignore", "inherit"] });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30 * 60_000);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, STRYKER_BOUND_MINUTES * 60_000);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve(code ?? 1);
+      resolve({ code: code ?? 1, timedOut });
     });
   });
 }
@@ -162,9 +168,10 @@ async function mutate(module: MutationModule, reports: string): Promise<ModuleSc
   };
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const synthCache = module.cacheSynth ? mkdtempSync(path.join(os.tmpdir(), `ghcr-ecs-mutation-${module.name}-`)) : undefined;
-  const code = await runStryker(configFile, { ...process.env, ...(synthCache ? { GHCR_ECS_TEST_SYNTH_CACHE: synthCache } : {}) }).finally(() => {
+  const { code, timedOut } = await runStryker(configFile, { ...process.env, ...(synthCache ? { GHCR_ECS_TEST_SYNTH_CACHE: synthCache } : {}) }).finally(() => {
     if (synthCache) rmSync(synthCache, { recursive: true, force: true });
   });
+  if (timedOut) throw new Error(`stryker did not finish ${module.name} within ${STRYKER_BOUND_MINUTES} minutes`);
   if (code !== 0) throw new Error(`stryker exited ${code} for ${module.name} (its tests must pass unmutated first)`);
   return scoreOf(module.name, JSON.parse(readFileSync(json, "utf8")) as MutationReport, Math.round((Date.now() - started) / 1000));
 }
